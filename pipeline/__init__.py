@@ -1,0 +1,1 @@
+"""district-budget-etl: a district's budget disclosures, parsed, checked and queryable."""

@@ -1,0 +1,103 @@
+"""What a check produces: one CheckResult per evaluated identity instance, and the run's summary.
+
+Passing results (severity ``ok``) are kept in memory so the GX suites can prove that holding identities
+pass; only ``error`` and ``warning`` rows are written to ``check_results``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipeline.checks.registry import ERROR, REGISTRY, WARNING
+
+OK = "ok"
+
+#: Half a printed unit, in 万元 (amounts are stored in 万元).
+HALF_UNIT: dict[str, Decimal] = {"万元": Decimal("0.005"), "元": Decimal("0.0000005")}
+
+
+def half_unit(unit: str | None) -> Decimal:
+    """Half of the last printed digit, in 万元: the most one printed amount can be off by rounding."""
+    return HALF_UNIT.get((unit or "万元").strip(), HALF_UNIT["万元"])
+
+
+def tolerance(n: int, unit: str | None) -> Decimal:
+    """n × 0.005 in the printed unit (DOMAIN.md), expressed in 万元."""
+    return n * half_unit(unit)
+
+
+def classify(difference: Decimal, tol: Decimal, broken: str = ERROR) -> str:
+    """ok when exact, warning when within rounding, ``broken`` (the identity's severity) beyond it."""
+    d = abs(difference)
+    if d == 0:
+        return OK
+    if d <= tol:
+        return WARNING
+    return broken
+
+
+@dataclass
+class CheckResult:
+    """One evaluated identity instance. ``subject`` says which instance (a code, a metric, a line)."""
+
+    check_name: str
+    severity: str                      # ok | warning | error
+    message: str
+    document_id: str | None = None
+    department: str | None = None
+    year: int | None = None
+    subject: str = ""
+    left_value: Decimal | None = None
+    right_value: Decimal | None = None
+    difference: Decimal | None = None
+    tolerance: Decimal | None = None
+    n: int | None = None
+    left_pages: list[int] = field(default_factory=list)
+    right_pages: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        assert self.check_name in REGISTRY, f"unknown identity {self.check_name}"
+        assert self.severity in (OK, WARNING, ERROR), self.severity
+
+    @property
+    def failed(self) -> bool:
+        return self.severity != OK
+
+    def row(self, run_id: str) -> tuple:
+        """The check_results row (column order of warehouse/schema/001_init.sql)."""
+        return (run_id, self.document_id, self.department, self.year, self.check_name, self.severity,
+                self.left_value, self.right_value, self.difference, self.tolerance, self.n,
+                pages_str(self.left_pages), pages_str(self.right_pages), self.message)
+
+
+def pages_str(pages: list[int]) -> str | None:
+    return ",".join(str(p) for p in sorted(set(pages))) if pages else None
+
+
+@dataclass
+class CheckSummary:
+    run_id: str
+    documents: int
+    by_severity: dict[str, int]
+    by_check: dict[str, dict[str, int]]
+    results: list[CheckResult] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def of(cls, run_id: str, documents: int, results: list[CheckResult]) -> "CheckSummary":
+        sev = Counter(r.severity for r in results)
+        by_check: dict[str, Counter] = {}
+        for r in results:
+            by_check.setdefault(r.check_name, Counter())[r.severity] += 1
+        return cls(run_id=run_id, documents=documents,
+                   by_severity={k: sev.get(k, 0) for k in (ERROR, WARNING, OK)},
+                   by_check={k: dict(v) for k, v in sorted(by_check.items())}, results=results)
+
+    @property
+    def errors(self) -> int:
+        return self.by_severity.get(ERROR, 0)
+
+    @property
+    def warnings(self) -> int:
+        return self.by_severity.get(WARNING, 0)

@@ -1,0 +1,194 @@
+"""ParseResult → one polars frame per warehouse table: the canonical, typed form of a document.
+
+Frames are keyed by warehouse table name and match the DDL in warehouse/schema/ column for
+column, so the loader inserts them BY NAME without reshaping. Amounts go through
+``pipeline.clean.amounts`` (exact string, then strict cast); labels through
+``pipeline.clean.names``. Every table row with values lands in ``budget_lines`` (long form: one
+row per row and measure); procurement, targets and assets are also given their own wide tables.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+import polars as pl
+
+from pipeline.clean.amounts import DECIMAL, cast_amounts, check_decimal
+from pipeline.clean.names import normalise_text, split_numbering
+from pipeline.model import DocumentError, ParseResult
+
+S, I, F = pl.Utf8, pl.Int32, pl.Float64
+BBOX = pl.List(pl.Float64)
+
+#: The column types of every frame (and so of every staged Parquet file).
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "documents": {
+        "document_id": S, "sha256": S, "source": S, "file_name": S, "department_code": S,
+        "department_name": S, "year": I, "pages": I, "unit": S, "parser_version": S, "status": S,
+        "error_kind": S, "error": S, "tables_found": I,
+    },
+    "document_tables": {
+        "document_id": S, "table_index": I, "table_kind": S, "title": S, "pages": pl.List(I),
+        "empty": pl.Boolean, "note": S, "department_code": S, "department_name": S, "row_count": I,
+    },
+    "budget_lines": {
+        "document_id": S, "table_kind": S, "table_title": S, "table_index": I, "row_index": I,
+        "side": S, "code": S, "name": S, "numbering": S, "measure": S, "amount": DECIMAL,
+        "page": I, "bbox": BBOX,
+    },
+    "narrative_claims": {
+        "document_id": S, "claim_index": I, "metric": S, "amount": DECIMAL, "page": I, "quote": S,
+    },
+    "procurement_lines": {
+        "document_id": S, "table_index": I, "row_index": I, "project": S, "item": S,
+        "catalogue_no": S, "unit_of_quantity": S, "quantity": DECIMAL, "unit_price": DECIMAL,
+        "amount": DECIMAL, "budget": DECIMAL, "is_total": pl.Boolean, "page": I, "bbox": BBOX,
+    },
+    "performance_targets": {
+        "document_id": S, "table_index": I, "row_index": I, "subkind": S, "project": S,
+        "level1": S, "level2": S, "indicator": S, "description": S, "target_value": S, "basis": S,
+        "budget": DECIMAL, "page": I,
+    },
+    "assets": {
+        "document_id": S, "table_index": I, "row_index": I, "item": S, "numbering": S,
+        "quantity": DECIMAL, "amount": DECIMAL, "as_of": S, "page": I,
+    },
+    "document_warnings": {
+        "document_id": S, "warning_index": I, "kind": S, "message": S, "pages": pl.List(I),
+        "values": pl.List(S),
+    },
+}
+TABLES = tuple(SCHEMAS)
+_TOTAL_NAMES = {"合计", "总计", "小计"}
+
+
+def empty_frames() -> dict[str, pl.DataFrame]:
+    """One empty frame per table, with its schema."""
+    return {name: pl.DataFrame(schema=schema) for name, schema in SCHEMAS.items()}
+
+
+def _frame(table: str, records: list[dict[str, Any]]) -> pl.DataFrame:
+    """Build a frame from records whose Decimal columns hold exact strings, casting them strictly."""
+    schema = SCHEMAS[table]
+    text_schema = {c: (S if t == DECIMAL else t) for c, t in schema.items()}
+    df = pl.DataFrame(records, schema=text_schema)
+    casts = [cast_amounts(df[c]).alias(c) for c, t in schema.items() if t == DECIMAL]
+    return df.with_columns(casts) if casts else df
+
+
+def _amount(v: Decimal | None, where: str) -> str | None:
+    return None if v is None else check_decimal(v, where)
+
+
+def _bbox(b: list[float] | None) -> list[float] | None:
+    if not b:
+        return None
+    if len(b) != 4:
+        raise DocumentError("unreadable", f"bbox must have 4 numbers, got {b!r}")
+    return [float(x) for x in b]
+
+
+def frames_from_result(result: ParseResult, document_id: str, source: str) -> dict[str, pl.DataFrame]:
+    """The canonical frames of one parsed document (keys: warehouse table names).
+
+    Raises DocumentError (kind 'unreadable') for an amount that is not exact in DECIMAL(20,6).
+    """
+    doc_code = normalise_text(result.department.get("code"))
+    doc_name = normalise_text(result.department.get("name"))
+    documents = [{
+        "document_id": document_id, "sha256": result.source.get("sha256") or "", "source": source,
+        "file_name": PurePath(str(result.source.get("path") or source)).name,
+        "department_code": doc_code or None, "department_name": doc_name or None,
+        "year": result.year, "pages": result.source.get("pages"), "unit": result.unit,
+        "parser_version": result.parser_version, "status": "loaded", "error_kind": None,
+        "error": None, "tables_found": len(result.tables),
+    }]
+    tables, lines, procurement, targets, assets = [], [], [], [], []
+    for ti, t in enumerate(result.tables):
+        tables.append({
+            "document_id": document_id, "table_index": ti, "table_kind": t.kind, "title": t.title,
+            "pages": list(t.pages), "empty": t.empty, "note": t.note,
+            "department_code": normalise_text(t.department_code),
+            "department_name": normalise_text(t.department_name), "row_count": len(t.rows),
+        })
+        for ri, r in enumerate(t.rows):
+            numbering, name = split_numbering(r.name)
+            code = normalise_text(r.code) or None
+            where = f"(table {ti} {t.kind}, row {ri} {r.name!r})"
+            bbox = _bbox(r.bbox)
+            for measure, value in r.values.items():
+                lines.append({
+                    "document_id": document_id, "table_kind": t.kind, "table_title": t.title,
+                    "table_index": ti, "row_index": ri, "side": r.side, "code": code, "name": name,
+                    "numbering": numbering, "measure": measure, "amount": _amount(value, where),
+                    "page": r.page, "bbox": bbox,
+                })
+            a = {k: normalise_text(v) for k, v in r.attrs.items()}
+            v = r.values
+            if t.kind == "procurement":
+                procurement.append({
+                    "document_id": document_id, "table_index": ti, "row_index": ri,
+                    "project": a.get("project"), "item": name, "catalogue_no": a.get("catalogue_no"),
+                    "unit_of_quantity": a.get("unit_of_quantity"),
+                    "quantity": _amount(v.get("quantity"), where),
+                    "unit_price": _amount(v.get("unit_price"), where),
+                    "amount": _amount(v.get("amount", v.get("total")), where),
+                    "budget": _amount(v.get("budget"), where),
+                    "is_total": name in _TOTAL_NAMES, "page": r.page, "bbox": bbox,
+                })
+            elif t.kind == "performance_targets":
+                targets.append({
+                    "document_id": document_id, "table_index": ti, "row_index": ri,
+                    "subkind": a.get("subkind"), "project": a.get("project") or name,
+                    "level1": a.get("level1"), "level2": a.get("level2"),
+                    "indicator": a.get("indicator"), "description": a.get("description"),
+                    "target_value": a.get("value"), "basis": a.get("basis"),
+                    "budget": _amount(v.get("budget", v.get("amount")), where), "page": r.page,
+                })
+            elif t.kind == "assets":
+                assets.append({
+                    "document_id": document_id, "table_index": ti, "row_index": ri, "item": name,
+                    "numbering": numbering, "quantity": _amount(v.get("quantity"), where),
+                    "amount": _amount(v.get("amount", v.get("total")), where),
+                    "as_of": a.get("as_of"), "page": r.page,
+                })
+    claims = [{
+        "document_id": document_id, "claim_index": ci, "metric": c.metric,
+        "amount": _amount(c.amount, f"(claim {ci} {c.metric})"), "page": c.page,
+        "quote": normalise_text(c.quote),
+    } for ci, c in enumerate(result.narrative)]
+    warnings = [{
+        "document_id": document_id, "warning_index": wi, "kind": w.kind, "message": w.message,
+        "pages": list(w.pages), "values": [str(x) for x in w.values],
+    } for wi, w in enumerate(result.warnings)]
+    return {
+        "documents": _frame("documents", documents),
+        "document_tables": _frame("document_tables", tables),
+        "budget_lines": _frame("budget_lines", lines),
+        "narrative_claims": _frame("narrative_claims", claims),
+        "procurement_lines": _frame("procurement_lines", procurement),
+        "performance_targets": _frame("performance_targets", targets),
+        "assets": _frame("assets", assets),
+        "document_warnings": _frame("document_warnings", warnings),
+    }
+
+
+def failure_frames(document_id: str, source: str, sha256: str, error_kind: str,
+                   message: str, parser_version: str | None = None) -> dict[str, pl.DataFrame]:
+    """The frames of a document that could not be parsed: a 'failed' documents row, nothing else.
+
+    The loader keeps a previously loaded good version visible and records this failure beside it.
+    """
+    from pipeline.config import PARSER_VERSION
+
+    frames = empty_frames()
+    frames["documents"] = _frame("documents", [{
+        "document_id": document_id, "sha256": sha256 or "", "source": source,
+        "file_name": PurePath(str(source)).name, "department_code": None,
+        "department_name": None, "year": None, "pages": None, "unit": None,
+        "parser_version": parser_version or PARSER_VERSION, "status": "failed",
+        "error_kind": error_kind, "error": message, "tables_found": 0,
+    }])
+    return frames

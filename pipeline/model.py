@@ -1,0 +1,204 @@
+"""The parse result of one disclosure document: the shape of ../shared/CONTRACT.md, in Python.
+
+Amounts are ``Decimal`` in memory and exact decimal strings in JSON; never floats. ``to_json`` /
+``from_json`` are the only (de)serialisers, so the parser, the demo generator's truth files, the
+staging area and the warehouse all agree on one shape.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+#: The canonical table kinds (DOMAIN.md / CONTRACT.md).
+TABLE_KINDS = (
+    "revenue_expenditure_summary",
+    "revenue_summary",
+    "expenditure_summary",
+    "fiscal_summary",
+    "general_budget_expenditure",
+    "general_budget_basic_expenditure",
+    "government_fund_expenditure",
+    "soe_capital_expenditure",
+    "three_public",
+    "procurement",
+    "performance_targets",
+    "assets",
+)
+
+#: Measures a row's ``values`` may carry (CONTRACT.md); document new ones in warehouse/README.md.
+MEASURES = (
+    "total", "basic", "project", "personnel", "public_funds", "amount", "fiscal_appropriation",
+    "general_budget", "government_fund", "soe_capital", "fiscal_special_account", "upper_subsidy",
+    "business_income", "operating_income", "affiliated_remittance", "other_income", "carryover",
+    "operating_expenditure", "remit_upper", "subsidy_affiliated", "budget", "quantity", "unit_price",
+    "overseas_travel", "official_reception", "vehicle_total", "vehicle_purchase", "vehicle_operation",
+)
+
+#: Narrative metrics (CONTRACT.md, "add more as found").
+METRICS = (
+    "total_revenue", "total_expenditure", "basic_expenditure", "personnel_expenditure",
+    "public_funds_expenditure", "project_expenditure", "increase_total", "increase_basic",
+    "increase_project", "operating_expenses_of_organ", "three_public_total", "overseas_travel",
+    "official_reception", "vehicle_purchase", "vehicle_operation", "meeting_expenses",
+    "training_expenses", "procurement_total", "assets_total", "fixed_assets", "current_assets",
+    "intangible_assets", "fiscal_appropriation_revenue",
+)
+
+#: Error kinds of an unreadable document (CONTRACT.md).
+ERROR_KINDS = ("not_pdf", "truncated", "encrypted", "no_text", "no_tables", "unreadable",
+               "unsupported_format", "fetch_failed", "parser_error")
+
+
+class DocumentError(Exception):
+    """A file that cannot be read as a disclosure. ``kind`` is one of ERROR_KINDS."""
+
+    def __init__(self, kind: str, message: str):
+        assert kind in ERROR_KINDS, kind
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "message": self.message}
+
+
+@dataclass
+class Row:
+    """One printed table row. ``values`` holds only the cells the document filled, in 万元."""
+
+    side: str | None
+    code: str | None
+    name: str
+    values: dict[str, Decimal]
+    page: int
+    bbox: list[float]
+    #: Text cells that are not amounts (procurement: project, unit; targets: indicator levels …).
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    kind: str
+    title: str
+    pages: list[int]
+    empty: bool
+    rows: list[Row] = field(default_factory=list)
+    #: The 注 printed under an empty table, or None.
+    note: str | None = None
+    #: Department code and name as printed in this table's header (may differ between tables).
+    department_code: str | None = None
+    department_name: str | None = None
+
+
+@dataclass
+class Claim:
+    """A figure stated in the prose: what it restates, the amount in 万元, where it is."""
+
+    metric: str
+    amount: Decimal
+    page: int
+    quote: str
+
+
+@dataclass
+class Warning:
+    """A document disagreeing with itself on words, or something the parser could not be sure of."""
+
+    kind: str
+    message: str
+    pages: list[int] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParseResult:
+    source: dict[str, Any]
+    department: dict[str, str | None]
+    year: int | None
+    unit: str
+    tables: list[Table]
+    narrative: list[Claim]
+    warnings: list[Warning] = field(default_factory=list)
+    parser_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "department": self.department,
+            "year": self.year,
+            "unit": self.unit,
+            "parser_version": self.parser_version,
+            "tables": [
+                {
+                    "kind": t.kind, "title": t.title, "pages": t.pages, "empty": t.empty,
+                    "note": t.note, "department_code": t.department_code,
+                    "department_name": t.department_name,
+                    "rows": [
+                        {"side": r.side, "code": r.code, "name": r.name,
+                         "values": {k: _dec_str(v) for k, v in r.values.items()},
+                         "page": r.page, "bbox": [round(float(b), 2) for b in r.bbox],
+                         **({"attrs": r.attrs} if r.attrs else {})}
+                        for r in t.rows
+                    ],
+                }
+                for t in self.tables
+            ],
+            "narrative": [
+                {"metric": c.metric, "amount": _dec_str(c.amount), "page": c.page, "quote": c.quote}
+                for c in self.narrative
+            ],
+            "warnings": [
+                {"kind": w.kind, "message": w.message, "pages": w.pages, "values": w.values}
+                for w in self.warnings
+            ],
+        }
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ParseResult":
+        return cls(
+            source=d["source"],
+            department=d["department"],
+            year=d.get("year"),
+            unit=d.get("unit", "万元"),
+            parser_version=d.get("parser_version", ""),
+            tables=[
+                Table(
+                    kind=t["kind"], title=t["title"], pages=list(t["pages"]), empty=t["empty"],
+                    note=t.get("note"), department_code=t.get("department_code"),
+                    department_name=t.get("department_name"),
+                    rows=[
+                        Row(side=r.get("side"), code=r.get("code"), name=r["name"],
+                            values={k: Decimal(v) for k, v in r["values"].items()},
+                            page=r["page"], bbox=list(r.get("bbox") or [0, 0, 0, 0]),
+                            attrs=dict(r.get("attrs") or {}))
+                        for r in t["rows"]
+                    ],
+                )
+                for t in d["tables"]
+            ],
+            narrative=[
+                Claim(metric=c["metric"], amount=Decimal(c["amount"]), page=c["page"], quote=c["quote"])
+                for c in d.get("narrative", [])
+            ],
+            warnings=[
+                Warning(kind=w["kind"], message=w["message"], pages=list(w.get("pages", [])),
+                        values=list(w.get("values", [])))
+                for w in d.get("warnings", [])
+            ],
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "ParseResult":
+        return cls.from_dict(json.loads(text))
+
+
+def _dec_str(v: Decimal) -> str:
+    """An exact decimal string without exponent (Decimal('1E+1') → '10')."""
+    s = format(v, "f")
+    return s

@@ -1,0 +1,167 @@
+"""One document through the per-document stages: fetch → parse → clean → stage.
+
+Each stage's output is a file written atomically under the home, so parsing can run in parallel
+processes (or Dagster runs) while only the loader writes DuckDB. A document whose content (sha256) and
+parser version are unchanged since its last successful pass is skipped: that is what makes a night with
+nothing changed cost seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipeline.atomic import write_text_atomic
+from pipeline.config import PARSER_VERSION, Home
+from pipeline.model import DocumentError, ParseResult
+from pipeline.sources import rawstore
+from pipeline.sources.base import SourceDocument
+
+
+@dataclass
+class Outcome:
+    """What became of one document on one pass; printed as a progress line and kept as its state."""
+
+    document_id: str
+    locator: str
+    sha256: str | None
+    status: str                      # parsed | failed | skipped | unsupported
+    parser_version: str = PARSER_VERSION
+    department: str | None = None
+    year: int | None = None
+    pages: int | None = None
+    tables: int = 0
+    rows: int = 0
+    claims: int = 0
+    warnings: int = 0
+    error_kind: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    kinds: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """One progress line a person can read."""
+        who = f"{self.department or '?'} {self.year or ''}".strip()
+        if self.status == "parsed":
+            return (f"parsed   {self.locator}  [{who}]  {self.pages} pages, {self.tables} tables, "
+                    f"{self.rows} rows, {self.claims} prose figures, {self.warnings} warnings "
+                    f"({self.seconds:.1f} s)")
+        if self.status == "skipped":
+            return f"skipped  {self.locator}  (unchanged since last run)"
+        return f"FAILED   {self.locator}  {self.error_kind}: {self.error}"
+
+
+def state_path(home: Home, document_id: str) -> Path:
+    return home.state / f"{document_id}.json"
+
+
+def read_state(home: Home, document_id: str) -> dict | None:
+    try:
+        return json.loads(state_path(home, document_id).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_unchanged(home: Home, doc: SourceDocument) -> bool:
+    """True when this content was already staged by this parser version (or failed the same way)."""
+    st = read_state(home, doc.document_id)
+    return bool(st and st.get("sha256") == doc.sha256 and st.get("parser_version") == PARSER_VERSION
+                and st.get("status") in ("parsed", "failed", "unsupported"))
+
+
+def fetch(home: Home, doc: SourceDocument) -> Path:
+    """Copy the document's bytes into the content-addressed raw store; return the stored path."""
+    if doc.path is None or doc.sha256 is None:
+        raise DocumentError("fetch_failed", doc.error or f"{doc.locator} could not be fetched")
+    path, _ = rawstore.store(home.raw, Path(doc.path), doc.sha256)
+    return path
+
+
+def parse_raw(home: Home, document_id: str, raw: Path) -> ParseResult:
+    """Parse a stored PDF and keep its CONTRACT.md JSON under parsed/ (atomically)."""
+    from pipeline.parse import parse_document
+
+    result = parse_document(raw)
+    write_text_atomic(home.parsed / f"{document_id}.json", result.to_json())
+    return result
+
+
+def stage_result(home: Home, doc: SourceDocument, result: ParseResult) -> None:
+    from pipeline.clean.frames import frames_from_result
+    from pipeline.load.staging import stage
+
+    stage(home.staging, doc.document_id, frames_from_result(result, doc.document_id, doc.locator))
+
+
+def stage_failure(home: Home, doc: SourceDocument, kind: str, message: str) -> None:
+    from pipeline.clean.frames import failure_frames
+    from pipeline.load.staging import stage
+
+    stage(home.staging, doc.document_id,
+          failure_frames(doc.document_id, doc.locator, doc.sha256 or "", kind, message))
+
+
+def record_failure(home: Home, doc: SourceDocument, kind: str, message: str,
+                   started: float | None = None) -> Outcome:
+    """Stage a failed document (the loader records it, keeping any earlier good version) and its state."""
+    out = Outcome(document_id=doc.document_id, locator=doc.locator, sha256=doc.sha256,
+                  status="unsupported" if kind == "unsupported_format" else "failed",
+                  department=doc.department, year=doc.year, error_kind=kind, error=message)
+    stage_failure(home, doc, kind, message)
+    return _finish(home, out, started)
+
+
+def parse_step(home: Home, doc: SourceDocument) -> tuple[Outcome, ParseResult | None]:
+    """Fetch and parse; a bad document comes back as a failed Outcome (already recorded), never raised."""
+    started = time.perf_counter()
+    try:
+        if doc.status == "unsupported":
+            raise DocumentError("unsupported_format", doc.error or f"{doc.format} is not parsed")
+        if doc.status != "ok":
+            raise DocumentError("fetch_failed", doc.error or f"{doc.locator}: {doc.status}")
+        result = parse_raw(home, doc.document_id, fetch(home, doc))
+    except DocumentError as e:
+        return record_failure(home, doc, e.kind, e.message, started), None
+    except Exception as e:  # a parser bug must fail this document only, never the night
+        return record_failure(home, doc, "parser_error",
+                              f"the parser failed on this file ({type(e).__name__}: {e}); please report it",
+                              started), None
+    out = outcome_of(doc, result)
+    out.seconds = time.perf_counter() - started
+    return out, result
+
+
+def outcome_of(doc: SourceDocument, result: ParseResult) -> Outcome:
+    """The Outcome of a successful parse: what a person wants to see about the document."""
+    return Outcome(document_id=doc.document_id, locator=doc.locator, sha256=doc.sha256, status="parsed",
+                   department=result.department.get("name") or doc.department,
+                   year=result.year or doc.year, pages=result.source.get("pages"),
+                   tables=len(result.tables), kinds=sorted({t.kind for t in result.tables}),
+                   rows=sum(len(t.rows) for t in result.tables), claims=len(result.narrative),
+                   warnings=len(result.warnings))
+
+
+def clean_step(home: Home, doc: SourceDocument, result: ParseResult, out: Outcome) -> Outcome:
+    """Clean and stage a parse result; only then is the document's state marked done."""
+    started = time.perf_counter() - out.seconds
+    stage_result(home, doc, result)
+    return _finish(home, out, started)
+
+
+def process_document(home: Home, doc: SourceDocument, force: bool = False) -> Outcome:
+    """Fetch, parse, clean and stage one document; never raises for a bad document."""
+    if not force and is_unchanged(home, doc):
+        return Outcome(document_id=doc.document_id, locator=doc.locator, sha256=doc.sha256,
+                       status="skipped")
+    out, result = parse_step(home, doc)
+    return out if result is None else clean_step(home, doc, result, out)
+
+
+def _finish(home: Home, out: Outcome, started: float | None) -> Outcome:
+    if started is not None:
+        out.seconds = time.perf_counter() - started
+    write_text_atomic(state_path(home, out.document_id),
+                      json.dumps(asdict(out), ensure_ascii=False, indent=1))
+    return out

@@ -1,0 +1,21 @@
+"""Where documents come from: a local inbox folder or a district portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.config import Home
+from pipeline.sources.base import SourceDocument
+from pipeline.sources.hashcache import HashCache
+
+
+def discover(home: Home, inbox: Path | None = None, portal: str | None = None,
+             progress=None) -> list[SourceDocument]:
+    """Every document the configured source offers now (the inbox by default)."""
+    if portal:
+        from pipeline.sources.portal import crawl
+
+        return list(crawl(portal, home.portal_cache, progress=progress))
+    from pipeline.sources.inbox import scan_inbox
+
+    return list(scan_inbox(Path(inbox or home.inbox), HashCache(home.hash_cache)))
