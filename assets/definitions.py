@@ -1,6 +1,5 @@
 """The Dagster code location (workspace.yaml loads this module)."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """Discovery: the sensor and the nightly schedule that register documents and run the changed ones."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

@@ -1,6 +1,5 @@
 """Per-document assets: the raw PDF, its parse result and its cleaned frames (one partition each)."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """The Dagster instance settings this project needs: one DuckDB writer, few parallel runs."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

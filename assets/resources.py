@@ -1,6 +1,5 @@
 """The one resource every asset uses: where the district's home is and where documents come from."""
 
-from __future__ import annotations
 
 import os
 from pathlib import Path

@@ -1,6 +1,5 @@
 """District-wide assets: the DuckDB warehouse (the single writer) and the discrepancy report."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,5 +1,5 @@
 -- Schema version 1 of the district budget warehouse. Applied by pipeline/load/schema.py in one
--- transaction; schema_version records what is applied. Amounts are DECIMAL(20,6) in 万元 (exact for documents printed in 元 with fen).
+-- transaction; schema_version records what is applied. Never edit a released file: add NNN_*.sql. Amounts are DECIMAL(20,6) in 万元 (exact for documents printed in 元 with fen).
 
 CREATE TABLE IF NOT EXISTS schema_version (
     version     INTEGER PRIMARY KEY,
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS budget_lines (
     measure       VARCHAR NOT NULL,
     amount        DECIMAL(20,6) NOT NULL,
     page          INTEGER NOT NULL,
-    bbox_x0 DOUBLE, bbox_top DOUBLE, bbox_x1 DOUBLE, bbox_bottom DOUBLE
+    bbox          DOUBLE[]              -- [x0, top, x1, bottom] in PDF points (pdfplumber)
 );
 
 -- Figures stated in the prose.
@@ -52,11 +52,14 @@ CREATE TABLE IF NOT EXISTS narrative_claims (
     quote         VARCHAR
 );
 
+-- The procurement table in wide form (its amounts are also in budget_lines, table_kind 'procurement').
 CREATE TABLE IF NOT EXISTS procurement_lines (
     document_id   VARCHAR NOT NULL,
+    table_index   INTEGER NOT NULL,
     row_index     INTEGER NOT NULL,
-    project       VARCHAR,
-    item          VARCHAR,
+    project       VARCHAR,              -- 政府采购项目来源 / 项目名称
+    item          VARCHAR,              -- 采购物品名称 (or 合计)
+    catalogue_no  VARCHAR,              -- 政府采购目录序号
     unit_of_quantity VARCHAR,
     quantity      DECIMAL(20,6),
     unit_price    DECIMAL(20,6),
@@ -64,12 +67,15 @@ CREATE TABLE IF NOT EXISTS procurement_lines (
     budget        DECIMAL(20,6),
     is_total      BOOLEAN NOT NULL DEFAULT false,
     page          INTEGER NOT NULL,
-    bbox_x0 DOUBLE, bbox_top DOUBLE, bbox_x1 DOUBLE, bbox_bottom DOUBLE
+    bbox          DOUBLE[]
 );
 
+-- Performance target tables (绩效目标表): text, one row per printed indicator row.
 CREATE TABLE IF NOT EXISTS performance_targets (
     document_id   VARCHAR NOT NULL,
+    table_index   INTEGER NOT NULL,
     row_index     INTEGER NOT NULL,
+    subkind       VARCHAR,              -- 'duty' (部门职责-工作活动) | 'project' (项目绩效目标表)
     project       VARCHAR,
     level1        VARCHAR,
     level2        VARCHAR,
@@ -77,22 +83,27 @@ CREATE TABLE IF NOT EXISTS performance_targets (
     description   VARCHAR,
     target_value  VARCHAR,
     basis         VARCHAR,
+    budget        DECIMAL(20,6),        -- 年度预算数 where printed
     page          INTEGER NOT NULL
 );
 
+-- The state-owned assets table (国有资产占有情况表) in wide form.
 CREATE TABLE IF NOT EXISTS assets (
     document_id   VARCHAR NOT NULL,
+    table_index   INTEGER NOT NULL,
     row_index     INTEGER NOT NULL,
     item          VARCHAR,
+    numbering     VARCHAR,
     quantity      DECIMAL(20,6),
     amount        DECIMAL(20,6),
-    as_of         VARCHAR,
+    as_of         VARCHAR,              -- ISO date the table is dated (截止时间)
     page          INTEGER NOT NULL
 );
 
 -- What each document says of itself that does not agree (name variants, code variants …).
 CREATE TABLE IF NOT EXISTS document_warnings (
     document_id   VARCHAR NOT NULL,
+    warning_index INTEGER NOT NULL,
     kind          VARCHAR NOT NULL,
     message       VARCHAR,
     pages         INTEGER[],
@@ -103,9 +114,11 @@ CREATE TABLE IF NOT EXISTS document_warnings (
 CREATE TABLE IF NOT EXISTS departments (
     department_code  VARCHAR PRIMARY KEY,
     canonical_name   VARCHAR NOT NULL,
-    aliases          VARCHAR[],
+    aliases          VARCHAR[],          -- every name printed for it (document and table headers)
+    code_variants    VARCHAR[],          -- other codes printed in its table headers (e.g. 106 for 125)
     first_year       INTEGER,
-    last_year        INTEGER
+    last_year        INTEGER,
+    documents        INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS subject_codes (
@@ -114,6 +127,7 @@ CREATE TABLE IF NOT EXISTS subject_codes (
     code            VARCHAR NOT NULL,
     name            VARCHAR NOT NULL,
     level           VARCHAR NOT NULL,   -- 类 | 款 | 项
+    source          VARCHAR,            -- where the reference list took it from
     PRIMARY KEY (classification, year, code)
 );
 
@@ -136,4 +150,4 @@ CREATE TABLE IF NOT EXISTS check_results (
     checked_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 
-INSERT INTO schema_version (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_version WHERE version = 1);
+-- pipeline/load/schema.py records the version of this file in schema_version after applying it.

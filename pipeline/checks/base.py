@@ -1,0 +1,75 @@
+"""Building CheckResults from the registry, so every message is worded the same way."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pipeline.checks.facts import DocFacts
+from pipeline.checks.registry import REGISTRY
+from pipeline.checks.result import CheckResult, classify, tolerance
+
+ZERO = Decimal(0)
+
+
+def fmt(v: Decimal | None) -> str:
+    """An amount as printed: no trailing zeros beyond the cents, never an exponent."""
+    if v is None:
+        return "—"
+    q = v.quantize(Decimal("0.01")) if v == v.quantize(Decimal("0.01")) else v.normalize()
+    return format(q, "f")
+
+
+def pages_text(pages: list[int]) -> str:
+    ps = sorted(set(pages))
+    return ("p. " + ",".join(map(str, ps))) if ps else "page unknown"
+
+
+def compare(name: str, doc: DocFacts, subject: str, left: Decimal | None, right: Decimal | None, n: int,
+            left_pages: list[int], right_pages: list[int], left_label: str, right_label: str,
+            severity: str | None = None, unit: str | None = None, note: str = "") -> CheckResult:
+    """An amount identity: left = right within n × half a printed unit.
+
+    ``severity`` overrides the registry's severity for a broken instance (e.g. a consequence of other
+    failures); ``unit`` the printed unit the rounding applies to (default: the document's).
+    """
+    ident = REGISTRY[name]
+    lv = left if left is not None else ZERO
+    rv = right if right is not None else ZERO
+    diff = lv - rv
+    tol = tolerance(n, unit if unit is not None else doc.unit)
+    sev = classify(diff, tol, severity or ident.severity)
+    msg = (f"{left_label} {fmt(left)} ({pages_text(left_pages)}) vs {right_label} {fmt(right)} "
+           f"({pages_text(right_pages)}): difference {fmt(diff)}, tolerance {fmt(tol)} (n={n})")
+    if note:
+        msg += f"; {note}"
+    return CheckResult(check_name=name, severity=sev, message=msg, document_id=doc.document_id,
+                       department=doc.department_code, year=doc.year, subject=subject, left_value=left,
+                       right_value=right, difference=diff, tolerance=tol, n=n, left_pages=list(left_pages),
+                       right_pages=list(right_pages))
+
+
+def finding(name: str, doc: DocFacts | None, subject: str, message: str, severity: str | None = None,
+            left: Decimal | None = None, right: Decimal | None = None, left_pages: list[int] | None = None,
+            right_pages: list[int] | None = None, department: str | None = None,
+            year: int | None = None) -> CheckResult:
+    """A non-amount finding (a code variant, a missing disclosure, a figure that cannot be verified)."""
+    ident = REGISTRY[name]
+    return CheckResult(check_name=name, severity=severity or ident.severity, message=message,
+                       document_id=doc.document_id if doc else None,
+                       department=doc.department_code if doc else department,
+                       year=doc.year if doc else year, subject=subject, left_value=left, right_value=right,
+                       difference=(left - right) if left is not None and right is not None else None,
+                       tolerance=None, n=0, left_pages=list(left_pages or []),
+                       right_pages=list(right_pages or []))
+
+
+def passed(name: str, doc: DocFacts | None, subject: str, message: str) -> CheckResult:
+    """A non-amount identity that holds (kept so GX can show the passing side)."""
+    return CheckResult(check_name=name, severity="ok", message=message,
+                       document_id=doc.document_id if doc else None,
+                       department=doc.department_code if doc else None, year=doc.year if doc else None,
+                       subject=subject, n=0)
+
+
+def total(values) -> Decimal:
+    return sum((v for v in values if v is not None), ZERO)

@@ -1,0 +1,290 @@
+"""Identities within one table and across the tables of one document (registry categories
+``within_table`` and ``cross_table``)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from pipeline.checks.base import compare, finding, fmt, total
+from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered
+from pipeline.checks.result import CheckResult
+from pipeline.checks.subjects import is_government_fund_code
+
+#: Tables whose rows are subject codes (functional, or economic for the basic-expenditure table).
+CODED_KINDS = ("revenue_summary", "expenditure_summary", "general_budget_expenditure",
+               "general_budget_basic_expenditure", "government_fund_expenditure", "soe_capital_expenditure")
+SUMMARY_KINDS = ("revenue_expenditure_summary", "fiscal_summary")
+EXP_PARTS = ("basic", "project", "operating_expenditure", "remit_upper", "subsidy_affiliated")
+REVENUE_PARTS = ("fiscal_special_account", "upper_subsidy", "business_income", "operating_income",
+                 "affiliated_remittance", "other_income")
+FISCAL_PARTS = ("general_budget", "government_fund", "soe_capital")
+
+# --- row totals -----------------------------------------------------------------------------
+
+
+def _row_rules(kind: str, v: dict[str, Decimal]) -> list[tuple[str, tuple[str, ...], tuple[str, ...] | None]]:
+    """(whole, parts, alternative parts) sums that a row of this table kind must satisfy."""
+    rules: list = []
+    if kind in ("expenditure_summary", "government_fund_expenditure", "soe_capital_expenditure",
+                "general_budget_expenditure"):
+        if "basic" in v or "project" in v:
+            rules.append(("total", EXP_PARTS, None))
+        elif "personnel" in v or "public_funds" in v:
+            rules.append(("total", ("personnel", "public_funds") + EXP_PARTS[1:], None))
+        if "basic" in v and ("personnel" in v or "public_funds" in v):
+            rules.append(("basic", ("personnel", "public_funds"), None))
+    elif kind == "general_budget_basic_expenditure":
+        rules.append(("total", ("personnel", "public_funds"), None))
+    elif kind == "revenue_summary":
+        fiscal = ("fiscal_appropriation",) if "fiscal_appropriation" in v else FISCAL_PARTS
+        parts = fiscal + REVENUE_PARTS
+        rules.append(("total", parts, parts + ("carryover",)))
+        if "fiscal_appropriation" in v and any(p in v for p in FISCAL_PARTS):
+            rules.append(("fiscal_appropriation", FISCAL_PARTS, None))
+    elif kind == "three_public":
+        if any(p in v for p in FISCAL_PARTS):
+            rules.append(("total", FISCAL_PARTS, None))
+        veh = ("vehicle_total",) if "vehicle_total" in v else ("vehicle_purchase", "vehicle_operation")
+        if any(p in v for p in ("overseas_travel", "official_reception") + veh):
+            rules.append(("total", ("overseas_travel", "official_reception") + veh, None))
+        if "vehicle_total" in v and ("vehicle_purchase" in v or "vehicle_operation" in v):
+            rules.append(("vehicle_total", ("vehicle_purchase", "vehicle_operation"), None))
+    return rules
+
+
+def row_totals(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    for t in doc.tables:
+        for ln in t.lines:
+            v = ln.values
+            for whole, parts, alt in _row_rules(t.kind, v):
+                present = [p for p in parts if p in v]
+                if whole not in v or not present:
+                    continue
+                s = total(v[p] for p in present)
+                if alt is not None and s != v[whole]:
+                    alt_present = [p for p in alt if p in v]
+                    if total(v[p] for p in alt_present) == v[whole]:
+                        present, s = alt_present, v[whole]
+                out.append(compare(
+                    "row_total", doc, f"{t.kind} row '{ln.label()}' {whole}", v[whole], s, len(present),
+                    [ln.page], [ln.page], f"{t.title or t.kind} '{ln.label()}' {whole}",
+                    " + ".join(present)))
+    return out
+
+
+# --- column totals and the code hierarchy -----------------------------------------------------
+
+
+def _parent_of(code: str, codes: set[str]) -> str | None:
+    """The nearest printed ancestor (5-digit 款 then 3-digit 类) of a subject code."""
+    for k in (5, 3):
+        if len(code) > k and code[:k] in codes:
+            return code[:k]
+    return None
+
+
+def column_totals_and_hierarchy(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    for t in doc.tables:
+        if t.kind not in CODED_KINDS:
+            continue
+        coded = [ln for ln in t.lines if ln.code]
+        codes = {ln.code for ln in coded}
+        children: dict[str, list[Line]] = {}
+        roots: list[Line] = []
+        for ln in coded:
+            p = _parent_of(ln.code, codes)
+            if p is None:
+                roots.append(ln)
+            else:
+                children.setdefault(p, []).append(ln)
+        for parent_code, kids in children.items():
+            parent = t.by_code(parent_code)
+            for m in sorted(set(parent.values) | {m for k in kids for m in k.values}):
+                if m not in parent.values and not any(m in k.values for k in kids):
+                    continue
+                present = [k for k in kids if m in k.values]
+                out.append(compare(
+                    "code_hierarchy", doc, f"{t.kind} {parent_code}.{m}", parent.get(m),
+                    total(k.values[m] for k in present), max(len(present), 1), [parent.page],
+                    [k.page for k in present], f"{t.title or t.kind} {parent.label()} {m}",
+                    "sum of " + ", ".join(k.code for k in present) if present else "its sub-codes (none printed)"))
+        tot = t.total_line()
+        if tot is not None and roots:
+            for m in sorted(set(tot.values) | {m for r in roots for m in r.values}):
+                present = [r for r in roots if m in r.values]
+                s = total(r.values[m] for r in present)
+                if m not in tot.values and s == 0:
+                    continue
+                out.append(compare(
+                    "column_total", doc, f"{t.kind} 合计.{m}", tot.get(m), s, max(len(present), 1),
+                    [tot.page], [r.page for r in present], f"{t.title or t.kind} 合计 {m}",
+                    "sum of " + ", ".join(r.code for r in present)))
+    return out
+
+
+# --- the two-sided summary tables ------------------------------------------------------------
+
+_CURRENT = {"revenue": re.compile(r"^(本年)?收入合计$"), "expenditure": re.compile(r"^(本年)?支出合计$")}
+_GRAND = {"revenue": re.compile(r"^收入总计$"), "expenditure": re.compile(r"^支出总计$")}
+_CARRY_PART = re.compile(r"^(其中|财政拨款结转|非财政拨款结转)")
+_CARRY_WORDS = re.compile(r"结转|结余|弥补")
+
+
+class SummarySide:
+    """One side (revenue or expenditure) of a summary table, its rows classified by label."""
+
+    def __init__(self, lines: list[Line], side: str):
+        self.side = side
+        self.lines = lines
+        self.current = next((ln for ln in lines if _CURRENT[side].match(ln.key)), None)
+        self.grand = next((ln for ln in lines if _GRAND[side].match(ln.key)), None)
+        numbered = [ln for ln in lines if is_chinese_numbered(ln.numbering) and not _CARRY_WORDS.search(ln.key)]
+        if numbered:
+            self.items = numbered
+        else:
+            self.items = [ln for ln in lines if ln is not self.current and ln is not self.grand
+                          and not _CARRY_WORDS.search(ln.key) and not ln.key.startswith("其中")
+                          and (self.current is None or ln.row_index < self.current.row_index)]
+        # lines between the current total and the grand total that add to it (上年结转, 年终结转结余 …)
+        self.carry = [ln for ln in lines if _CARRY_WORDS.search(ln.key) and not _CARRY_PART.match(ln.key)
+                      and ln is not self.current and ln is not self.grand]
+
+
+def summary_sides(t: TableFacts) -> dict[str, SummarySide]:
+    return {s: SummarySide([ln for ln in t.lines if ln.side == s], s) for s in ("revenue", "expenditure")}
+
+
+def summary_identities(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    for t in doc.tables:
+        if t.kind not in SUMMARY_KINDS:
+            continue
+        sides = summary_sides(t)
+        title = t.title or t.kind
+        for s in sides.values():
+            if s.current is not None and s.items:
+                present = [ln for ln in s.items if ln.get(None) is not None]
+                out.append(compare(
+                    "summary_current_totals", doc, f"{t.kind} {s.current.key}", s.current.get(None),
+                    total(ln.get(None) for ln in present), max(len(present), 1), [s.current.page],
+                    [ln.page for ln in present], f"{title} {s.current.name}", f"sum of the {s.side} items"))
+            if s.grand is not None and s.current is not None:
+                carry = [ln for ln in s.carry if ln.get(None) is not None]
+                out.append(compare(
+                    "summary_carryover", doc, f"{t.kind} {s.grand.key}", s.grand.get(None),
+                    s.current.get(None) + total(ln.get(None) for ln in carry), 1 + len(carry),
+                    [s.grand.page], [s.current.page] + [ln.page for ln in carry], f"{title} {s.grand.name}",
+                    " + ".join([s.current.name] + [ln.name for ln in carry])))
+        rg, eg = sides["revenue"].grand, sides["expenditure"].grand
+        if rg is not None and eg is not None:
+            out.append(compare("summary_balance", doc, f"{t.kind} 收入总计=支出总计", rg.get(None), eg.get(None), 1,
+                               [rg.page], [eg.page], f"{title} 收入总计", "支出总计"))
+    return out
+
+
+# --- across tables ---------------------------------------------------------------------------
+
+
+def _summary_line(doc: DocFacts, kind: str, side: str, which: str) -> Line | None:
+    t = doc.table(kind)
+    if t is None:
+        return None
+    s = summary_sides(t)[side]
+    return getattr(s, which)
+
+
+def cross_tables(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    summ = doc.table("revenue_expenditure_summary")
+    rev, exp = doc.table("revenue_summary"), doc.table("expenditure_summary")
+    gb, basic = doc.table("general_budget_expenditure"), doc.table("general_budget_basic_expenditure")
+    fiscal = doc.table("fiscal_summary")
+
+    cur_rev = _summary_line(doc, "revenue_expenditure_summary", "revenue", "current")
+    rev_tot = rev.total_line() if rev else None
+    if cur_rev is not None and rev_tot is not None and rev_tot.get("total") is not None:
+        out.append(compare("summary_revenue_vs_revenue_table", doc, "本年收入合计", cur_rev.get(None),
+                           rev_tot.get("total"), 1, [cur_rev.page], [rev_tot.page],
+                           f"{summ.title or '收支总表'} 本年收入合计", f"{rev.title or '收入总表'} 合计"))
+    cur_exp = _summary_line(doc, "revenue_expenditure_summary", "expenditure", "current")
+    exp_tot = exp.total_line() if exp else None
+    if cur_exp is not None and exp_tot is not None and exp_tot.get("total") is not None:
+        out.append(compare("summary_expenditure_vs_expenditure_table", doc, "本年支出合计", cur_exp.get(None),
+                           exp_tot.get("total"), 1, [cur_exp.page], [exp_tot.page],
+                           f"{summ.title or '收支总表'} 本年支出合计", f"{exp.title or '支出总表'} 合计"))
+    if summ is not None and exp is not None:
+        items = summary_sides(summ)["expenditure"].items
+        for ln in exp.lines:
+            if not ln.code or len(ln.code) != 3 or ln.get("total") is None:
+                continue
+            match = next((it for it in items if it.key == ln.key), None)
+            if match is None:
+                continue
+            out.append(compare("summary_class_vs_expenditure_table", doc, f"类 {ln.code}", match.get(None),
+                               ln.get("total"), 1, [match.page], [ln.page],
+                               f"{summ.title or '收支总表'} {match.name}", f"{exp.title or '支出总表'} {ln.label()}"))
+    if summ is not None and fiscal is not None:
+        f_items = summary_sides(fiscal)["revenue"].items
+        s_items = summary_sides(summ)["revenue"].items
+        for fl in f_items:
+            if not re.search(r"一般公共预算|政府性基金|国有资本经营", fl.key) or fl.get(None) is None:
+                continue
+            sl = next((x for x in s_items if x.key == fl.key), None)
+            if sl is None or sl.get(None) is None:
+                continue
+            out.append(compare("fiscal_summary_vs_summary", doc, fl.key, fl.get(None), sl.get(None), 1,
+                               [fl.page], [sl.page], f"{fiscal.title or '财政拨款收支总表'} {fl.name}",
+                               f"{summ.title or '收支总表'} {sl.name}"))
+    gb_tot = gb.total_line() if gb else None
+    b_tot = basic.total_line() if basic else None
+    if gb_tot is not None and b_tot is not None:
+        for gm, bm in (("basic", "total"), ("personnel", "personnel"), ("public_funds", "public_funds")):
+            if gb_tot.get(gm) is None or b_tot.get(bm) is None:
+                continue
+            out.append(compare("general_budget_vs_basic_table", doc, gm, gb_tot.get(gm), b_tot.get(bm), 1,
+                               [gb_tot.page], [b_tot.page], f"{gb.title or '一般公共预算支出表'} 合计 {gm}",
+                               f"{basic.title or '基本支出表'} 合计 {bm}"))
+    if b_tot is not None:
+        for name, measure, classes in (("personnel_is_301_303", "personnel", ("301", "303")),
+                                       ("public_funds_is_302_310", "public_funds", ("302", "310"))):
+            rows = [basic.by_code(c) for c in classes]
+            rows = [r for r in rows if r is not None and r.get("total") is not None]
+            if b_tot.get(measure) is None or not rows:
+                continue
+            out.append(compare(name, doc, measure, b_tot.get(measure), total(r.get("total") for r in rows),
+                               len(rows), [b_tot.page], [r.page for r in rows],
+                               f"{basic.title or '基本支出表'} 合计 {measure}",
+                               " + ".join(r.label() for r in rows)))
+    out.extend(_government_fund_subjects(doc))
+    return out
+
+
+def _government_fund_subjects(doc: DocFacts) -> list[CheckResult]:
+    if any(t.kind == "government_fund_expenditure" and t.lines for t in doc.tables):
+        return []
+    out = []
+    t = doc.table("expenditure_summary") or doc.table("general_budget_expenditure")
+    if t is None:
+        return out
+    codes = {ln.code for ln in t.lines if ln.code}
+    for ln in t.lines:
+        if not ln.code or not is_government_fund_code(ln.code):
+            continue
+        if any(c != ln.code and c.startswith(ln.code) for c in codes):
+            continue  # report the most detailed code only
+        amt = ln.get("total")
+        if amt is None or amt == 0:
+            continue
+        out.append(finding(
+            "government_fund_subject_without_table", doc, f"code {ln.code}",
+            f"{ln.label()} carries {fmt(amt)} (p. {ln.page}) on a government-fund subject, but the "
+            "government-fund expenditure table has no amounts (printed empty or absent)",
+            left=amt, left_pages=[ln.page]))
+    return out
+
+
+def evaluate(doc: DocFacts) -> list[CheckResult]:
+    return row_totals(doc) + column_totals_and_hierarchy(doc) + summary_identities(doc) + cross_tables(doc)

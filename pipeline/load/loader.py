@@ -1,0 +1,209 @@
+"""The single DuckDB writer: staged Parquet sets → warehouse, one transaction per document.
+
+Under ``filelock.FileLock(home.lock_path)`` the loader migrates the schema, then for each staged
+document deletes its rows from every fact table and inserts the staged ones in one transaction, so a
+re-load replaces a document and a crash (even SIGKILL) mid-way leaves its previous version. A
+document whose new version failed (parse failure staged by ``failure_frames``, or an error while
+loading) keeps its good rows and status 'loaded'; the failure goes into documents.last_error_kind /
+last_error / last_attempt_*. Then the dimensions are rebuilt, the file checkpointed and closed, and
+the read snapshot published.
+
+Test hook: $BUDGET_ETL_LOAD_PAUSE (seconds) sleeps inside each document's transaction before COMMIT
+and prints "BEGIN <id>" / "COMMIT <id>" to stderr, so a test can kill the loader mid-transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from filelock import FileLock
+
+from pipeline.clean.frames import SCHEMAS
+from pipeline.config import Home
+from pipeline.load.dimensions import refresh_departments, refresh_subject_codes
+from pipeline.load.schema import ensure_schema
+from pipeline.load.snapshot import connect_reader, connect_writer, publish_snapshot
+from pipeline.load.staging import StagingError, read_staged, read_staged_document, staged_ids
+
+#: Tables holding a document's rows (all but documents), deleted and re-inserted on every load.
+FACT_TABLES = tuple(t for t in SCHEMAS if t != "documents")
+PAUSE_ENV = "BUDGET_ETL_LOAD_PAUSE"
+
+
+@dataclass
+class LoadSummary:
+    """What one load_staged call did, by document id."""
+
+    loaded: list[str] = field(default_factory=list)          # new version in the warehouse
+    kept_previous: list[str] = field(default_factory=list)   # new version failed; old one visible
+    failed: list[str] = field(default_factory=list)          # failed, and no good version exists
+    skipped: list[str] = field(default_factory=list)         # staged version already loaded
+    schema_version: int = 0
+    departments: int = 0
+    subject_codes: int = 0
+    seconds: float = 0.0
+    snapshot: Path | None = None
+
+
+def load_staged(home: Home, document_ids: list[str] | None = None, force: bool = False,
+                reference_dir: Path | None = None, lock_timeout: float = 600.0) -> LoadSummary:
+    """Load the staged documents (all when None) into home.db_path; see the module docstring.
+
+    A staged set whose (sha256, parser_version, status) equals what the warehouse already holds is
+    skipped unless ``force``: a night with nothing new costs a read of each small documents.parquet.
+    """
+    t0 = time.perf_counter()
+    home.ensure()
+    summary = LoadSummary()
+    ids = staged_ids(home.staging) if document_ids is None else list(document_ids)
+    pause = float(os.environ.get(PAUSE_ENV) or 0)
+    with FileLock(str(home.lock_path), timeout=lock_timeout):
+        con = connect_writer(home.db_path)
+        try:
+            summary.schema_version = ensure_schema(con)
+            state = _warehouse_state(con)
+            for doc_id in ids:
+                outcome = _load_one(con, home, doc_id, state.get(doc_id), force, pause)
+                getattr(summary, outcome).append(doc_id)
+            con.execute("BEGIN TRANSACTION")
+            summary.departments = refresh_departments(con)
+            summary.subject_codes = refresh_subject_codes(con, reference_dir)
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        summary.snapshot = publish_snapshot(home.db_path)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def loaded_versions(home: Home) -> dict[str, tuple[str, str]]:
+    """document_id → (sha256, parser_version) of the last version tried, loaded or failed.
+
+    A document whose new version failed reports that version, so an unchanged broken file is not
+    parsed again every night; a new PARSER_VERSION or new content makes it differ. Reads the
+    snapshot while the loader holds the main file; {} when nothing was ever loaded.
+    """
+    try:
+        con, _ = connect_reader(home.db_path)
+    except FileNotFoundError:
+        return {}
+    try:
+        rows = con.execute(
+            "SELECT document_id, coalesce(last_attempt_sha256, sha256),"
+            " coalesce(last_attempt_parser_version, parser_version) FROM documents"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return {d: (s, p or "") for d, s, p in rows}
+
+
+def _warehouse_state(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    cur = con.execute(
+        "SELECT document_id, status, sha256, parser_version, last_attempt_sha256,"
+        " last_attempt_parser_version, last_error_kind FROM documents")
+    cols = [c[0] for c in cur.description]
+    return {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
+
+
+def _unchanged(staged: dict, have: dict | None) -> bool:
+    if have is None:
+        return False
+    if staged["status"] == "loaded":
+        return (have["status"] == "loaded" and have["last_error_kind"] is None
+                and (have["sha256"], have["parser_version"])
+                == (staged["sha256"], staged["parser_version"]))
+    return ((have["last_attempt_sha256"], have["last_attempt_parser_version"],
+             have["last_error_kind"])
+            == (staged["sha256"], staged["parser_version"], staged["error_kind"]))
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dict | None,
+              force: bool, pause: float) -> str:
+    """Load one staged document; returns the LoadSummary field it belongs to."""
+    try:
+        staged_doc = read_staged_document(home.staging, doc_id)
+        if not force and _unchanged(staged_doc, have):
+            return "skipped"
+        frames = read_staged(home.staging, doc_id)
+        _check_frames(doc_id, frames)
+    except (StagingError, OSError, pl.exceptions.PolarsError, ValueError) as e:
+        return _record_failure(con, doc_id, have, {"sha256": "", "parser_version": None,
+                                                   "source": ""}, "staging_error", str(e))
+    if staged_doc["status"] != "loaded":
+        return _record_failure(con, doc_id, have, staged_doc, staged_doc["error_kind"] or "unreadable",
+                               staged_doc["error"] or "")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if pause:
+            print(f"BEGIN {doc_id}", file=sys.stderr, flush=True)
+        con.execute("DELETE FROM documents WHERE document_id = ?", [doc_id])
+        for table in FACT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
+        for table, df in frames.items():
+            if df.height == 0:
+                continue
+            con.register("_staged", df.to_arrow())
+            try:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _staged")
+            finally:
+                con.unregister("_staged")
+        con.execute(
+            "UPDATE documents SET loaded_at = current_timestamp, last_attempt_at = current_timestamp,"
+            " last_attempt_sha256 = sha256, last_attempt_parser_version = parser_version,"
+            " last_error_kind = NULL, last_error = NULL WHERE document_id = ?", [doc_id])
+        if pause:
+            time.sleep(pause)
+        con.execute("COMMIT")
+        if pause:
+            print(f"COMMIT {doc_id}", file=sys.stderr, flush=True)
+    except duckdb.Error as e:
+        con.execute("ROLLBACK")
+        return _record_failure(con, doc_id, have, staged_doc, "load_error", str(e))
+    return "loaded"
+
+
+def _check_frames(doc_id: str, frames: dict[str, pl.DataFrame]) -> None:
+    for table, df in frames.items():
+        if df.height and (df["document_id"] != doc_id).any():
+            raise StagingError(f"staged {table} of {doc_id} holds rows of another document")
+    if frames["documents"].height != 1:
+        raise StagingError(f"staged set {doc_id} must have exactly one documents row")
+
+
+def _record_failure(con: duckdb.DuckDBPyConnection, doc_id: str, have: dict | None, doc: dict,
+                    kind: str, message: str) -> str:
+    """Record a failed version: beside the good one if there is one, else as a 'failed' row."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if have is not None and have["status"] == "loaded":
+            con.execute(
+                "UPDATE documents SET last_attempt_at = current_timestamp, last_attempt_sha256 = ?,"
+                " last_attempt_parser_version = ?, last_error_kind = ?, last_error = ?"
+                " WHERE document_id = ?",
+                [doc.get("sha256"), doc.get("parser_version"), kind, message, doc_id])
+            outcome = "kept_previous"
+        else:
+            con.execute("DELETE FROM documents WHERE document_id = ?", [doc_id])
+            con.execute(
+                "INSERT INTO documents (document_id, sha256, source, file_name, parser_version,"
+                " status, error_kind, error, tables_found, last_attempt_at, last_attempt_sha256,"
+                " last_attempt_parser_version, last_error_kind, last_error) VALUES"
+                " (?, ?, ?, ?, ?, 'failed', ?, ?, 0, current_timestamp, ?, ?, ?, ?)",
+                [doc_id, doc.get("sha256") or "", doc.get("source") or "", doc.get("file_name"),
+                 doc.get("parser_version"), kind, message, doc.get("sha256"),
+                 doc.get("parser_version"), kind, message])
+            outcome = "failed"
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return outcome

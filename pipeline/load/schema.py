@@ -1,0 +1,77 @@
+"""Versioned DDL: apply warehouse/schema/NNN_*.sql in order, once each, then (re)create the views.
+
+The version of a file is its number; ``schema_version`` records each applied file, so a warehouse
+made by an older release migrates forward by running only the files it has not seen. Each file runs
+in its own transaction: a failing migration leaves the warehouse at the previous version.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from pipeline.config import PROJECT_ROOT
+
+SCHEMA_DIR = PROJECT_ROOT / "warehouse" / "schema"
+VIEWS_SQL = PROJECT_ROOT / "warehouse" / "views.sql"
+_FILE = re.compile(r"^(\d{3})_[\w-]+\.sql$")
+
+
+class SchemaError(RuntimeError):
+    """The schema files are inconsistent, or the warehouse is newer than this code."""
+
+
+def migrations(schema_dir: Path = SCHEMA_DIR) -> list[tuple[int, Path]]:
+    """(version, path) of every migration file, in order; duplicate numbers are an error."""
+    found: dict[int, Path] = {}
+    for p in sorted(schema_dir.glob("*.sql")):
+        m = _FILE.match(p.name)
+        if not m:
+            continue
+        v = int(m.group(1))
+        if v in found:
+            raise SchemaError(f"two schema files numbered {v}: {found[v].name}, {p.name}")
+        found[v] = p
+    return sorted(found.items())
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied schema version (0 for an empty database)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, schema_dir: Path = SCHEMA_DIR,
+                  views_sql: Path | None = VIEWS_SQL) -> int:
+    """Migrate to the newest schema and recreate the views; returns the schema version."""
+    files = migrations(schema_dir)
+    have = current_version(con)
+    newest = files[-1][0] if files else 0
+    if have > newest:
+        raise SchemaError(f"warehouse is at schema version {have}, this code knows {newest}: upgrade")
+    for version, path in files:
+        if version <= have:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    if views_sql is not None and views_sql.exists():
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(views_sql.read_text(encoding="utf-8"))
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return max(have, newest)

@@ -1,0 +1,323 @@
+"""A polite, cached HTTP client for government portals.
+
+Why not plain ``requests.get``: portals serve GBK pages without a charset header, fail with 5xx under
+load, redirect to other hosts, and serve HTML error pages behind ``.pdf`` links. This client retries
+transient failures with backoff (a bounded number of times), keeps a minimum interval between requests,
+follows redirects itself so that every hop is checked against the host allowlist, remembers ETag /
+Last-Modified per URL so that an unchanged page costs one 304, caps download size and time, and writes
+downloads to a temp file that is renamed only when complete and verified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from pipeline.atomic import write_bytes_atomic, write_text_atomic
+
+USER_AGENT = "district-budget-etl/0.1 (budget disclosure harvester; polite crawler)"
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+class FetchError(Exception):
+    """A URL that could not be fetched. ``transient`` failures are worth trying again on a later crawl."""
+
+    def __init__(self, url: str, message: str, *, status: int | None = None, transient: bool = False):
+        super().__init__(message)
+        self.url = url
+        self.message = message
+        self.status = status
+        self.transient = transient
+
+
+class OffsiteError(FetchError):
+    """The URL (or a redirect hop) points to a host outside the allowlist; it was not fetched."""
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str            # the URL asked for
+    final_url: str      # after redirects (base for relative links)
+    text: str
+    encoding: str
+    not_modified: bool  # answered 304: text comes from the local cache
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str
+    final_url: str
+    path: Path | None
+    sha256: str | None
+    not_modified: bool
+    error: str | None = None   # a content failure remembered for this ETag (e.g. an HTML page, not a PDF)
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+# --------------------------------------------------------------------------------------------- decoding
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+
+
+def _norm_charset(name: str | None) -> str | None:
+    if not name:
+        return None
+    n = name.strip().lower().replace("_", "-")
+    if n in ("gb2312", "gbk", "gb-2312", "gb2312-80", "x-gbk", "cp936", "gb18030", "euc-cn"):
+        return "gb18030"          # a superset: GBK pages often carry characters outside GB2312
+    if n in ("utf8", "utf-8"):
+        return "utf-8"
+    try:
+        "".encode(n)
+    except LookupError:
+        return None
+    return n
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Text and encoding of an HTML/XML body: header charset, then meta charset, then sniffing.
+
+    Each candidate must decode the body strictly; a wrong declaration (common on GBK sites) falls through
+    to the next candidate instead of producing mojibake.
+    """
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8", errors="replace"), "utf-8"
+    head = body[:4096]
+    cands: list[str | None] = []
+    if content_type and (m := _HEADER_CHARSET.search(content_type)):
+        cands.append(_norm_charset(m.group(1)))
+    for rx in (_META_CHARSET, _XML_ENCODING):
+        if m := rx.search(head):
+            cands.append(_norm_charset(m.group(1).decode("ascii", "ignore")))
+    cands += ["utf-8", "gb18030"]
+    for enc in dict.fromkeys(c for c in cands if c):
+        try:
+            return body.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    return body.decode("gb18030", errors="replace"), "gb18030"
+
+
+def looks_like_pdf(head: bytes) -> bool:
+    """A PDF starts with %PDF- within its first 1024 bytes (readers tolerate a little junk before it)."""
+    return b"%PDF-" in head[:1024]
+
+
+def describe_non_pdf(head: bytes, content_type: str | None) -> str:
+    low = head[:2048].lower()
+    if b"<html" in low or b"<!doctype" in low or (content_type or "").startswith("text/html"):
+        return "the server returned an HTML page, not a PDF"
+    return f"the file is not a PDF (it does not start with %PDF-; content type {content_type or 'unknown'})"
+
+
+# ----------------------------------------------------------------------------------------------- client
+class HttpClient:
+    """GET with cache, retries, rate limit, allowlist and size cap. Not thread-safe (one crawl, one client)."""
+
+    def __init__(self, work_dir: Path, *, allowed_hosts: set[str], rate_limit_s: float = 0.2,
+                 timeout_s: float = 10, max_bytes: int = 50 * 2**20, retries: int = 3,
+                 backoff_s: float = 0.5, max_redirects: int = 5, total_timeout_s: float | None = None,
+                 max_requests: int = 20000, session: requests.Session | None = None):
+        self.cache_dir = Path(work_dir) / "http"
+        self.files_dir = Path(work_dir) / "files"
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.allowed_hosts = {h.lower() for h in allowed_hosts}
+        self.rate_limit_s = rate_limit_s
+        self.timeout_s = timeout_s
+        self.total_timeout_s = total_timeout_s or max(60.0, 6 * timeout_s)
+        self.max_bytes = max_bytes
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.max_redirects = max_redirects
+        self.max_requests = max_requests
+        self.requests_made = 0
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self._last_request = 0.0
+
+    # -- cache entries
+    def _entry_path(self, url: str) -> Path:
+        return self.cache_dir / f"{hashlib.sha1(url.encode('utf-8')).hexdigest()}.json"
+
+    def _load_entry(self, url: str) -> dict | None:
+        try:
+            return json.loads(self._entry_path(url).read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _save_entry(self, url: str, entry: dict) -> None:
+        write_text_atomic(self._entry_path(url), json.dumps(entry, ensure_ascii=False))
+
+    def is_allowed(self, url: str) -> bool:
+        return host_of(url) in self.allowed_hosts
+
+    # -- the request loop
+    def _wait_turn(self) -> None:
+        delay = self.rate_limit_s - (time.monotonic() - self._last_request)
+        if delay > 0:
+            time.sleep(delay)
+        self._last_request = time.monotonic()
+
+    def _open(self, url: str, cond: dict[str, str]) -> tuple[requests.Response, str]:
+        """The response to ``url`` (stream mode, not yet read) after redirects and retries."""
+        current = url
+        for _hop in range(self.max_redirects + 1):
+            if not self.is_allowed(current):
+                raise OffsiteError(current, f"links to another host ({host_of(current)}); not fetched")
+            resp = self._request_with_retries(current, cond if current == url else {})
+            if resp.status_code in (301, 302, 303, 307, 308) and "Location" in resp.headers:
+                nxt = urljoin(current, resp.headers["Location"])
+                resp.close()
+                current = nxt
+                continue
+            return resp, current
+        raise FetchError(url, f"more than {self.max_redirects} redirects")
+
+    def _request_with_retries(self, url: str, headers: dict[str, str]) -> requests.Response:
+        last_error = "no attempt made"
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 30.0))
+            if self.requests_made >= self.max_requests:
+                raise FetchError(url, f"request budget of {self.max_requests} exhausted", transient=True)
+            self._wait_turn()
+            self.requests_made += 1
+            try:
+                resp = self.session.get(url, headers=headers, timeout=self.timeout_s, stream=True,
+                                        allow_redirects=False)
+            except requests.Timeout:
+                last_error = f"timed out after {self.timeout_s:g} s"
+                continue
+            except requests.RequestException as e:
+                last_error = f"connection failed ({type(e).__name__})"
+                continue
+            if resp.status_code in _RETRY_STATUS:
+                last_error = f"HTTP {resp.status_code} {resp.reason or ''}".strip()
+                resp.close()
+                continue
+            return resp
+        raise FetchError(url, f"{last_error} (after {self.retries + 1} attempts)", transient=True)
+
+    def _read_capped(self, resp: requests.Response, url: str, sink) -> int:
+        """Stream the body into ``sink``; enforce the size cap and the total time bound."""
+        length = resp.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > self.max_bytes:
+            resp.close()
+            raise FetchError(url, f"larger than the {self.max_bytes} byte limit ({length} bytes announced)")
+        start = time.monotonic()
+        n = 0
+        try:
+            for chunk in resp.iter_content(64 * 1024):
+                n += len(chunk)
+                if n > self.max_bytes:
+                    raise FetchError(url, f"larger than the {self.max_bytes} byte limit; download stopped")
+                if time.monotonic() - start > self.total_timeout_s:
+                    raise FetchError(url, f"download took longer than {self.total_timeout_s:g} s; stopped",
+                                     transient=True)
+                sink(chunk)
+        except requests.RequestException as e:
+            raise FetchError(url, f"transfer broken ({type(e).__name__})", transient=True) from None
+        finally:
+            resp.close()
+        return n
+
+    @staticmethod
+    def _conditional(entry: dict | None) -> dict[str, str]:
+        h: dict[str, str] = {}
+        if entry:
+            if entry.get("etag"):
+                h["If-None-Match"] = entry["etag"]
+            if entry.get("last_modified"):
+                h["If-Modified-Since"] = entry["last_modified"]
+        return h
+
+    def _check_status(self, resp: requests.Response, url: str) -> None:
+        if resp.status_code >= 400:
+            status, reason = resp.status_code, resp.reason or ""
+            resp.close()
+            raise FetchError(url, f"HTTP {status} {reason}".strip(), status=status,
+                             transient=status in _RETRY_STATUS)
+
+    # -- public API
+    def get_page(self, url: str) -> Page:
+        """An HTML (or XML) page as text; a 304 returns the cached text with ``not_modified``."""
+        entry = self._load_entry(url)
+        body_path = self.cache_dir / f"{hashlib.sha1(url.encode('utf-8')).hexdigest()}.body"
+        if entry and not body_path.exists():
+            entry = None
+        resp, final = self._open(url, self._conditional(entry))
+        if resp.status_code == 304 and entry:
+            resp.close()
+            text, enc = decode_html(body_path.read_bytes(), entry.get("content_type"))
+            return Page(url, entry.get("final_url", final), text, enc, True)
+        self._check_status(resp, url)
+        chunks: list[bytes] = []
+        self._read_capped(resp, url, chunks.append)
+        body = b"".join(chunks)
+        ctype = resp.headers.get("Content-Type")
+        text, enc = decode_html(body, ctype)
+        write_bytes_atomic(body_path, body)
+        self._save_entry(url, {"url": url, "final_url": final, "etag": resp.headers.get("ETag"),
+                               "last_modified": resp.headers.get("Last-Modified"), "content_type": ctype})
+        return Page(url, final, text, enc, False)
+
+    def download(self, url: str, *, expect_pdf: bool = True) -> Download:
+        """Fetch an attachment into ``files/<sha256>.pdf`` atomically (temp file, then rename).
+
+        A body that is not a PDF is refused (the temp file removed) and the refusal remembered under the
+        response's ETag, so an unchanged bad link is not downloaded again.
+        """
+        entry = self._load_entry(url)
+        if entry and entry.get("sha256") and not (self.files_dir / f"{entry['sha256']}.pdf").exists():
+            entry = None
+        resp, final = self._open(url, self._conditional(entry))
+        if resp.status_code == 304 and entry:
+            resp.close()
+            path = self.files_dir / f"{entry['sha256']}.pdf" if entry.get("sha256") else None
+            return Download(url, entry.get("final_url", final), path, entry.get("sha256"), True,
+                            entry.get("error"))
+        self._check_status(resp, url)
+        ctype = resp.headers.get("Content-Type")
+        fd, tmp_name = tempfile.mkstemp(dir=self.files_dir, prefix=".dl.", suffix=".part")
+        tmp = Path(tmp_name)
+        h = hashlib.sha256()
+        head = bytearray()
+        try:
+            with os.fdopen(fd, "wb") as f:
+                def sink(chunk: bytes) -> None:
+                    if len(head) < 2048:
+                        head.extend(chunk[: 2048 - len(head)])
+                    h.update(chunk)
+                    f.write(chunk)
+                self._read_capped(resp, url, sink)
+                f.flush()
+                os.fsync(f.fileno())
+            base = {"url": url, "final_url": final, "etag": resp.headers.get("ETag"),
+                    "last_modified": resp.headers.get("Last-Modified"), "content_type": ctype}
+            if expect_pdf and not looks_like_pdf(bytes(head)):
+                error = describe_non_pdf(bytes(head), ctype)
+                tmp.unlink(missing_ok=True)
+                if base["etag"] or base["last_modified"]:
+                    self._save_entry(url, {**base, "sha256": None, "error": error})
+                return Download(url, final, None, None, False, error)
+            sha = h.hexdigest()
+            dest = self.files_dir / f"{sha}.pdf"
+            os.replace(tmp, dest)
+            self._save_entry(url, {**base, "sha256": sha, "error": None})
+            return Download(url, final, dest, sha, False)
+        finally:
+            tmp.unlink(missing_ok=True)

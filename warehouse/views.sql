@@ -1,0 +1,149 @@
+-- Analyst views over the warehouse. Recreated by the loader after every migration
+-- (pipeline/load/schema.py): edit freely, no migration needed. Only documents with status
+-- 'loaded' count; amounts are DECIMAL in 万元 (sums are DECIMAL(38,6)); divisions would be DOUBLE.
+
+-- Loaded documents with their department's canonical name.
+CREATE OR REPLACE VIEW v_documents AS
+SELECT d.*, coalesce(dep.canonical_name, d.department_name) AS department
+FROM documents d
+LEFT JOIN departments dep USING (department_code)
+WHERE d.status = 'loaded';
+
+-- budget_lines with department, year and the subject code's classification, level and 类.
+CREATE OR REPLACE VIEW v_budget_lines AS
+SELECT b.*,
+       d.department_code, d.department, d.year,
+       CASE WHEN b.table_kind = 'general_budget_basic_expenditure' THEN 'economic' ELSE 'functional' END
+           AS classification,
+       CASE length(b.code) WHEN 3 THEN '类' WHEN 5 THEN '款' WHEN 7 THEN '项' END AS code_level,
+       CASE WHEN b.code IS NOT NULL AND length(b.code) >= 3 THEN b.code[1:3] END AS class_code
+FROM budget_lines b
+JOIN v_documents d USING (document_id);
+
+-- Each department's expenditure per functional 类 and year (部门预算支出总表, 类 rows, measure total).
+CREATE OR REPLACE VIEW v_department_class_totals AS
+SELECT department_code, any_value(department) AS department, year, code AS class_code,
+       coalesce(any_value(s.name), any_value(l.name)) AS class_name,
+       sum(amount) AS amount
+FROM v_budget_lines l
+LEFT JOIN subject_codes s
+       ON s.classification = 'functional' AND s.year = l.year AND s.code = l.code
+WHERE l.table_kind = 'expenditure_summary' AND l.measure = 'total' AND l.code_level = '类'
+GROUP BY department_code, year, code;
+
+-- District totals by functional 类 and year.
+CREATE OR REPLACE VIEW v_district_class_totals AS
+SELECT year, class_code, any_value(class_name) AS class_name,
+       count(DISTINCT department_code) AS departments, sum(amount) AS amount
+FROM v_department_class_totals
+GROUP BY year, class_code;
+
+-- Each department's basic/project split (支出总表 类 rows) and personnel/public split of basic
+-- expenditure (基本支出表 类 rows: measures personnel / public_funds, else 301+303 / 302+310).
+CREATE OR REPLACE VIEW v_department_split AS
+WITH exp AS (
+    SELECT document_id,
+           sum(amount) FILTER (WHERE measure = 'total')   AS total,
+           sum(amount) FILTER (WHERE measure = 'basic')   AS basic,
+           sum(amount) FILTER (WHERE measure = 'project') AS project
+    FROM v_budget_lines
+    WHERE table_kind = 'expenditure_summary' AND code_level = '类'
+    GROUP BY document_id
+), eco AS (
+    SELECT document_id,
+           coalesce(sum(amount) FILTER (WHERE measure = 'personnel'),
+                    sum(amount) FILTER (WHERE measure = 'total' AND code IN ('301', '303')))
+               AS personnel,
+           coalesce(sum(amount) FILTER (WHERE measure = 'public_funds'),
+                    sum(amount) FILTER (WHERE measure = 'total' AND code IN ('302', '310')))
+               AS public_funds
+    FROM v_budget_lines
+    WHERE table_kind = 'general_budget_basic_expenditure' AND code_level = '类'
+    GROUP BY document_id
+)
+SELECT d.department_code, d.department, d.year, d.document_id,
+       exp.total, exp.basic, exp.project, eco.personnel, eco.public_funds
+FROM v_documents d
+LEFT JOIN exp USING (document_id)
+LEFT JOIN eco USING (document_id);
+
+-- 三公 by department and year. Rows are classified by measure (a one-row table with the 三公
+-- columns) or by label (one row per item with measure total). A table printed empty gives zeros;
+-- no 三公 table at all gives NULLs.
+CREATE OR REPLACE VIEW v_three_public AS
+WITH items AS (
+    SELECT document_id, amount,
+           CASE
+               WHEN measure IN ('overseas_travel', 'official_reception', 'vehicle_total',
+                                'vehicle_purchase', 'vehicle_operation') THEN measure
+               WHEN measure = 'total' THEN CASE
+                   WHEN name LIKE '%出国%' THEN 'overseas_travel'
+                   WHEN name LIKE '%接待%' THEN 'official_reception'
+                   WHEN name LIKE '%购置及运行%' OR name LIKE '%购置和运行%' THEN 'vehicle_total'
+                   WHEN name LIKE '%购置%' THEN 'vehicle_purchase'
+                   WHEN name LIKE '%运行%' THEN 'vehicle_operation'
+                   WHEN name IN ('合计', '总计') OR name LIKE '%三公%' THEN 'total'
+               END
+           END AS item
+    FROM budget_lines
+    WHERE table_kind = 'three_public'
+), per_doc AS (
+    SELECT document_id,
+           sum(amount) FILTER (WHERE item = 'total')              AS total,
+           sum(amount) FILTER (WHERE item = 'overseas_travel')    AS overseas_travel,
+           sum(amount) FILTER (WHERE item = 'official_reception') AS official_reception,
+           sum(amount) FILTER (WHERE item = 'vehicle_total')      AS vehicle_total,
+           sum(amount) FILTER (WHERE item = 'vehicle_purchase')   AS vehicle_purchase,
+           sum(amount) FILTER (WHERE item = 'vehicle_operation')  AS vehicle_operation
+    FROM items GROUP BY document_id
+), disclosed AS (
+    SELECT DISTINCT document_id FROM document_tables WHERE table_kind = 'three_public'
+)
+SELECT d.department_code, d.department, d.year, d.document_id,
+       (x.document_id IS NOT NULL) AS disclosed,
+       CASE WHEN x.document_id IS NOT NULL THEN coalesce(p.total, 0) END              AS total,
+       CASE WHEN x.document_id IS NOT NULL THEN coalesce(p.overseas_travel, 0) END    AS overseas_travel,
+       CASE WHEN x.document_id IS NOT NULL THEN coalesce(p.official_reception, 0) END AS official_reception,
+       CASE WHEN x.document_id IS NOT NULL THEN coalesce(p.vehicle_total, 0) END      AS vehicle_total,
+       CASE WHEN x.document_id IS NOT NULL THEN coalesce(p.vehicle_purchase, 0) END   AS vehicle_purchase,
+       CASE WHEN x.document_id IS NOT NULL THEN coalesce(p.vehicle_operation, 0) END  AS vehicle_operation
+FROM v_documents d
+LEFT JOIN disclosed x USING (document_id)
+LEFT JOIN per_doc p USING (document_id);
+
+-- Year-over-year change by department and functional 类. previous_amount is 0 when the department
+-- disclosed the previous year without that 类, NULL when it has no previous-year document.
+CREATE OR REPLACE VIEW v_yoy_department_class AS
+SELECT c.department_code, c.department, c.class_code, c.class_name, c.year,
+       c.amount,
+       CASE WHEN p.amount IS NOT NULL THEN p.amount
+            WHEN prev_doc.department_code IS NOT NULL THEN 0 END AS previous_amount,
+       c.amount - CASE WHEN p.amount IS NOT NULL THEN p.amount
+                       WHEN prev_doc.department_code IS NOT NULL THEN 0 END AS change
+FROM v_department_class_totals c
+LEFT JOIN v_department_class_totals p
+       ON p.department_code = c.department_code AND p.class_code = c.class_code
+      AND p.year = c.year - 1
+LEFT JOIN (SELECT DISTINCT department_code, year FROM v_documents) prev_doc
+       ON prev_doc.department_code = c.department_code AND prev_doc.year = c.year - 1;
+
+-- Subject codes that are malformed, or unknown to the reference list of their classification and
+-- year (only judged where the reference has codes for that classification and year).
+CREATE OR REPLACE VIEW v_subject_code_issues AS
+WITH coded AS (
+    SELECT DISTINCT document_id, department_code, year, table_kind, classification, code, name, page
+    FROM v_budget_lines WHERE code IS NOT NULL
+), covered AS (
+    SELECT DISTINCT classification, year FROM subject_codes
+)
+SELECT c.*, s.name AS reference_name,
+       CASE WHEN NOT regexp_full_match(c.code, '\d{3}|\d{5}|\d{7}') THEN 'bad_format'
+            WHEN s.code IS NULL THEN 'unknown_code'
+            ELSE 'name_differs' END AS issue
+FROM coded c
+LEFT JOIN subject_codes s
+       ON s.classification = c.classification AND s.year = c.year AND s.code = c.code
+LEFT JOIN covered k ON k.classification = c.classification AND k.year = c.year
+WHERE NOT regexp_full_match(c.code, '\d{3}|\d{5}|\d{7}')
+   OR (k.year IS NOT NULL AND s.code IS NULL)
+   OR (s.code IS NOT NULL AND s.name <> c.name);
