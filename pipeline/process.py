@@ -79,12 +79,25 @@ def fetch(home: Home, doc: SourceDocument) -> Path:
     return path
 
 
-def parse_raw(home: Home, document_id: str, raw: Path) -> ParseResult:
-    """Parse a stored PDF and keep its CONTRACT.md JSON under parsed/ (atomically)."""
+def parse_raw(home: Home, document_id: str, raw: Path, sha256: str | None = None,
+              use_cache: bool = True) -> ParseResult:
+    """Parse a stored PDF and keep its CONTRACT.md JSON under parsed/ (atomically).
+
+    Parse results are also kept by content (sha256 and parser version): the same PDF published under
+    two names, or re-registered after its state was lost, is not parsed twice.
+    """
     from pipeline.parse import parse_document
 
-    result = parse_document(raw)
-    write_text_atomic(home.parsed / f"{document_id}.json", result.to_json())
+    cached = home.data / "parse_cache" / f"{sha256}-{PARSER_VERSION}.json" if sha256 else None
+    if use_cache and cached is not None and cached.exists():
+        text = cached.read_text("utf-8")
+        result = ParseResult.from_json(text)
+    else:
+        result = parse_document(raw)
+        text = result.to_json()
+        if cached is not None:
+            write_text_atomic(cached, text)
+    write_text_atomic(home.parsed / f"{document_id}.json", text)
     return result
 
 
@@ -113,7 +126,7 @@ def record_failure(home: Home, doc: SourceDocument, kind: str, message: str,
     return _finish(home, out, started)
 
 
-def parse_step(home: Home, doc: SourceDocument) -> tuple[Outcome, ParseResult | None]:
+def parse_step(home: Home, doc: SourceDocument, force: bool = False) -> tuple[Outcome, ParseResult | None]:
     """Fetch and parse; a bad document comes back as a failed Outcome (already recorded), never raised."""
     started = time.perf_counter()
     try:
@@ -121,7 +134,7 @@ def parse_step(home: Home, doc: SourceDocument) -> tuple[Outcome, ParseResult | 
             raise DocumentError("unsupported_format", doc.error or f"{doc.format} is not parsed")
         if doc.status != "ok":
             raise DocumentError("fetch_failed", doc.error or f"{doc.locator}: {doc.status}")
-        result = parse_raw(home, doc.document_id, fetch(home, doc))
+        result = parse_raw(home, doc.document_id, fetch(home, doc), doc.sha256, use_cache=not force)
     except DocumentError as e:
         return record_failure(home, doc, e.kind, e.message, started), None
     except Exception as e:  # a parser bug must fail this document only, never the night
@@ -155,7 +168,7 @@ def process_document(home: Home, doc: SourceDocument, force: bool = False) -> Ou
     if not force and is_unchanged(home, doc):
         return Outcome(document_id=doc.document_id, locator=doc.locator, sha256=doc.sha256,
                        status="skipped")
-    out, result = parse_step(home, doc)
+    out, result = parse_step(home, doc, force=force)
     return out if result is None else clean_step(home, doc, result, out)
 
 

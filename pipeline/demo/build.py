@@ -65,15 +65,6 @@ class Printer:
         return v + self.t.cell.get((kind, key, measure), Z)
 
 
-def dept_line(b: Budget, kind: str, bracket: bool | None = None) -> tuple[str, str, str]:
-    code = b.fund_names.get("code:" + kind) or b.code
-    code = Printer(b.unit).t.header_code.get(kind, code) if False else code
-    name = b.name
-    use_bracket = b.bracket_header if bracket is None else bracket
-    text = f"[{code}]{name}" if use_bracket else f"{code} {name}"
-    return text, code, name
-
-
 def _header_for(b: Budget, p: Printer, kind: str, bracket: bool | None = None) -> tuple[str, str, str]:
     code = p.t.header_code.get(kind, b.code)
     name = p.t.header_name.get(kind, b.name)
@@ -551,10 +542,6 @@ def change_word(d: Decimal) -> tuple[str, Decimal]:
     return ("增加", d) if d >= 0 else ("减少", -d)
 
 
-def _signed(metric: str, word: str, v: Decimal, p: Printer, t: Tweaks) -> tuple[str, Decimal, str]:
-    return (metric, v, "%s {} %s" % (word, "元" if p.unit == "元" else "万元"))
-
-
 def document(b: Budget, tweaks: Tweaks | None = None) -> DocSpec:
     """The whole disclosure of a generated department in the seed's format."""
     t = tweaks or Tweaks()
@@ -614,21 +601,22 @@ def document(b: Budget, tweaks: Tweaks | None = None) -> DocSpec:
         ClaimSpec("increase_project", sign[w3] * p.wan(p.fmt(a3)), f"项目支出{w3} {p.fmt(a3)} {U}")]))
     pr.head("三、机关运行经费安排情况")
     pub_lines = [e for e in b.econ if not e.is_personnel]
-    parts = "、".join(f"{e.name}{{{i + 1}}} {U}" for i, e in enumerate(pub_lines))
     meeting = b.econ_amount("30215")
     training = b.econ_amount("30216") or b.training
+    parts = "、".join(f"{e.name} {{{i + 1}}} {U}" for i, e in enumerate(pub_lines))
     figs = [("operating_expenses_of_organ", b.public, "机关运行经费共计安排 {} " + U)]
     figs += [(None, e.amount, "") for e in pub_lines]
     figs.append(("meeting_expenses", meeting, "会议费 {} " + U))
-    pr.para("机关运行经费共计安排 {0} %s，主要用于%s，会议费 {%d} %s等支出,其他经费支出为 0 元。"
-            % (U, parts.replace("} ", "} ").replace(f"{{", " {"), len(figs) - 1, U), figs)
+    pr.para(f"机关运行经费共计安排 {{0}} {U}，主要用于" + parts
+            + f"，会议费 {{{len(figs) - 1}}} {U}等支出,其他经费支出为 0 元。", figs)
     pr.head("四、财政拨款“三公”经费预算情况及增减变化原因")
     tp = b.three_public
     w4, a4 = change_word(tp.total - b.prior_three_public)
-    pr.para(("{0}年“三公”经费公共预算财政拨款预算支出{1}%s，比上年%s{2}%s，具体支出情况如下：（一）公务用车购置及运行维护费支出{3}%s。"
-             "①公务用车购置支出{4}%s。②公务用车运行维护费支出{5}%s。（二）公务接待费支出{6}%s。（三）因公出国（境）费支出{7}%s。"
-             "（四）会议费支出{8}%s。培训费支出{9}%s。") % (U, w4, U, U, U, U, U, U, U, U),
-            [(None, Decimal(b.year), ""), ("three_public_total", tp.total, "预算支出{}" + U), (None, a4, ""),
+    pr.para((f"{b.year}年“三公”经费公共预算财政拨款预算支出{{0}}{U}，比上年{w4}{{1}}{U}，具体支出情况如下："
+             f"（一）公务用车购置及运行维护费支出{{2}}{U}。①公务用车购置支出{{3}}{U}。②公务用车运行维护费支出{{4}}{U}。"
+             f"（二）公务接待费支出{{5}}{U}。（三）因公出国（境）费支出{{6}}{U}。（四）会议费支出{{7}}{U}。"
+             f"培训费支出{{8}}{U}。"),
+            [("three_public_total", tp.total, "预算支出{}" + U), (None, a4, ""),
              ("vehicle_total", tp.vehicle, "公务用车购置及运行维护费支出{}" + U),
              ("vehicle_purchase", tp.vehicle_purchase, "公务用车购置支出{}" + U),
              ("vehicle_operation", tp.vehicle_operation, "公务用车运行维护费支出{}" + U),
@@ -636,10 +624,6 @@ def document(b: Budget, tweaks: Tweaks | None = None) -> DocSpec:
              ("overseas_travel", tp.overseas, "因公出国（境）费支出{}" + U),
              ("meeting_expenses", meeting, "会议费支出{}" + U),
              ("training_expenses", training, "培训费支出{}" + U)])
-    # the year is not an amount: print it plainly
-    last = pr.blocks[-1]
-    yr = p.fmt(Decimal(b.year))
-    last.text = last.text.replace(yr, str(b.year), 1)
     pr.para("三公经费变动主要原因分别是：公车改革后取消公务用车，公务接待相对减少，严控因公出国出境。")
     pr.para("会议费情况：本年度会议费支出{0}%s，基本以上年度保持持平状态。" % U,
             [("meeting_expenses", meeting, "会议费支出{}" + U)])

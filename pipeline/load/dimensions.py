@@ -53,14 +53,14 @@ LEFT JOIN variants v ON v.code = s.code;
 def refresh_departments(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild ``departments`` from the loaded documents (call inside a transaction); row count."""
     con.execute(_DEPARTMENTS_SQL)
-    return con.execute("SELECT count(*) FROM departments").fetchone()[0]
+    return con.execute("SELECT count(*) FROM departments").fetchall()[0][0]
 
 
 def refresh_subject_codes(con: duckdb.DuckDBPyConnection, reference_dir: Path | None = None) -> int:
     """Replace ``subject_codes`` with the reference lists; left as is when no list is shipped."""
     frame = load_subject_codes(reference_dir)
     if frame.height == 0:
-        return con.execute("SELECT count(*) FROM subject_codes").fetchone()[0]
+        return con.execute("SELECT count(*) FROM subject_codes").fetchall()[0][0]
     con.register("_subject_codes", frame.to_arrow())
     try:
         con.execute("DELETE FROM subject_codes")

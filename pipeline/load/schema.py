@@ -41,10 +41,10 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest applied schema version (0 for an empty database)."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, schema_dir: Path = SCHEMA_DIR,

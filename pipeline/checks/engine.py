@@ -1,0 +1,139 @@
+"""Running the registry's identities over the warehouse and storing the failures in check_results.
+
+DuckDB has one writer at a time: the checks read with a read-only connection, close it, then take the
+loader's lock (``Home.lock_path``) and write in one short transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+from filelock import FileLock
+
+from pipeline.checks import evaluate_district, evaluate_other, evaluate_prose, evaluate_tables
+from pipeline.checks.facts import DocFacts, load_facts, previous_year_index
+from pipeline.checks.registry import DISTRICT, REGISTRY
+from pipeline.checks.result import CheckResult, CheckSummary
+from pipeline.model import DocumentError
+
+ConOrPath = duckdb.DuckDBPyConnection | Path | str
+
+
+@contextmanager
+def _connection(con_or_db_path: ConOrPath, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    if isinstance(con_or_db_path, duckdb.DuckDBPyConnection):
+        yield con_or_db_path
+        return
+    path = Path(con_or_db_path)
+    if not path.exists():
+        raise DocumentError("unreadable", f"no warehouse at {path}")
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
+    """Every document-scope identity evaluated on one loaded document (passing ones included)."""
+    if doc.status != "loaded":
+        return []
+    return (evaluate_tables.evaluate(doc) + evaluate_prose.evaluate(doc, last_year)
+            + evaluate_other.evaluate(doc))
+
+
+def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[CheckResult]:
+    """One document's checks (for a partitioned Dagster asset check); reads only, writes nothing."""
+    with _connection(con_or_db_path) as con:
+        docs = load_facts(con, [document_id])
+        doc = docs.get(document_id)
+        if doc is None:
+            raise DocumentError("unreadable", f"document {document_id} is not in the warehouse")
+        last = None
+        if doc.department_code and doc.year:
+            ids = [r[0] for r in con.execute(
+                "SELECT document_id FROM documents WHERE department_code = ? AND year = ? AND status = 'loaded' "
+                "ORDER BY document_id LIMIT 1", [doc.department_code, doc.year - 1]).fetchall()]
+            if ids:
+                last = load_facts(con, ids).get(ids[0])
+    return document_results(doc, last)
+
+
+def _catalogue(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], set[str]]:
+    cat: dict[tuple[str, int], set[str]] = {}
+    for cls, year, code in con.execute("SELECT classification, year, code FROM subject_codes").fetchall():
+        cat.setdefault((cls, year), set()).add(code)
+    return cat
+
+
+def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None,
+                    roster: Path | None = None) -> tuple[list[CheckResult], int]:
+    """All results (passing included) for the documents, plus district results when all are checked."""
+    docs = load_facts(con)   # every document: the previous year and the district need them
+    selected = list(docs) if document_ids is None else [d for d in document_ids if d in docs]
+    index = previous_year_index(docs)
+    results: list[CheckResult] = []
+    for doc_id in selected:
+        doc = docs[doc_id]
+        last = index.get((doc.department_code, doc.year - 1)) if doc.department_code and doc.year else None
+        results.extend(document_results(doc, last))
+    entries = evaluate_district.read_roster(roster) if roster is not None else None
+    district = evaluate_district.evaluate(docs, entries, _catalogue(con))
+    if document_ids is not None:
+        keep = set(selected)
+        district = [r for r in district if r.document_id in keep]
+    return results + district, len(selected)
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("checks-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[CheckResult],
+                  document_ids: list[str] | None) -> int:
+    """Replace this run's rows for these documents (all, when None) with the failing results."""
+    rows = [r.row(run_id) for r in results if r.failed]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if document_ids is None:
+            con.execute("DELETE FROM check_results WHERE run_id = ?", [run_id])
+        else:
+            con.execute("DELETE FROM check_results WHERE run_id = ? AND document_id IN (SELECT UNNEST(?::VARCHAR[]))",
+                        [run_id, list(document_ids)])
+        if rows:
+            con.executemany(
+                "INSERT INTO check_results (run_id, document_id, department, year, check_name, severity, "
+                "left_value, right_value, difference, tolerance, n, left_pages, right_pages, message) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(rows)
+
+
+def run_checks(db_path: Path, run_id: str | None = None, document_ids: list[str] | None = None,
+               roster: Path | None = None) -> CheckSummary:
+    """Compute every identity from the warehouse, store the failures of this run, return the counts."""
+    db_path = Path(db_path)
+    run_id = run_id or new_run_id()
+    with _connection(db_path, read_only=True) as con:
+        results, n_docs = compute_results(con, document_ids, roster)
+    with FileLock(str(db_path.with_suffix(".lock"))):
+        with _connection(db_path, read_only=False) as con:
+            write_results(con, run_id, results, document_ids)
+    return CheckSummary.of(run_id, n_docs, results)
+
+
+def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    r = con.execute("SELECT run_id FROM check_results ORDER BY checked_at DESC LIMIT 1").fetchone()
+    return r[0] if r else None
+
+
+def district_identities() -> list[str]:
+    return [n for n, i in REGISTRY.items() if i.scope == DISTRICT]

@@ -1,0 +1,152 @@
+"""District-wide identities: the roster disclosed, one code and one name per department, valid subject
+codes, no duplicate documents (registry scope ``district``)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.checks.base import finding
+from pipeline.checks.facts import DocFacts, group_by, normalise_name
+from pipeline.checks.result import CheckResult
+from pipeline.checks.subjects import structural_problem
+from pipeline.model import DocumentError
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    department_code: str
+    name: str
+    years: tuple[int, ...]
+
+
+def read_roster(path: Path) -> list[RosterEntry]:
+    """roster.csv: department_code,name,years (years like "2022;2023")."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        raise DocumentError("unreadable", f"roster {path}: {e}") from e
+    out = []
+    for i, r in enumerate(rows, start=2):
+        try:
+            years = tuple(int(y) for y in re.split(r"[;,\s]+", (r.get("years") or "").strip()) if y)
+            out.append(RosterEntry(r["department_code"].strip(), (r.get("name") or "").strip(), years))
+        except (KeyError, ValueError, AttributeError) as e:
+            raise DocumentError("unreadable", f"roster {path} line {i}: {e}") from e
+    return out
+
+
+_PATH_YEAR_CODE = re.compile(r"(?:^|[/\\])(\d{4})[/\\](\d+)_")
+
+
+def _failed_key(d: DocFacts) -> tuple[str, int] | None:
+    """(code, year) of a document that failed to parse, from its path (<year>/<code>_name.pdf)."""
+    if d.department_code and d.year:
+        return d.department_code, d.year
+    m = _PATH_YEAR_CODE.search(d.source or "")
+    return (m.group(2), int(m.group(1))) if m else None
+
+
+def roster_checks(docs: dict[str, DocFacts], roster: list[RosterEntry]) -> list[CheckResult]:
+    out = []
+    loaded = {(d.department_code, d.year) for d in docs.values() if d.status == "loaded"}
+    failed = {}
+    for d in docs.values():
+        if d.status != "loaded" and (k := _failed_key(d)) is not None:
+            failed.setdefault(k, d)
+    for e in roster:
+        for y in e.years:
+            if (e.department_code, y) in loaded:
+                continue
+            if (e.department_code, y) in failed:
+                d = failed[(e.department_code, y)]
+                out.append(finding("roster_disclosed", d, f"{e.department_code}/{y}",
+                                   f"{e.name} ({e.department_code}) {y}: the disclosure {d.source} could not be "
+                                   f"read ({d.error_kind or 'failed'}); its figures cannot be checked",
+                                   severity="warning", department=e.department_code, year=y))
+                continue
+            out.append(finding("roster_disclosed", None, f"{e.department_code}/{y}",
+                               f"{e.name} ({e.department_code}) has no {y} disclosure in the warehouse",
+                               department=e.department_code, year=y))
+    codes = {e.department_code: e for e in roster}
+    by_name = {normalise_name(e.name): e for e in roster}
+    for d in docs.values():
+        if d.status != "loaded" or not d.department_code or d.department_code in codes:
+            continue
+        other = by_name.get(normalise_name(d.department_name))
+        if other is not None:
+            out.append(finding("department_in_roster", d, d.department_code,
+                               f"{d.department_name} is {other.department_code} on the roster but "
+                               f"{d.department_code} in its {d.year} disclosure"))
+        else:
+            out.append(finding("department_in_roster", d, d.department_code,
+                               f"department {d.department_code} {d.department_name} is not on the roster",
+                               severity="warning"))
+    return out
+
+
+def names_across_years(docs: dict[str, DocFacts]) -> list[CheckResult]:
+    out = []
+    loaded = [d for d in docs.values() if d.status == "loaded" and d.department_code]
+    for code, ds in group_by(loaded, lambda d: d.department_code).items():
+        ds = sorted(ds, key=lambda d: (d.year or 0, d.document_id))
+        first = ds[0]
+        for d in ds[1:]:
+            if normalise_name(d.department_name) != normalise_name(first.department_name):
+                out.append(finding("department_name_across_years", d, f"{code} {d.year}",
+                                   f"department {code} is “{first.department_name}” in {first.year} and "
+                                   f"“{d.department_name}” in {d.year}"))
+    return out
+
+
+def subject_codes(docs: dict[str, DocFacts], catalogue: dict[tuple[str, int], set[str]]) -> list[CheckResult]:
+    """Codes that cannot be subject codes are errors; codes absent from a loaded catalogue warnings."""
+    out = []
+    for d in docs.values():
+        seen = set()
+        for t in d.tables:
+            classification = "economic" if t.kind == "general_budget_basic_expenditure" else "functional"
+            if t.kind in ("procurement", "performance_targets", "assets"):
+                continue
+            for ln in t.lines:
+                if not ln.code or (ln.code, classification) in seen:
+                    continue
+                seen.add((ln.code, classification))
+                problem = structural_problem(ln.code, classification)
+                known = catalogue.get((classification, d.year or 0))
+                if problem:
+                    out.append(finding("subject_codes_valid", d, ln.code,
+                                       f"{t.title or t.kind} p. {ln.page}: “{ln.label()}” is not a valid "
+                                       f"{classification} code ({problem})", left_pages=[ln.page]))
+                elif known and ln.code not in known:
+                    out.append(finding("subject_codes_valid", d, ln.code,
+                                       f"{t.title or t.kind} p. {ln.page}: {ln.code} is not in the {d.year} "
+                                       f"{classification} catalogue", severity="warning", left_pages=[ln.page]))
+    return out
+
+
+def duplicates(docs: dict[str, DocFacts]) -> list[CheckResult]:
+    out = []
+    loaded = [d for d in docs.values() if d.status == "loaded"]
+    for sha, ds in group_by([d for d in loaded if d.sha256], lambda d: d.sha256).items():
+        for d in sorted(ds, key=lambda d: d.document_id)[1:]:
+            out.append(finding("duplicate_documents", d, sha[:12],
+                               f"{d.source} has the same content as {ds[0].source}"))
+    for (code, year), ds in group_by([d for d in loaded if d.department_code and d.year],
+                                     lambda d: (d.department_code, d.year)).items():
+        if len(ds) > 1 and len({d.sha256 for d in ds}) > 1:
+            ds = sorted(ds, key=lambda d: d.document_id)
+            for d in ds[1:]:
+                out.append(finding("duplicate_documents", d, f"{code}/{year}",
+                                   f"department {code} has {len(ds)} documents for {year}: "
+                                   + ", ".join(x.source or x.document_id for x in ds)))
+    return out
+
+
+def evaluate(docs: dict[str, DocFacts], roster: list[RosterEntry] | None,
+             catalogue: dict[tuple[str, int], set[str]]) -> list[CheckResult]:
+    out = roster_checks(docs, roster) if roster is not None else []
+    return out + names_across_years(docs) + subject_codes(docs, catalogue) + duplicates(docs)

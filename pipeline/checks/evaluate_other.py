@@ -1,0 +1,98 @@
+"""Procurement lines, the assets table's date and the department's identity within a document
+(registry categories ``procurement``, ``assets``, ``department``)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from pipeline.checks.base import compare, finding, fmt, passed, total
+from pipeline.checks.facts import DocFacts
+from pipeline.checks.result import CheckResult, tolerance
+
+
+def procurement(doc: DocFacts) -> list[CheckResult]:
+    lines = [p for p in doc.procurement if not p.is_total]
+    tot = next((p for p in doc.procurement if p.is_total), None)
+    out: list[CheckResult] = []
+    product_ok: dict[int, bool] = {}
+    for p in lines:
+        if p.quantity is None or p.unit_price is None or p.amount is None:
+            continue
+        n = math.ceil(abs(p.quantity)) + 1
+        product = p.quantity * p.unit_price
+        budget = f" (预算资金 {fmt(p.budget)})" if p.budget is not None else ""
+        r = compare("procurement_line_product", doc, f"line {p.row_index} {p.item}", product, p.amount, n,
+                    [p.page], [p.page], f"{p.project or ''} {p.item}: {fmt(p.quantity)} × {fmt(p.unit_price)}",
+                    f"amount{budget}")
+        product_ok[p.row_index] = r.severity != "error"
+        out.append(r)
+    if tot is None or tot.amount is None or not lines:
+        return out
+    amounts = [p for p in lines if p.amount is not None]
+    lines_sum = compare("procurement_lines_sum", doc, "合计", tot.amount, total(p.amount for p in amounts),
+                        len(amounts), [tot.page], [p.page for p in amounts], "政府采购 合计",
+                        f"sum of {len(amounts)} lines")
+    out.append(lines_sum)
+    budgets = [p for p in lines if p.budget is not None]
+    if budgets:
+        target = tot.budget if tot.budget is not None else tot.amount
+        r = compare("procurement_budget_column", doc, "预算资金", target, total(p.budget for p in budgets),
+                    len(budgets), [tot.page], [p.page for p in budgets], "政府采购 合计",
+                    f"sum of the 预算资金 column ({len(budgets)} lines)")
+        if r.severity == "error":
+            # The gap is a consequence when the amounts add up and every line whose 预算资金 differs from its
+            # amount already failed quantity × unit price (its 预算资金 being the product).
+            differing = [p for p in budgets if p.amount is not None and p.budget != p.amount]
+            explained = (lines_sum.severity != "error" and differing and all(
+                product_ok.get(p.row_index) is False and p.quantity is not None and p.unit_price is not None
+                and abs(p.quantity * p.unit_price - p.budget) <= tolerance(math.ceil(abs(p.quantity)) + 1, doc.unit)
+                for p in differing))
+            if explained:
+                r.severity = "warning"
+                r.message += ("; a consequence of the lines whose amount is not quantity × unit price: "
+                              + ", ".join(f"{p.item} (p. {p.page})" for p in differing))
+        out.append(r)
+    return out
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+def assets(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    seen = set()
+    for a in doc.assets:
+        if not a.as_of or a.as_of in seen or doc.year is None:
+            continue
+        seen.add(a.as_of)
+        m = _ISO.match(a.as_of)
+        if m and int(m.group(1)) == doc.year - 1:
+            out.append(passed("assets_as_of_date", doc, a.as_of, f"assets dated {a.as_of}"))
+            continue
+        out.append(finding("assets_as_of_date", doc, a.as_of,
+                           f"the assets table (p. {a.page}) is dated {a.as_of}; a {doc.year} budget reports "
+                           f"assets at the end of {doc.year - 1}", left_pages=[a.page]))
+    return out
+
+
+def department(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    for w in doc.warnings:
+        if w.kind == "department_code_variant":
+            out.append(finding("department_code_consistent", doc, "/".join(w.values) or "code",
+                               f"department code printed as {' / '.join(w.values) or '?'} "
+                               f"({'p. ' + ','.join(map(str, w.pages)) if w.pages else 'page unknown'}; "
+                               f"document: {doc.department_code}): {w.message or ''}".rstrip(": "),
+                               left_pages=w.pages))
+        elif w.kind == "department_name_variant":
+            out.append(finding("department_name_consistent", doc, "/".join(w.values) or "name",
+                               f"department name printed as {' / '.join(w.values) or '?'} "
+                               f"({'p. ' + ','.join(map(str, w.pages)) if w.pages else 'page unknown'}; "
+                               f"document: {doc.department_name}): {w.message or ''}".rstrip(": "),
+                               left_pages=w.pages))
+    return out
+
+
+def evaluate(doc: DocFacts) -> list[CheckResult]:
+    return procurement(doc) + assets(doc) + department(doc)

@@ -1,0 +1,205 @@
+"""Prose against tables and prose against itself (registry category ``prose``)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from pipeline.checks.base import ZERO, compare, finding, fmt, total
+from pipeline.checks.facts import ClaimFact, DocFacts, is_chinese_numbered, normalise_name
+from pipeline.checks.registry import PROSE_BY_METRIC, Cell
+from pipeline.checks.result import CheckResult
+
+#: Stated wholes and the parts the prose states for them; ``need`` parts must be stated to check.
+PARTS = (
+    ("total_expenditure", ("basic_expenditure", "project_expenditure"), 2),
+    ("basic_expenditure", ("personnel_expenditure", "public_funds_expenditure"), 2),
+    ("assets_total", ("current_assets", "fixed_assets", "intangible_assets"), 2),
+    ("three_public_total", ("overseas_travel", "official_reception", "vehicle_purchase", "vehicle_operation"), 2),
+)
+INCREASE_BASE = {"increase_total": "total_expenditure", "increase_basic": "basic_expenditure",
+                 "increase_project": "project_expenditure"}
+PROSE_UNIT = "万元"   # the prose prints its figures in 万元 whatever the tables' unit
+
+
+def resolve_cell(doc: DocFacts, cell: Cell) -> tuple[Decimal, int, str] | None:
+    """The value, page and label of a cell in this document, or None when it is not printed."""
+    if cell.table_kind == "procurement":
+        tot = next((p for p in doc.procurement if p.is_total), None)
+        if tot is not None and tot.amount is not None:
+            return tot.amount, tot.page, "政府采购 合计"
+    if cell.table_kind == "assets" and doc.assets:
+        if cell.row == "fixed_assets":
+            rows = [a for a in doc.assets if a.amount is not None and not _is_asset_total(a.item)
+                    and not normalise_name(a.item).startswith("其中")]
+            if rows:
+                return total(a.amount for a in rows), rows[0].page, "资产表 固定资产 (sum of the asset lines)"
+            return None
+        key = cell.row.split(":", 1)[1]
+        for a in doc.assets:
+            if a.amount is not None and key in normalise_name(a.item):
+                return a.amount, a.page, f"资产表 {a.item}"
+        return None
+    for t in doc.tables_of(cell.table_kind):
+        if cell.row == "total":
+            ln = t.total_line()
+        elif cell.row.startswith("code:"):
+            ln = t.by_code(cell.row[5:])
+        elif cell.row.startswith("name:"):
+            ln = t.by_name(cell.row[5:])
+        else:
+            ln = None
+        if ln is not None and ln.get(cell.measure) is not None:
+            return ln.get(cell.measure), ln.page, f"{t.title or t.kind} {ln.label()}" + (
+                f" {cell.measure}" if cell.measure else "")
+    return None
+
+
+def _is_asset_total(item: str | None) -> bool:
+    return "资产总额" in normalise_name(item) or normalise_name(item) in ("合计", "总计")
+
+
+def _distinct(claims: list[ClaimFact]) -> list[tuple[Decimal, list[int], str]]:
+    """Distinct amounts in order of first statement, with the pages and first quote of each."""
+    out: dict[Decimal, tuple[list[int], str]] = {}
+    for c in claims:
+        pages, quote = out.setdefault(c.amount, ([], c.quote or ""))
+        pages.append(c.page)
+    return [(a, p, q) for a, (p, q) in out.items()]
+
+
+def restatements(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    for metric, ident in PROSE_BY_METRIC.items():
+        claims = doc.claims_of(metric)
+        if not claims:
+            continue
+        cell = next((r for r in (resolve_cell(doc, c) for c in ident.cells) if r is not None), None)
+        for amount, pages, quote in _distinct(claims):
+            if cell is None:
+                if amount != 0:
+                    out.append(finding(
+                        "prose_unverifiable", doc, metric,
+                        f"the prose states {metric} {fmt(amount)} ({'p. ' + ','.join(map(str, sorted(set(pages))))}: "
+                        f"“{quote}”) but the document prints no {ident.right}", left=amount, left_pages=pages))
+                continue
+            value, page, label = cell
+            out.append(compare(ident.name, doc, metric, amount, value, 1, pages, [page],
+                               f"prose “{quote}”", label, unit=PROSE_UNIT))
+    return out
+
+
+def self_consistency(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    for metric in dict.fromkeys(c.metric for c in doc.claims):
+        d = _distinct(doc.claims_of(metric))
+        first_amount, first_pages, first_quote = d[0]
+        for amount, pages, quote in d[1:]:
+            out.append(compare("prose_self_consistent", doc, metric, first_amount, amount, 0, first_pages, pages,
+                               f"prose {metric} “{first_quote}”", f"“{quote}”", unit=PROSE_UNIT))
+    return out
+
+
+def parts(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    for whole, names, need in PARTS:
+        w = doc.first_claim(whole)
+        stated = [c for c in (doc.first_claim(n) for n in names) if c is not None]
+        if w is None or len(stated) < need:
+            continue
+        out.append(compare("prose_parts_add_up", doc, whole, w.amount, total(c.amount for c in stated),
+                           len(stated), [w.page], [c.page for c in stated], f"prose {whole}",
+                           " + ".join(f"{c.metric} {fmt(c.amount)}" for c in stated), unit=PROSE_UNIT))
+    inc = doc.first_claim("increase_total")
+    inc_parts = [c for c in (doc.first_claim("increase_basic"), doc.first_claim("increase_project")) if c]
+    if inc is not None and len(inc_parts) == 2:
+        out.append(compare("prose_increase_parts", doc, "increase_total", inc.amount,
+                           total(c.amount for c in inc_parts), 2, [inc.page], [c.page for c in inc_parts],
+                           "prose increase_total", " + ".join(f"{c.metric} {fmt(c.amount)}" for c in inc_parts),
+                           unit=PROSE_UNIT))
+    return out
+
+
+def _base_value(doc: DocFacts, metric: str) -> tuple[Decimal, int] | None:
+    c = doc.first_claim(metric)
+    if c is not None:
+        return c.amount, c.page
+    ident = PROSE_BY_METRIC.get(metric)
+    for cell in ident.cells if ident else ():
+        r = resolve_cell(doc, cell)
+        if r is not None:
+            return r[0], r[1]
+    return None
+
+
+def increases_vs_last_year(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
+    claims = [doc.first_claim(m) for m in INCREASE_BASE]
+    claims = [c for c in claims if c is not None]
+    if not claims:
+        return []
+    if last_year is None:
+        first = claims[0]
+        return [finding(
+            "prose_increase_vs_last_year", doc, ",".join(c.metric for c in claims),
+            f"the prose's comparison with {(doc.year or 0) - 1} ("
+            + ", ".join(f"{c.metric} {fmt(c.amount)} p. {c.page}" for c in claims)
+            + f") cannot be checked: the warehouse holds no {(doc.year or 0) - 1} document of this department",
+            severity="warning", left=first.amount, left_pages=[c.page for c in claims])]
+    out = []
+    for c in claims:
+        base = INCREASE_BASE[c.metric]
+        this, prev = _base_value(doc, base), _base_value(last_year, base)
+        if this is None or prev is None:
+            out.append(finding("prose_increase_vs_last_year", doc, c.metric,
+                               f"{c.metric} {fmt(c.amount)} (p. {c.page}): {base} is not printed in "
+                               f"{'this' if this is None else 'last'} year's document",
+                               severity="warning", left=c.amount, left_pages=[c.page]))
+            continue
+        out.append(compare("prose_increase_vs_last_year", doc, c.metric, c.amount, this[0] - prev[0], 2,
+                           [c.page], [this[1]], f"prose {c.metric}",
+                           f"{base} {fmt(this[0])} − {last_year.year} {fmt(prev[0])} "
+                           f"(document {last_year.document_id} p. {prev[1]})", unit=PROSE_UNIT))
+    return out
+
+
+_DUTY_TITLE = re.compile(r"职责|工作活动")
+
+
+def duty_budgets(doc: DocFacts) -> list[CheckResult]:
+    """The duty-activity table's budgets should add up to a total the tables print."""
+    out = []
+    for t in doc.tables_of("performance_targets"):
+        if t.title and not _DUTY_TITLE.search(t.title):
+            continue
+        top = [ln for ln in t.lines if is_chinese_numbered(ln.numbering)]
+        amounts = [(ln, ln.get("budget") if ln.get("budget") is not None else ln.get(None)) for ln in top]
+        amounts = [(ln, a) for ln, a in amounts if a is not None]
+        if len(amounts) < 1:
+            continue
+        s = total(a for _, a in amounts)
+        n = len(amounts)
+        candidates = []
+        for metric in ("total_expenditure", "basic_expenditure", "project_expenditure",
+                       "personnel_expenditure", "public_funds_expenditure"):
+            for cell in PROSE_BY_METRIC[metric].cells:
+                r = resolve_cell(doc, cell)
+                if r is not None:
+                    candidates.append((metric, r[0]))
+        tol = n * Decimal("0.005")
+        if any(abs(s - v) <= tol for _, v in candidates):
+            continue
+        out.append(finding(
+            "duty_budget_relates_to_total", doc, t.title or "duty table",
+            " + ".join(f"{ln.name} {fmt(a)}" for ln, a in amounts) + f" = {fmt(s)} "
+            f"(p. {','.join(str(p) for p in sorted({ln.page for ln, _ in amounts}))}) equals none of the "
+            "tables' totals (" + ", ".join(f"{m} {fmt(v)}" for m, v in candidates) + ")",
+            left=s, left_pages=[ln.page for ln, _ in amounts]))
+    return out
+
+
+def evaluate(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
+    return (restatements(doc) + self_consistency(doc) + parts(doc) + increases_vs_last_year(doc, last_year)
+            + duty_budgets(doc))
+
+
+__all__ = ["evaluate", "resolve_cell", "ZERO"]
