@@ -35,6 +35,7 @@ MEASURES = (
     "business_income", "operating_income", "affiliated_remittance", "other_income", "carryover",
     "operating_expenditure", "remit_upper", "subsidy_affiliated", "budget", "quantity", "unit_price",
     "overseas_travel", "official_reception", "vehicle_total", "vehicle_purchase", "vehicle_operation",
+    "other_channel",  # procurement 其他渠道资金 (demo generator)
 )
 
 #: Narrative metrics (CONTRACT.md, "add more as found").
@@ -45,6 +46,7 @@ METRICS = (
     "official_reception", "vehicle_purchase", "vehicle_operation", "meeting_expenses",
     "training_expenses", "procurement_total", "assets_total", "fixed_assets", "current_assets",
     "intangible_assets", "fiscal_appropriation_revenue",
+    "vehicle_total",  # 公务用车购置及运行维护费 in the 三公 paragraph (demo generator)
 )
 
 #: Error kinds of an unreadable document (CONTRACT.md).

@@ -149,4 +149,4 @@ LEFT JOIN ref r ON r.classification = c.classification AND r.code = c.code
 LEFT JOIN covered k ON k.classification = c.classification
 WHERE NOT regexp_full_match(c.code, '\d{3}|\d{5}|\d{7}')
    OR (k.classification IS NOT NULL AND r.code IS NULL)
-   OR (r.code IS NOT NULL AND NOT list_contains(r.names, c.name));
+   OR (r.code IS NOT NULL AND c.name IS NOT NULL AND NOT list_contains(r.names, c.name));

@@ -64,11 +64,9 @@ def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[Che
     return document_results(doc, last)
 
 
-def _catalogue(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], set[str]]:
-    cat: dict[tuple[str, int], set[str]] = {}
-    for cls, year, code in con.execute("SELECT classification, year, code FROM subject_codes").fetchall():
-        cat.setdefault((cls, year), set()).add(code)
-    return cat
+def _catalogue(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, str], str]:
+    return {(cls, year, code): name for cls, year, code, name in con.execute(
+        "SELECT classification, year, code, name FROM subject_codes").fetchall()}
 
 
 def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pipeline.checks.base import ZERO, compare, finding, fmt, total
 from pipeline.checks.facts import ClaimFact, DocFacts, is_chinese_numbered, normalise_name
 from pipeline.checks.registry import PROSE_BY_METRIC, Cell
-from pipeline.checks.result import CheckResult
+from pipeline.checks.result import CheckResult, tolerance
 
 #: Stated wholes and the parts the prose states for them; ``need`` parts must be stated to check.
 PARTS = (
@@ -74,10 +74,15 @@ def restatements(doc: DocFacts) -> list[CheckResult]:
         claims = doc.claims_of(metric)
         if not claims:
             continue
-        cell = next((r for r in (resolve_cell(doc, c) for c in ident.cells) if r is not None), None)
-        for amount, pages, quote in _distinct(claims):
+        cells = [r for r in (resolve_cell(doc, c) for c in ident.cells) if r is not None]
+        distinct = _distinct(claims)
+        for amount, pages, quote in distinct:
+            # the prose may restate any of the cells (all funds or fiscal funds only): it holds when it
+            # equals one of them, and is compared with the first one the document prints otherwise
+            cell = next((c for c in cells if c[0] == amount), cells[0] if cells else None)
             if cell is None:
-                if amount != 0:
+                # a metric stated with two amounts is already an error (prose_self_consistent)
+                if amount != 0 and len(distinct) == 1:
                     out.append(finding(
                         "prose_unverifiable", doc, metric,
                         f"the prose states {metric} {fmt(amount)} ({'p. ' + ','.join(map(str, sorted(set(pages))))}: "
@@ -120,16 +125,18 @@ def parts(doc: DocFacts) -> list[CheckResult]:
     return out
 
 
-def _base_value(doc: DocFacts, metric: str) -> tuple[Decimal, int] | None:
-    c = doc.first_claim(metric)
-    if c is not None:
-        return c.amount, c.page
+def _base_sources(metric: str) -> list[Cell | str]:
+    """Where this year's and last year's figure of a metric can be read: its cells, then the prose."""
     ident = PROSE_BY_METRIC.get(metric)
-    for cell in ident.cells if ident else ():
-        r = resolve_cell(doc, cell)
-        if r is not None:
-            return r[0], r[1]
-    return None
+    return [*(ident.cells if ident else ()), metric]
+
+
+def _value(doc: DocFacts, source: Cell | str) -> tuple[Decimal, int] | None:
+    if isinstance(source, str):
+        c = doc.first_claim(source)
+        return (c.amount, c.page) if c is not None else None
+    r = resolve_cell(doc, source)
+    return (r[0], r[1]) if r is not None else None
 
 
 def increases_vs_last_year(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
@@ -148,11 +155,15 @@ def increases_vs_last_year(doc: DocFacts, last_year: DocFacts | None) -> list[Ch
     out = []
     for c in claims:
         base = INCREASE_BASE[c.metric]
-        this, prev = _base_value(doc, base), _base_value(last_year, base)
+        pairs = [(v, w) for v, w in ((_value(doc, s), _value(last_year, s)) for s in _base_sources(base))
+                 if v is not None and w is not None]
+        tol = tolerance(2, PROSE_UNIT)
+        this, prev = next((p for p in pairs if abs(c.amount - (p[0][0] - p[1][0])) <= tol),
+                          pairs[0] if pairs else (None, None))
         if this is None or prev is None:
             out.append(finding("prose_increase_vs_last_year", doc, c.metric,
                                f"{c.metric} {fmt(c.amount)} (p. {c.page}): {base} is not printed in "
-                               f"{'this' if this is None else 'last'} year's document",
+                               "both years' documents",
                                severity="warning", left=c.amount, left_pages=[c.page]))
             continue
         out.append(compare("prose_increase_vs_last_year", doc, c.metric, c.amount, this[0] - prev[0], 2,
@@ -165,19 +176,34 @@ def increases_vs_last_year(doc: DocFacts, last_year: DocFacts | None) -> list[Ch
 _DUTY_TITLE = re.compile(r"职责|工作活动")
 
 
-def duty_budgets(doc: DocFacts) -> list[CheckResult]:
-    """The duty-activity table's budgets should add up to a total the tables print."""
-    out = []
+def _duty_groups(doc: DocFacts) -> list[tuple[str, list[tuple[str, Decimal, int]]]]:
+    """(table label, [(activity, budget, page)]) of the top-level duty activities of each duty table."""
+    groups = []
+    if doc.duty_budgets:
+        by_table: dict[int, list] = {}
+        for b in doc.duty_budgets:
+            if b.subkind in (None, "duty") and is_chinese_numbered(b.numbering):
+                by_table.setdefault(b.table_index, []).append((b.name or "", b.budget, b.page))
+        titles = {t.index: t.title for t in doc.tables}
+        groups = [(titles.get(i) or "部门职责-工作活动绩效目标", rows) for i, rows in by_table.items()]
+        return groups
     for t in doc.tables_of("performance_targets"):
         if t.title and not _DUTY_TITLE.search(t.title):
             continue
-        top = [ln for ln in t.lines if is_chinese_numbered(ln.numbering)]
-        amounts = [(ln, ln.get("budget") if ln.get("budget") is not None else ln.get(None)) for ln in top]
-        amounts = [(ln, a) for ln, a in amounts if a is not None]
-        if len(amounts) < 1:
-            continue
-        s = total(a for _, a in amounts)
-        n = len(amounts)
+        rows = [(ln.name, ln.get("budget") if ln.get("budget") is not None else ln.get(None), ln.page)
+                for ln in t.lines if is_chinese_numbered(ln.numbering)]
+        rows = [r for r in rows if r[1] is not None]
+        if rows:
+            groups.append((t.title or "duty table", rows))
+    return groups
+
+
+def duty_budgets(doc: DocFacts) -> list[CheckResult]:
+    """The duty-activity table's budgets should add up to a total the tables print."""
+    out = []
+    for title, rows in _duty_groups(doc):
+        s = total(a for _, a, _ in rows)
+        n = len(rows)
         candidates = []
         for metric in ("total_expenditure", "basic_expenditure", "project_expenditure",
                        "personnel_expenditure", "public_funds_expenditure"):
@@ -185,15 +211,16 @@ def duty_budgets(doc: DocFacts) -> list[CheckResult]:
                 r = resolve_cell(doc, cell)
                 if r is not None:
                     candidates.append((metric, r[0]))
-        tol = n * Decimal("0.005")
+        tol = tolerance(n, doc.unit)
         if any(abs(s - v) <= tol for _, v in candidates):
             continue
+        pages = sorted({p for _, _, p in rows})
         out.append(finding(
-            "duty_budget_relates_to_total", doc, t.title or "duty table",
-            " + ".join(f"{ln.name} {fmt(a)}" for ln, a in amounts) + f" = {fmt(s)} "
-            f"(p. {','.join(str(p) for p in sorted({ln.page for ln, _ in amounts}))}) equals none of the "
-            "tables' totals (" + ", ".join(f"{m} {fmt(v)}" for m, v in candidates) + ")",
-            left=s, left_pages=[ln.page for ln, _ in amounts]))
+            "duty_budget_relates_to_total", doc, title,
+            " + ".join(f"{name} {fmt(a)}" for name, a, _ in rows) + f" = {fmt(s)} "
+            f"(p. {','.join(map(str, pages))}) equals none of the tables' totals ("
+            + ", ".join(f"{m} {fmt(v)}" for m, v in dict(candidates).items()) + ")",
+            left=s, left_pages=pages))
     return out
 
 

@@ -265,6 +265,9 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
 def _government_fund_subjects(doc: DocFacts) -> list[CheckResult]:
     if any(t.kind == "government_fund_expenditure" and t.lines for t in doc.tables):
         return []
+    printed = doc.printed_of("government_fund_expenditure")
+    state = ("printed empty" + (f": “{printed[0].note}”" if printed[0].note else "")
+             + f" (p. {','.join(map(str, printed[0].pages))})") if printed else "not printed"
     out = []
     t = doc.table("expenditure_summary") or doc.table("general_budget_expenditure")
     if t is None:
@@ -281,7 +284,7 @@ def _government_fund_subjects(doc: DocFacts) -> list[CheckResult]:
         out.append(finding(
             "government_fund_subject_without_table", doc, f"code {ln.code}",
             f"{ln.label()} carries {fmt(amt)} (p. {ln.page}) on a government-fund subject, but the "
-            "government-fund expenditure table has no amounts (printed empty or absent)",
+            f"government-fund expenditure table is {state}",
             left=amt, left_pages=[ln.page]))
     return out
 

@@ -125,6 +125,33 @@ class DocWarning:
 
 
 @dataclass
+class PrintedTable:
+    """A table as printed (from document_tables): also the empty ones, with their header's department."""
+
+    index: int
+    kind: str
+    title: str | None
+    pages: list[int]
+    empty: bool
+    note: str | None
+    department_code: str | None
+    department_name: str | None
+
+
+@dataclass
+class DutyBudget:
+    """A row of a performance-targets table with a budget amount (部门职责-工作活动 年度预算数)."""
+
+    table_index: int
+    row_index: int
+    subkind: str | None
+    name: str | None
+    numbering: str | None
+    budget: Decimal
+    page: int
+
+
+@dataclass
 class DocFacts:
     document_id: str
     department_code: str | None
@@ -140,6 +167,11 @@ class DocFacts:
     procurement: list[ProcurementLine] = field(default_factory=list)
     assets: list[AssetLine] = field(default_factory=list)
     warnings: list[DocWarning] = field(default_factory=list)
+    printed: list[PrintedTable] = field(default_factory=list)
+    duty_budgets: list[DutyBudget] = field(default_factory=list)
+
+    def printed_of(self, kind: str) -> list[PrintedTable]:
+        return [t for t in self.printed if t.kind == kind]
 
     def tables_of(self, kind: str) -> list[TableFacts]:
         return [t for t in self.tables if t.kind == kind]
@@ -216,7 +248,75 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
             params).fetchall():
         if doc in docs:
             docs[doc].warnings.append(DocWarning(kind, message, list(pages or []), list(values or [])))
+
+    cols = _columns(con)
+    if "document_tables" in cols:
+        for (doc, ti, kind, title, pages, empty, note, code, name) in con.execute(
+                "SELECT document_id, table_index, table_kind, title, pages, empty, note, department_code, "
+                f"department_name FROM document_tables{where} ORDER BY document_id, table_index",
+                params).fetchall():
+            if doc in docs:
+                docs[doc].printed.append(PrintedTable(ti, kind, title, list(pages or []), bool(empty), note,
+                                                      code or None, name or None))
+    if {"budget", "subkind", "table_index"} <= cols.get("performance_targets", set()):
+        for (doc, ti, ri, subkind, budget, page) in con.execute(
+                "SELECT document_id, table_index, row_index, subkind, budget, page FROM performance_targets"
+                f"{where}{' AND' if where else ' WHERE'} budget IS NOT NULL ORDER BY document_id, table_index, "
+                "row_index", params).fetchall():
+            if doc in docs:
+                docs[doc].duty_budgets.append(DutyBudget(ti, ri, subkind, None, None, budget, page))
+    if docs:
+        _name_duty_rows(docs)
+        for d in docs.values():
+            for t in d.tables_of("three_public"):
+                _three_public_items(t)
     return docs
+
+
+#: Row labels of a 三公 table printed one item per row → the measure of the column form.
+_THREE_PUBLIC_ROWS = (
+    (re.compile(r"因公出国\(境\)(经)?费"), "overseas_travel"),
+    (re.compile(r"公务接待(经)?费"), "official_reception"),
+    (re.compile(r"公务用车购置及运行(维护)?(经)?费"), "vehicle_total"),
+    (re.compile(r"公务用车购置(经)?费$"), "vehicle_purchase"),
+    (re.compile(r"公务用车运行(维护)?(经)?费$"), "vehicle_operation"),
+)
+
+
+def _three_public_items(t: TableFacts) -> None:
+    """A 三公 table printed one item per row gets the column form's measures on its 合计 row, so both
+    forms are checked (and restated by the prose) alike."""
+    tot = t.total_line()
+    if tot is None:
+        return
+    for ln in t.lines:
+        if ln is tot or ln.get("total") is None:
+            continue
+        key = ln.key.removeprefix("其中:")
+        for pattern, measure in _THREE_PUBLIC_ROWS:
+            if pattern.search(key):
+                tot.values.setdefault(measure, ln.get("total"))
+                break
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """Columns of the warehouse's tables: later schema versions add some the checks use when present."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for t, c in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall():
+        out[t].add(c)
+    return out
+
+
+def _name_duty_rows(docs: dict[str, DocFacts]) -> None:
+    """Give duty budgets the label and numbering of their budget_lines row (same table and row index)."""
+    for d in docs.values():
+        if not d.duty_budgets:
+            continue
+        lines = {(t.index, ln.row_index): ln for t in d.tables for ln in t.lines}
+        for b in d.duty_budgets:
+            ln = lines.get((b.table_index, b.row_index))
+            if ln is not None:
+                b.name, b.numbering = ln.name, ln.numbering
 
 
 def previous_year_index(docs: dict[str, DocFacts]) -> dict[tuple[str, int], DocFacts]:

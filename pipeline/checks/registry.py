@@ -154,6 +154,8 @@ REGISTRY_LIST: tuple[Identity, ...] = (
     _prose("overseas_travel", "因公出国(境)费", (Cell("three_public", "total", "overseas_travel"),),
            "因公出国(境)费"),
     _prose("official_reception", "公务接待费", (Cell("three_public", "total", "official_reception"),), "公务接待费"),
+    _prose("vehicle_total", "公务用车购置及运行费", (Cell("three_public", "total", "vehicle_total"),),
+           "公务用车购置及运行费"),
     _prose("vehicle_purchase", "公务用车购置费", (Cell("three_public", "total", "vehicle_purchase"),), "公务用车购置费"),
     _prose("vehicle_operation", "公务用车运行维护费", (Cell("three_public", "total", "vehicle_operation"),),
            "公务用车运行维护费"),

@@ -115,6 +115,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str) -> di
         })
         for ri, r in enumerate(t.rows):
             numbering, name = split_numbering(r.name)
+            name = name or None  # a code-only row (收入总表) has no label
             code = normalise_text(r.code) or None
             where = f"(table {ti} {t.kind}, row {ri} {r.name!r})"
             bbox = _bbox(r.bbox)
@@ -192,3 +193,21 @@ def failure_frames(document_id: str, source: str, sha256: str, error_kind: str,
         "error_kind": error_kind, "error": message, "tables_found": 0,
     }])
     return frames
+
+
+def frames_from_json(data: dict[str, Any], document_id: str, source: str) -> dict[str, pl.DataFrame]:
+    """Frames from a CONTRACT.md JSON object: a parse result, or an ``{"source", "error"}`` failure.
+
+    Extra keys (a truth file's ``truth``) are ignored. A malformed object is a DocumentError.
+    """
+    src = data.get("source") or {}
+    if "error" in data:
+        err = data["error"] or {}
+        return failure_frames(document_id, source, src.get("sha256") or "",
+                              err.get("kind") or "unreadable", err.get("message") or "",
+                              data.get("parser_version"))
+    try:
+        result = ParseResult.from_dict(data)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as e:
+        raise DocumentError("unreadable", f"not a parse result: {type(e).__name__}: {e}") from e
+    return frames_from_result(result, document_id, source)

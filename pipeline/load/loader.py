@@ -141,6 +141,9 @@ def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dic
     if staged_doc["status"] != "loaded":
         return _record_failure(con, doc_id, have, staged_doc, staged_doc["error_kind"] or "unreadable",
                                staged_doc["error"] or "")
+    views = {table: f"_staged_{table}" for table, df in frames.items() if df.height}
+    for table, view in views.items():  # registered outside the transaction: an abort cannot strand them
+        con.register(view, frames[table].to_arrow())
     con.execute("BEGIN TRANSACTION")
     try:
         if pause:
@@ -148,14 +151,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dic
         con.execute("DELETE FROM documents WHERE document_id = ?", [doc_id])
         for table in FACT_TABLES:
             con.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
-        for table, df in frames.items():
-            if df.height == 0:
-                continue
-            con.register("_staged", df.to_arrow())
-            try:
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _staged")
-            finally:
-                con.unregister("_staged")
+        for table, view in views.items():
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
         con.execute(
             "UPDATE documents SET loaded_at = current_timestamp, last_attempt_at = current_timestamp,"
             " last_attempt_sha256 = sha256, last_attempt_parser_version = parser_version,"
@@ -168,6 +165,9 @@ def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dic
     except duckdb.Error as e:
         con.execute("ROLLBACK")
         return _record_failure(con, doc_id, have, staged_doc, "load_error", str(e))
+    finally:
+        for view in views.values():
+            con.unregister(view)
     return "loaded"
 
 

@@ -31,8 +31,10 @@ _RETRY_STATUS = {429, 500, 502, 503, 504}
 class FetchError(Exception):
     """A URL that could not be fetched. ``transient`` failures are worth trying again on a later crawl."""
 
-    def __init__(self, url: str, message: str, *, status: int | None = None, transient: bool = False):
+    def __init__(self, url: str, message: str, *, status: int | None = None, transient: bool = False,
+                 broken_transfer: bool = False):
         super().__init__(message)
+        self.broken_transfer = broken_transfer   # the body was cut short: worth asking again now
         self.url = url
         self.message = message
         self.status = status
@@ -230,7 +232,8 @@ class HttpClient:
                                      transient=True)
                 sink(chunk)
         except requests.RequestException as e:
-            raise FetchError(url, f"transfer broken ({type(e).__name__})", transient=True) from None
+            raise FetchError(url, f"transfer broken ({type(e).__name__})", transient=True,
+                             broken_transfer=True) from None
         finally:
             resp.close()
         return n
@@ -253,8 +256,32 @@ class HttpClient:
                              transient=status in _RETRY_STATUS)
 
     # -- public API
+    def _again_on_broken_transfer(self, fn, url: str):
+        """``fn(url)``, asked again (a bounded number of times) when the body arrives cut short."""
+        for attempt in range(self.retries + 1):
+            try:
+                return fn(url)
+            except FetchError as e:
+                if not e.broken_transfer or attempt == self.retries:
+                    if e.broken_transfer:
+                        e.message = f"{e.message} (after {self.retries + 1} attempts)"
+                    raise
+                time.sleep(min(self.backoff_s * 2 ** attempt, 30.0))
+        raise AssertionError("unreachable")
+
     def get_page(self, url: str) -> Page:
         """An HTML (or XML) page as text; a 304 returns the cached text with ``not_modified``."""
+        return self._again_on_broken_transfer(self._get_page_once, url)
+
+    def download(self, url: str, *, expect_pdf: bool = True) -> Download:
+        """Fetch an attachment into ``files/<sha256>.pdf`` atomically (temp file, then rename).
+
+        A body that is not a PDF is refused (the temp file removed) and the refusal remembered under the
+        response's ETag, so an unchanged bad link is not downloaded again.
+        """
+        return self._again_on_broken_transfer(lambda u: self._download_once(u, expect_pdf), url)
+
+    def _get_page_once(self, url: str) -> Page:
         entry = self._load_entry(url)
         body_path = self.cache_dir / f"{hashlib.sha1(url.encode('utf-8')).hexdigest()}.body"
         if entry and not body_path.exists():
@@ -275,12 +302,7 @@ class HttpClient:
                                "last_modified": resp.headers.get("Last-Modified"), "content_type": ctype})
         return Page(url, final, text, enc, False)
 
-    def download(self, url: str, *, expect_pdf: bool = True) -> Download:
-        """Fetch an attachment into ``files/<sha256>.pdf`` atomically (temp file, then rename).
-
-        A body that is not a PDF is refused (the temp file removed) and the refusal remembered under the
-        response's ETag, so an unchanged bad link is not downloaded again.
-        """
+    def _download_once(self, url: str, expect_pdf: bool) -> Download:
         entry = self._load_entry(url)
         if entry and entry.get("sha256") and not (self.files_dir / f"{entry['sha256']}.pdf").exists():
             entry = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
 #: Attachment extensions: 'pdf' is parsed, the others are recorded as unsupported.
 ATTACHMENT_EXTS = ("pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "wps", "et", "ofd", "7z")
@@ -60,10 +60,25 @@ def absolute(base: str, href: str) -> str | None:
 
 
 def extension(url: str) -> str | None:
-    """The attachment extension of a URL's path (lower-case), or None."""
-    path = unquote(urlsplit(url).path).lower()
-    m = re.search(r"\.([a-z0-9]{1,5})$", path)
-    return m.group(1) if m and m.group(1) in ATTACHMENT_EXTS else None
+    """The attachment extension of a URL (lower-case), or None.
+
+    Read from the path, or for download scripts (``downfile.jsp?filename=预算.pdf``) from a file-name
+    parameter of the query.
+    """
+    u = urlsplit(url)
+    m = _EXT_RX.search(unquote(u.path).lower())
+    if m and m.group(1) in ATTACHMENT_EXTS:
+        return m.group(1)
+    if m and m.group(1) in ("html", "htm", "shtml"):
+        return None
+    for key, value in parse_qsl(u.query):
+        if key.lower() in _FILE_KEYS and (m := _EXT_RX.search(value.lower())) and m.group(1) in ATTACHMENT_EXTS:
+            return m.group(1)
+    return None
+
+
+_EXT_RX = re.compile(r"\.([a-z0-9]{1,5})$")
+_FILE_KEYS = {"filename", "fname", "name", "filepath", "attachname"}
 
 
 def viewer_target(url: str) -> str | None:
@@ -169,6 +184,8 @@ def parse_html(text: str, base_url: str) -> ParsedPage:
                 if url and url not in seen:
                     seen.add(url)
                     page.links.append(Link(url, "", "script"))
+    if not page.datastores and re.search(r"<datastore[\s>]", text[:2000], re.I):
+        page.datastores.append(text)   # a data-proxy answer: the datastore is the whole document
     for store in page.datastores:
         for rec in records_of_datastore(store):
             for link in parse_html(rec, base).links:

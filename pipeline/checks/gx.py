@@ -1,0 +1,120 @@
+"""great-expectations 1.x over the warehouse: one suite per identity (expectations/suites.py) validated
+on pandas frames of that identity's evaluated instances, and the Data Docs written as HTML.
+
+GX's SQL datasource over duckdb-engine fails, so the frames are built in Python from the same
+evaluation as check_results (pipeline.checks.engine.compute_results) and handed to an ephemeral
+context's pandas datasource. great_expectations is imported lazily: it takes seconds to import.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pipeline.checks.engine import _connection, compute_results
+from pipeline.checks.registry import REGISTRY_LIST, Identity
+from pipeline.checks.result import CheckResult
+
+#: Frames carry amounts as integers of this unit (0.0000001 万元 = 0.001 元): exact, and GX compares ints.
+UNIT = Decimal("0.0000001")
+
+
+@dataclass
+class SuiteOutcome:
+    identity: str
+    success: bool
+    evaluated: int
+    failing: int
+    failed_expectations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GxSummary:
+    data_docs_index: Path | None
+    suites: list[SuiteOutcome]
+
+    @property
+    def success(self) -> bool:
+        return all(s.success for s in self.suites)
+
+    def outcome(self, identity: str) -> SuiteOutcome | None:
+        return next((s for s in self.suites if s.identity == identity), None)
+
+
+def _units(v: Decimal) -> int:
+    return int((v / UNIT).to_integral_value())
+
+
+def frame_of(identity: Identity, results: list[CheckResult]) -> Any:
+    """The pandas frame one identity's suite validates (columns: expectations.suites.COLUMNS)."""
+    import pandas as pd
+
+    from expectations.suites import COLUMNS
+
+    rows = []
+    for r in results:
+        if r.check_name != identity.name:
+            continue
+        if r.difference is not None and r.tolerance is not None:
+            diff = _units(abs(r.difference))
+            excess = diff - _units(r.tolerance)
+        else:
+            diff = excess = 1 if r.failed else 0
+        rows.append({"document_id": r.document_id or "", "department": r.department or "",
+                     "year": r.year or 0, "subject": r.subject, "severity": r.severity,
+                     "left": "" if r.left_value is None else str(r.left_value),
+                     "right": "" if r.right_value is None else str(r.right_value), "n": r.n or 0,
+                     "excess": excess, "abs_difference": diff, "holds": excess <= 0, "message": r.message})
+    df = pd.DataFrame(rows, columns=list(COLUMNS))
+    return df.astype({"excess": "int64", "abs_difference": "int64", "n": "int64", "year": "int64",
+                      "holds": "bool"})
+
+
+def validate(results: list[CheckResult], data_docs_dir: Path | None,
+             identities: list[Identity] | None = None) -> GxSummary:
+    """Validate every identity's suite on its frame; write Data Docs under ``data_docs_dir``."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations.suites import build_suite, suite_name
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    if data_docs_dir is not None:
+        data_docs_dir = Path(data_docs_dir)
+        data_docs_dir.mkdir(parents=True, exist_ok=True)
+        ctx.add_data_docs_site(site_name="identities", site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+    source = ctx.data_sources.add_pandas("check_results")
+    outcomes = []
+    for ident in identities or list(REGISTRY_LIST):
+        df = frame_of(ident, results)
+        asset = source.add_dataframe_asset(ident.name)
+        batch_def = asset.add_batch_definition_whole_dataframe("all_instances")
+        suite = ctx.suites.add(build_suite(ident))
+        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite_name(ident), data=batch_def,
+                                                                    suite=suite))
+        res = vd.run(batch_parameters={"dataframe": df},
+                     result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20})
+        failed = [e.expectation_config.type + ":" + str(e.expectation_config.kwargs.get("column"))
+                  for e in res.results if not e.success]
+        outcomes.append(SuiteOutcome(ident.name, bool(res.success), len(df), int((~df["holds"]).sum()), failed))
+    index = None
+    if data_docs_dir is not None:
+        ctx.build_data_docs(site_names=["identities"])
+        index = data_docs_dir / "index.html"
+    return GxSummary(index, outcomes)
+
+
+def run_suites(db_path: Path, data_docs_dir: Path, document_ids: list[str] | None = None,
+               roster: Path | None = None) -> GxSummary:
+    """Build the suites from the registry and validate them on the warehouse's identities."""
+    with _connection(db_path, read_only=True) as con:
+        results, _ = compute_results(con, document_ids, roster)
+    return validate(results, data_docs_dir)

@@ -1,0 +1,133 @@
+"""check_results → the district's discrepancy page (jinja2, inline CSS, no external resources)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import jinja2
+
+from pipeline.checks.base import fmt
+from pipeline.checks.registry import REGISTRY
+from pipeline.model import DocumentError
+
+TEMPLATES = Path(__file__).parent / "templates"
+REPORT_NAME = "discrepancies.html"
+
+
+@dataclass
+class Finding:
+    check_name: str
+    label_zh: str
+    description: str
+    severity: str
+    left: str
+    right: str
+    difference: str
+    tolerance: str
+    n: int | None
+    left_pages: str
+    right_pages: str
+    message: str
+    document_id: str | None
+
+
+@dataclass
+class DepartmentSection:
+    code: str | None
+    name: str
+    years: list[int]
+    documents: list[str]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def anchor(self) -> str:
+        return f"dept-{self.code or 'district'}"
+
+
+def _amount(v: Decimal | None) -> str:
+    return "" if v is None else fmt(v)
+
+
+def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[str | None, list[DepartmentSection]]:
+    """The findings of one run (the latest when None) grouped by department, most errors first."""
+    if run_id is None:
+        r = con.execute("SELECT run_id FROM check_results ORDER BY checked_at DESC, run_id DESC LIMIT 1").fetchone()
+        run_id = r[0] if r else None
+    names = {code: name for code, name in con.execute(
+        "SELECT department_code, any_value(department_name) FROM documents WHERE status = 'loaded' "
+        "AND department_code IS NOT NULL GROUP BY department_code").fetchall()}
+    try:
+        names.update({c: n for c, n in con.execute(
+            "SELECT department_code, canonical_name FROM departments").fetchall() if n})
+    except duckdb.Error:
+        pass
+    rows = [] if run_id is None else con.execute(
+        "SELECT document_id, department, year, check_name, severity, left_value, right_value, difference, "
+        "tolerance, n, left_pages, right_pages, message FROM check_results WHERE run_id = ? "
+        "ORDER BY department NULLS FIRST, year, CASE severity WHEN 'error' THEN 0 ELSE 1 END, check_name",
+        [run_id]).fetchall()
+    by_dept: dict[str | None, DepartmentSection] = {}
+    years: dict[str | None, set] = defaultdict(set)
+    docs: dict[str | None, set] = defaultdict(set)
+    for (doc, dept, year, name, sev, lv, rv, diff, tol, n, lp, rp, msg) in rows:
+        ident = REGISTRY.get(name)
+        sec = by_dept.get(dept)
+        if sec is None:
+            sec = by_dept[dept] = DepartmentSection(dept, names.get(dept, "全区 / District" if dept is None
+                                                                   else f"部门 {dept}"), [], [])
+        if year:
+            years[dept].add(year)
+        if doc:
+            docs[dept].add(doc)
+        sec.findings.append(Finding(
+            check_name=name, label_zh=ident.label_zh if ident else name,
+            description=ident.description if ident else name, severity=sev, left=_amount(lv),
+            right=_amount(rv), difference=_amount(diff), tolerance=_amount(tol), n=n, left_pages=lp or "",
+            right_pages=rp or "", message=msg, document_id=doc))
+    for dept, sec in by_dept.items():
+        sec.years = sorted(years[dept])
+        sec.documents = sorted(docs[dept])
+    ordered = sorted(by_dept.values(), key=lambda s: (-s.errors, -s.warnings, s.code or ""))
+    return run_id, ordered
+
+
+def render(run_id: str | None, secs: list[DepartmentSection], documents: int) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("report.html.j2").render(
+        run_id=run_id, sections=secs, documents=documents,
+        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        errors=sum(s.errors for s in secs), warnings=sum(s.warnings for s in secs),
+        clean=documents - len({d for s in secs if s.errors for d in s.documents}))
+
+
+def write_report(db_path: Path, out_dir: Path, run_id: str | None = None) -> Path:
+    """Write out_dir/discrepancies.html from the warehouse's latest check run; returns its path."""
+    db_path, out_dir = Path(db_path), Path(out_dir)
+    if not db_path.exists():
+        raise DocumentError("unreadable", f"no warehouse at {db_path}")
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        run_id, secs = sections(con, run_id)
+        documents = con.execute("SELECT count(*) FROM documents WHERE status = 'loaded'").fetchone()[0]
+    finally:
+        con.close()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / REPORT_NAME
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(render(run_id, secs, documents), encoding="utf-8")
+    tmp.replace(path)
+    return path

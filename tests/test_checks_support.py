@@ -1,0 +1,170 @@
+"""Helpers for the checks tests: a warehouse built through the real loader, and a small consistent
+document to break on purpose. (Imported by the other test_checks*/test_report* files.)"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from pipeline.clean.frames import failure_frames, frames_from_result
+from pipeline.config import SHARED_DIR, Home
+from pipeline.load.loader import load_staged
+from pipeline.load.staging import stage
+from pipeline.model import Claim, ParseResult, Row, Table
+from pipeline.sources.identity import document_id
+
+D = Decimal
+
+
+def build_warehouse(root: Path, results: dict[str, ParseResult | dict]) -> Home:
+    """A home under ``root`` whose warehouse holds ``results`` (locator → ParseResult, or a broken
+    truth dict with an "error"), loaded by the project's loader exactly as the pipeline would."""
+    home = Home.at(root).ensure()
+    for locator, res in results.items():
+        doc_id = document_id(locator)
+        if isinstance(res, dict):
+            frames = failure_frames(doc_id, locator, res.get("source", {}).get("sha256", ""),
+                                    res["error"]["kind"], res["error"].get("message", ""))
+        else:
+            frames = frames_from_result(res, doc_id, locator)
+        stage(home.staging, doc_id, frames)
+    load_staged(home)
+    return home
+
+
+def load_truth_dir(district: Path) -> dict[str, ParseResult | dict]:
+    """locator → ParseResult (or broken truth dict) of every .truth.json under a demo district."""
+    out: dict[str, ParseResult | dict] = {}
+    for p in sorted(district.rglob("*.truth.json")):
+        d = json.loads(p.read_text(encoding="utf-8"))
+        locator = p.relative_to(district).as_posix().replace(".truth.json", ".pdf")
+        out[locator] = d if "error" in d else ParseResult.from_dict(d)
+    return out
+
+
+def truth_faults(district: Path) -> dict[str, list[dict]]:
+    """locator → the truth's fault records."""
+    out = {}
+    for p in sorted(district.rglob("*.truth.json")):
+        d = json.loads(p.read_text(encoding="utf-8"))
+        out[p.relative_to(district).as_posix().replace(".truth.json", ".pdf")] = (d.get("truth") or {}).get("faults", [])
+    return out
+
+
+def failing(con_or_path, document_id_: str | None = None) -> list[tuple]:
+    """(check_name, severity, message) rows of check_results (of one document when given)."""
+    con = con_or_path if isinstance(con_or_path, duckdb.DuckDBPyConnection) else duckdb.connect(
+        str(con_or_path), read_only=True)
+    try:
+        q = "SELECT check_name, severity, message FROM check_results"
+        if document_id_ is None:
+            return con.execute(q + " ORDER BY check_name").fetchall()
+        return con.execute(q + " WHERE document_id = ? ORDER BY check_name", [document_id_]).fetchall()
+    finally:
+        if con is not con_or_path:
+            con.close()
+
+
+# --- a small consistent document ------------------------------------------------------------
+
+def _row(name, values, page, code=None, side=None, attrs=None):
+    return Row(side=side, code=code, name=name, values={k: D(v) for k, v in values.items() if v is not None},
+               page=page, bbox=[0, 0, 1, 1], attrs=attrs or {})
+
+
+def mini_document(code: str = "201", year: int = 2023, unit: str = "万元",
+                  basic_leaf: str = "80.00", project_leaf: str = "20.00", second_leaf: str = "5.00",
+                  personnel: str = "70.00") -> ParseResult:
+    """A consistent disclosure with two 项 under one 类 and every identity of the registry exercised.
+
+    Amounts are in 万元 (the loader's unit); ``unit`` only changes the printed unit (the tolerance).
+    """
+    b1, p1, l2 = D(basic_leaf), D(project_leaf), D(second_leaf)
+    pers = D(personnel)
+    pub = b1 - pers
+    t1 = b1 + p1
+    total = t1 + l2
+    basic, project = b1, p1 + l2
+    s = lambda v: format(v, "f")  # noqa: E731
+    exp_rows = [
+        _row("城乡社区支出", {"total": s(total), "basic": s(basic), "project": s(project)}, 3, "212"),
+        _row("城乡社区管理事务", {"total": s(total), "basic": s(basic), "project": s(project)}, 3, "21201"),
+        _row("行政运行", {"total": s(t1), "basic": s(b1), "project": s(p1)}, 3, "2120101"),
+        _row("一般行政管理事务", {"total": s(l2), "basic": "0", "project": s(l2)}, 3, "2120102"),
+        _row("合计", {"total": s(total), "basic": s(basic), "project": s(project)}, 3),
+    ]
+    gb_rows = [_row("合计", {"total": s(total), "basic": s(basic), "personnel": s(pers), "public_funds": s(pub),
+                            "project": s(project)}, 5)] + [
+        _row(n, {"total": s(total), "basic": s(basic), "personnel": s(pers), "public_funds": s(pub),
+                 "project": s(project)}, 5, c) for n, c in (("城乡社区支出", "212"), ("城乡社区管理事务", "21201"))]
+    wage2 = D("1.00")
+    basic_rows = [
+        _row("合计", {"total": s(basic), "personnel": s(pers), "public_funds": s(pub)}, 6),
+        _row("工资福利支出", {"total": s(pers - D("0.50")), "personnel": s(pers - D("0.50"))}, 6, "301"),
+        _row("基本工资", {"total": s(pers - D("0.50") - wage2), "personnel": s(pers - D("0.50") - wage2)}, 6, "30101"),
+        _row("津贴补贴", {"total": s(wage2), "personnel": s(wage2)}, 6, "30102"),
+        _row("商品和服务支出", {"total": s(pub), "public_funds": s(pub)}, 6, "302"),
+        _row("办公费", {"total": s(pub - D("2.00")), "public_funds": s(pub - D("2.00"))}, 6, "30201"),
+        _row("会议费", {"total": "2.00", "public_funds": "2.00"}, 6, "30215"),
+        _row("对个人和家庭的补助", {"total": "0.50", "personnel": "0.50"}, 6, "303"),
+        _row("奖励金", {"total": "0.50", "personnel": "0.50"}, 6, "30309"),
+    ]
+    summary = [
+        _row("一、一般公共预算拨款收入", {"amount": s(total)}, 1, side="revenue"),
+        _row("本年收入合计", {"amount": s(total)}, 1, side="revenue"),
+        _row("上年结转结余", {"amount": "0"}, 1, side="revenue"),
+        _row("收入总计", {"amount": s(total)}, 1, side="revenue"),
+        _row("十二、城乡社区支出", {"amount": s(total)}, 1, side="expenditure"),
+        _row("本年支出合计", {"amount": s(total)}, 1, side="expenditure"),
+        _row("年终结转结余", {"amount": "0"}, 1, side="expenditure"),
+        _row("支出总计", {"amount": s(total)}, 1, side="expenditure"),
+    ]
+    revenue = [_row("合计", {"total": s(total), "fiscal_appropriation": s(total)}, 2),
+               _row("一般行政管理事务", {"total": s(total), "fiscal_appropriation": s(total)}, 2, "2120101")]
+    proc = [
+        _row("合计", {"amount": "3.00"}, 8),
+        _row("台式计算机", {"budget": "2.00", "quantity": "5", "unit_price": "0.40", "amount": "2.00"}, 8,
+             attrs={"project": "日常公用"}),
+        _row("打印机", {"budget": "1.00", "quantity": "2", "unit_price": "0.50", "amount": "1.00"}, 8,
+             attrs={"project": "日常公用"}),
+    ]
+    tables = [
+        Table("revenue_expenditure_summary", "部门预算收支总表", [1], False, summary),
+        Table("revenue_summary", "部门预算收入总表", [2], False, revenue),
+        Table("expenditure_summary", "部门预算支出总表", [3], False, exp_rows),
+        Table("fiscal_summary", "部门预算财政拨款收支总表", [4], False, [
+            _row(r.name, {k: s(v) for k, v in r.values.items()}, 4, side=r.side) for r in summary]),
+        Table("general_budget_expenditure", "一般公共预算财政拨款支出表", [5], False, gb_rows),
+        Table("general_budget_basic_expenditure", "一般公共预算财政拨款基本支出表", [6], False, basic_rows),
+        Table("government_fund_expenditure", "政府性基金预算财政拨款支出表", [7], True, [], note="注：无"),
+        Table("procurement", "单位政府采购预算", [8], False, proc),
+    ]
+    narrative = [
+        Claim("total_revenue", total, 9, f"预算收入合计为 {s(total)} 万元"),
+        Claim("total_expenditure", total, 9, f"本年支出合计 {s(total)} 万元"),
+        Claim("basic_expenditure", basic, 9, f"基本支出 {s(basic)} 万元"),
+        Claim("personnel_expenditure", pers, 9, f"人员经费 {s(pers)} 万元"),
+        Claim("public_funds_expenditure", pub, 9, f"公用经费 {s(pub)} 万元"),
+        Claim("project_expenditure", project, 9, f"项目支出 {s(project)} 万元"),
+        Claim("meeting_expenses", D("2.00"), 10, "会议费 2.00 万元"),
+        Claim("procurement_total", D("3.00"), 10, "政府采购预算 3.00 万元"),
+    ]
+    return ParseResult(source={"path": f"{year}/{code}_mini.pdf", "sha256": f"sha-{code}-{year}-{total}",
+                               "pages": 10},
+                       department={"code": code, "name": f"测试部门{code}"}, year=year, unit=unit,
+                       tables=tables, narrative=narrative)
+
+
+def seed_truth_path() -> Path | None:
+    """The demo generator's seed rendition truth, or None while the generator cannot write it."""
+    for base in (Path("/tmp/demo-district"),):
+        for p in sorted(base.glob("2023/125_*.truth.json")):
+            return p
+    return None
+
+
+__all__ = ["build_warehouse", "load_truth_dir", "truth_faults", "failing", "mini_document", "D", "SHARED_DIR",
+           "seed_truth_path"]
