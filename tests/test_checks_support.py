@@ -123,7 +123,7 @@ def mini_document(code: str = "201", year: int = 2023, unit: str = "万元",
         _row("支出总计", {"amount": s(total)}, 1, side="expenditure"),
     ]
     revenue = [_row("合计", {"total": s(total), "fiscal_appropriation": s(total)}, 2),
-               _row("一般行政管理事务", {"total": s(total), "fiscal_appropriation": s(total)}, 2, "2120101")]
+               _row("行政运行", {"total": s(total), "fiscal_appropriation": s(total)}, 2, "2120101")]
     proc = [
         _row("合计", {"amount": "3.00"}, 8),
         _row("台式计算机", {"budget": "2.00", "quantity": "5", "unit_price": "0.40", "amount": "2.00"}, 8,

@@ -230,3 +230,24 @@ def test_snapshot_is_published_and_readable(home):
 
 def test_loaded_versions_of_an_empty_home(home):
     assert loaded_versions(home) == {}
+
+
+def test_a_staged_set_holding_another_document_rows_is_refused(home):
+    stage_all(home, small_district())
+    load_staged(home)
+    before = dump(home.db_path)
+    frames = frames_from_result(seed_result("9" * 64), "seed-2023", "inbox/seed-2023.pdf")
+    frames["budget_lines"] = frames["budget_lines"].with_columns(document_id=pl.lit("other-2023"))
+    stage(home.staging, "seed-2023", frames)
+    assert load_staged(home).kept_previous == ["seed-2023"]
+    after = dump(home.db_path)
+    assert {t: after[t] for t in CONTENT_TABLES} == {t: before[t] for t in CONTENT_TABLES}
+
+
+def test_listing_a_document_twice_loads_it_once(home):
+    stage_all(home, small_district())
+    load_staged(home, ["seed-2023", "seed-2023"])
+    load_staged(home, ["seed-2023", "seed-2023"], force=True)
+    con = duckdb.connect(str(home.db_path), read_only=True)
+    n = con.execute("SELECT count(*) FROM budget_lines").fetchall()[0][0]
+    assert n == sum(len(r.values) for t in seed_result().tables for r in t.rows)

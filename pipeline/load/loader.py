@@ -29,7 +29,7 @@ from pipeline.config import Home
 from pipeline.load.dimensions import refresh_departments, refresh_subject_codes
 from pipeline.load.schema import ensure_schema
 from pipeline.load.snapshot import connect_reader, connect_writer, publish_snapshot
-from pipeline.load.staging import StagingError, read_staged, read_staged_document, staged_ids
+from pipeline.load.staging import StagingError, read_staged_document, staged_dir, staged_ids
 
 #: Tables holding a document's rows (all but documents), deleted and re-inserted on every load.
 FACT_TABLES = tuple(t for t in SCHEMAS if t != "documents")
@@ -52,16 +52,19 @@ class LoadSummary:
 
 
 def load_staged(home: Home, document_ids: list[str] | None = None, force: bool = False,
-                reference_dir: Path | None = None, lock_timeout: float = 600.0) -> LoadSummary:
+                reference_dir: Path | None = None, lock_timeout: float = 600.0,
+                snapshot: bool = True) -> LoadSummary:
     """Load the staged documents (all when None) into home.db_path; see the module docstring.
 
     A staged set whose (sha256, parser_version, status) equals what the warehouse already holds is
     skipped unless ``force``: a night with nothing new costs a read of each small documents.parquet.
+    Load many documents per call where possible: each call migrates, rebuilds the dimensions and
+    copies the snapshot (``snapshot=False`` skips the copy, e.g. for all but the last of a batch).
     """
     t0 = time.perf_counter()
     home.ensure()
     summary = LoadSummary()
-    ids = staged_ids(home.staging) if document_ids is None else list(document_ids)
+    ids = staged_ids(home.staging) if document_ids is None else list(dict.fromkeys(document_ids))
     pause = float(os.environ.get(PAUSE_ENV) or 0)
     with FileLock(str(home.lock_path), timeout=lock_timeout):
         con = connect_writer(home.db_path)
@@ -78,7 +81,8 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        summary.snapshot = publish_snapshot(home.db_path)
+        if snapshot:
+            summary.snapshot = publish_snapshot(home.db_path)
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -128,35 +132,47 @@ def _unchanged(staged: dict, have: dict | None) -> bool:
 
 def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dict | None,
               force: bool, pause: float) -> str:
-    """Load one staged document; returns the LoadSummary field it belongs to."""
+    """Load one staged document; returns the LoadSummary field it belongs to.
+
+    DuckDB reads the staged Parquet itself (no round trip through Python); a row of another
+    document makes the insert fail (``error()``), which rolls the whole document back.
+    """
     try:
         staged_doc = read_staged_document(home.staging, doc_id)
         if not force and _unchanged(staged_doc, have):
             return "skipped"
-        frames = read_staged(home.staging, doc_id)
-        _check_frames(doc_id, frames)
+        folder = staged_dir(home.staging, doc_id)
+        paths = {t: folder / f"{t}.parquet" for t in SCHEMAS}
+        missing = [t for t, p in paths.items() if not p.exists()]
+        if missing:
+            raise StagingError(f"staged set {doc_id} lacks {missing}")
     except (StagingError, OSError, pl.exceptions.PolarsError, ValueError) as e:
         return _record_failure(con, doc_id, have, {"sha256": "", "parser_version": None,
                                                    "source": ""}, "staging_error", str(e))
     if staged_doc["status"] != "loaded":
         return _record_failure(con, doc_id, have, staged_doc, staged_doc["error_kind"] or "unreadable",
                                staged_doc["error"] or "")
-    views = {table: f"_staged_{table}" for table, df in frames.items() if df.height}
-    for table, view in views.items():  # registered outside the transaction: an abort cannot strand them
-        con.register(view, frames[table].to_arrow())
     con.execute("BEGIN TRANSACTION")
     try:
         if pause:
             print(f"BEGIN {doc_id}", file=sys.stderr, flush=True)
-        con.execute("DELETE FROM documents WHERE document_id = ?", [doc_id])
-        for table in FACT_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
-        for table, view in views.items():
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
+        if have is not None:  # a new document has no rows to delete
+            con.execute("DELETE FROM documents WHERE document_id = $id", {"id": doc_id})
+            for table in FACT_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE document_id = $id", {"id": doc_id})
+        for table, path in paths.items():
+            con.execute(
+                f"INSERT INTO {table} BY NAME SELECT * REPLACE (CASE WHEN document_id = $id"
+                f" THEN document_id ELSE error('staged {table} holds a row of another document')"
+                f" END AS document_id) FROM read_parquet($path)",
+                {"id": doc_id, "path": str(path)}).fetchall()
         con.execute(
             "UPDATE documents SET loaded_at = current_timestamp, last_attempt_at = current_timestamp,"
             " last_attempt_sha256 = sha256, last_attempt_parser_version = parser_version,"
-            " last_error_kind = NULL, last_error = NULL WHERE document_id = ?", [doc_id])
+            " last_error_kind = NULL, last_error = NULL WHERE document_id = $id", {"id": doc_id})
+        if con.execute("SELECT count(*) FROM documents WHERE document_id = $id",
+                       {"id": doc_id}).fetchall() != [(1,)]:
+            raise duckdb.ConstraintException(f"staged set {doc_id} must have exactly one documents row")
         if pause:
             time.sleep(pause)
         con.execute("COMMIT")
@@ -165,18 +181,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dic
     except duckdb.Error as e:
         con.execute("ROLLBACK")
         return _record_failure(con, doc_id, have, staged_doc, "load_error", str(e))
-    finally:
-        for view in views.values():
-            con.unregister(view)
     return "loaded"
-
-
-def _check_frames(doc_id: str, frames: dict[str, pl.DataFrame]) -> None:
-    for table, df in frames.items():
-        if df.height and (df["document_id"] != doc_id).any():
-            raise StagingError(f"staged {table} of {doc_id} holds rows of another document")
-    if frames["documents"].height != 1:
-        raise StagingError(f"staged set {doc_id} must have exactly one documents row")
 
 
 def _record_failure(con: duckdb.DuckDBPyConnection, doc_id: str, have: dict | None, doc: dict,

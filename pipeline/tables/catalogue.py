@@ -1,0 +1,138 @@
+"""The table catalogue (catalogue.yaml) loaded once: title → kind, header path → column role.
+
+Why data: provinces vary titles and column wording; adding a variant is a line of YAML, not code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.document.numbers import label_key
+from pipeline.model import MEASURES, TABLE_KINDS
+
+HERE = Path(__file__).resolve().parent
+ROLES = {"code", "name", "code_or_name", "seq", "skip"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """What a table column holds: a measure, a label role, or a text attribute; and its side."""
+
+    role: str                    # a measure, or code/name/code_or_name/seq/skip/attr
+    attr: str | None = None      # for role "attr"
+    side: str | None = None      # revenue | expenditure on side-by-side tables
+
+
+@dataclass
+class KindSpec:
+    kind: str
+    titles: list[re.Pattern]
+    columns: list[tuple[re.Pattern, str]]
+    side_by_side: bool = False
+    name_spaces: str = "strip"
+    text_only: bool = False
+    carry_down: tuple[str, ...] = ()
+    name_from: tuple[str, ...] = ()
+    name_from_duty: tuple[str, ...] = ()
+    dash_absent: tuple[str, ...] = ()
+    strip_attrs: tuple[str, ...] = ()
+    subkinds: dict[str, list[re.Pattern]] = field(default_factory=dict)
+
+
+@dataclass
+class Catalogue:
+    kinds: dict[str, KindSpec]
+    title_order: list[str]
+    default_columns: list[tuple[re.Pattern, str]]
+    non_money: frozenset[str]
+    header_words: frozenset[str]
+    numbering_rows: frozenset[str]
+
+    def kind_of_title(self, title: str) -> str | None:
+        """The canonical kind a printed title names, or None."""
+        key = label_key(title)
+        for kind in self.title_order:
+            if any(p.search(key) for p in self.kinds[kind].titles):
+                return kind
+        return None
+
+    def subkind(self, kind: str, title: str) -> str | None:
+        key = label_key(title)
+        for name, pats in self.kinds[kind].subkinds.items():
+            if any(p.search(key) for p in pats):
+                return name
+        return None
+
+    def column(self, kind: str, path: list[str]) -> Column | None:
+        """The role of a column from its header path (levels top to bottom), or None if unknown."""
+        keys = [label_key(p) for p in path if p and label_key(p)]
+        side = None
+        if self.kinds[kind].side_by_side and keys and keys[0] in ("收入", "支出"):
+            side = "revenue" if keys[0] == "收入" else "expenditure"
+            keys = keys[1:]
+        joined = "/".join(keys)
+        if not joined:
+            return None
+        for pat, role in self.kinds[kind].columns + self.default_columns:
+            if pat.search(joined):
+                if role.startswith("attr:"):
+                    return Column("attr", role[5:], side)
+                return Column(role, None, side)
+        return None
+
+    def is_header_text(self, kind: str | None, text: str) -> bool:
+        """True when a cell's text is column-header vocabulary (of ``kind`` or of any kind)."""
+        key = label_key(text)
+        if not key:
+            return False
+        if key in self.header_words:
+            return True
+        specs = [self.kinds[kind]] if kind else list(self.kinds.values())
+        for spec in specs:
+            for pat, _ in spec.columns:
+                if pat.search(key):
+                    return True
+        return any(pat.search(key) for pat, _ in self.default_columns)
+
+
+def _compile(rules) -> list[tuple[re.Pattern, str]]:
+    out = []
+    for pat, role in rules or []:
+        r = role[5:] if role.startswith("attr:") else role
+        if not role.startswith("attr:") and r not in ROLES and r not in MEASURES:
+            raise ValueError(f"catalogue: unknown column role {role!r}")
+        out.append((re.compile(pat), role))
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(path: str | None = None) -> Catalogue:
+    data = yaml.safe_load(Path(path or HERE / "catalogue.yaml").read_text(encoding="utf-8"))
+    kinds = {}
+    for kind, spec in data["kinds"].items():
+        if kind not in TABLE_KINDS:
+            raise ValueError(f"catalogue: unknown kind {kind!r}")
+        kinds[kind] = KindSpec(
+            kind=kind,
+            titles=[re.compile(p) for p in spec.get("titles", [])],
+            columns=_compile(spec.get("columns")),
+            side_by_side=bool(spec.get("side_by_side")),
+            name_spaces=spec.get("name_spaces", "strip"),
+            text_only=bool(spec.get("text_only")),
+            carry_down=tuple(spec.get("carry_down", ())),
+            name_from=tuple(spec.get("name_from", ())),
+            name_from_duty=tuple(spec.get("name_from_duty", ())),
+            dash_absent=tuple(spec.get("dash_absent", ())),
+            strip_attrs=tuple(spec.get("strip_attrs", ())),
+            subkinds={k: [re.compile(p) for p in v] for k, v in (spec.get("subkinds") or {}).items()},
+        )
+    return Catalogue(kinds=kinds, title_order=list(data["title_order"]),
+                     default_columns=_compile(data.get("default_columns")),
+                     non_money=frozenset(data.get("non_money", ())),
+                     header_words=frozenset(label_key(w) for w in data.get("header_words", ())),
+                     numbering_rows=frozenset(data.get("numbering_rows", ())))

@@ -1,0 +1,104 @@
+"""The printed text around a table: title, department line, 预算年度, unit, 截止时间, and its 注.
+
+Why separate: titles and header lines are the only evidence of a table's kind and of the department
+and year; the same rules read them for every kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.document.numbers import label_key, to_halfwidth
+from pipeline.document.reader import TextLine
+from pipeline.tables.catalogue import Catalogue
+
+YEAR_RE = re.compile(r"预算年度\s*[:：]?\s*(\d{4})\s*年?")
+UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|亿元)")
+AS_OF_RE = re.compile(r"截[止至](?:时间|日期)?\s*[:：]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+DEPT_RE = re.compile(r"^\s*[\[【［(（]?\s*(\d{3,9})\s*[\]】］)）]?\s*(.+?)\s*$")
+META_STRIP = [YEAR_RE, UNIT_RE, AS_OF_RE, re.compile(r"(?:编制|填报)单位\s*[:：]")]
+NOTE_RE = re.compile(r"^\s*注\s*[:：]")
+#: The longest line taken as a title (prose lines are longer).
+TITLE_MAX = 40
+
+
+@dataclass
+class Context:
+    title: str | None = None
+    kind: str | None = None
+    code: str | None = None
+    name: str | None = None
+    year: int | None = None
+    unit: str | None = None
+    as_of: str | None = None
+    #: True when the window holds nothing but department and meta lines (a continuation page).
+    only_meta: bool = True
+    nearest_text: str | None = None
+
+
+def parse_dept(text: str) -> tuple[str, str] | None:
+    """"125 承德…" / "[125]承德…" / "125承德…" (meta parts removed) → (code, name)."""
+    s = text
+    for r in META_STRIP:
+        s = r.sub(" ", s)
+    m = DEPT_RE.match(s)
+    if not m:
+        return None
+    code, name = m.group(1), re.sub(r"\s+", "", m.group(2))
+    if re.match(r"^\d{4}$", code) and name.startswith("年"):
+        return None
+    if len(name) < 3 or not re.search(r"[\u4e00-\u9fff]", name) or re.search(r"\d{2,}", name):
+        return None
+    return code, name
+
+
+def read_context(lines: list[TextLine], cat: Catalogue) -> Context:
+    """Read the window of text lines between the previous table (or the page top) and a table."""
+    ctx = Context()
+    for ln in lines:
+        t = to_halfwidth(ln.text)
+        if ctx.year is None and (m := YEAR_RE.search(t)):
+            ctx.year = int(m.group(1))
+        if ctx.unit is None and (m := UNIT_RE.search(t)):
+            ctx.unit = m.group(1)
+        if ctx.as_of is None and (m := AS_OF_RE.search(t)):
+            ctx.as_of = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    for ln in reversed(lines):
+        key = label_key(ln.text)
+        is_meta = bool(YEAR_RE.search(to_halfwidth(ln.text)) or UNIT_RE.search(to_halfwidth(ln.text))
+                       or AS_OF_RE.search(to_halfwidth(ln.text)))
+        kind = cat.kind_of_title(ln.text) if len(key) <= TITLE_MAX else None
+        dept = parse_dept(ln.text) if kind is None else None
+        if dept and ctx.code is None:
+            ctx.code, ctx.name = dept
+        if kind and ctx.title is None and not dept:
+            ctx.title, ctx.kind = re.sub(r"\s+", "", ln.text) if _all_cjk(ln.text) else ln.text.strip(), kind
+        if not (is_meta or dept):
+            ctx.only_meta = False
+            if ctx.nearest_text is None:
+                ctx.nearest_text = ln.text.strip()
+        if ctx.title:
+            break
+    return ctx
+
+
+def _all_cjk(text: str) -> bool:
+    return not re.search(r"[A-Za-z0-9]\s+[A-Za-z0-9]", text)
+
+
+def read_note(lines: list[TextLine]) -> str | None:
+    """The 注 printed under a table: its first line starting with 注 and the lines that follow it."""
+    out: list[str] = []
+    last_bottom = None
+    for ln in lines:
+        if not out:
+            if NOTE_RE.match(to_halfwidth(ln.text)):
+                out.append(ln.text.strip())
+                last_bottom = ln.bottom
+        elif last_bottom is not None and ln.top - last_bottom < 8:
+            out.append(ln.text.strip())
+            last_bottom = ln.bottom
+        else:
+            break
+    return "".join(out) if out else None
