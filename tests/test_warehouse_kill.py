@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_warehouse_support import SEED_NAME, measure_sums, seed_result, varied  # noqa: E402
+from test_warehouse_support import measure_sums, seed_result, varied  # noqa: E402
 
 from pipeline.clean.frames import frames_from_result
 from pipeline.config import PROJECT_ROOT, Home

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_warehouse_support import (  # noqa: E402
-    generate_demo, seed_result, stage_truth_dir, truth_results)
+from test_warehouse_support import (  # noqa: E402,F401
+    demo_or_none, seed_result, stage_truth_dir, truth_results)
 
 from pipeline.clean.frames import frames_from_result
 from pipeline.config import PROJECT_ROOT, Home
@@ -38,14 +38,12 @@ def example_queries() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> tuple[Home, Path | None]:
-    root = tmp_path_factory.mktemp("readme")
-    home = Home.at(root / "home").ensure()
-    demo = root / "demo"
-    if generate_demo(demo):
+def warehouse(tmp_path_factory, demo_or_none) -> tuple[Home, Path | None]:
+    home = Home.at(tmp_path_factory.mktemp("readme")).ensure()
+    demo = demo_or_none
+    if demo is not None:
         stage_truth_dir(home, demo)
     else:
-        demo = None
         stage(home.staging, "seed", frames_from_result(seed_result(), "seed", "2023/125.pdf"))
     load_staged(home)
     return home, demo

@@ -162,12 +162,18 @@ def truth_results(root: Path) -> list[tuple[Path, dict]]:
 
 
 @pytest.fixture(scope="session")
-def demo_district(tmp_path_factory) -> Path:
-    """The demo district generated with the project's fixed seed (skips if the generator is missing)."""
+def demo_or_none(tmp_path_factory) -> Path | None:
+    """The demo district generated once per session with the fixed seed, or None if unavailable."""
     out = tmp_path_factory.mktemp("demo-district")
-    if not generate_demo(out):
+    return out if generate_demo(out) else None
+
+
+@pytest.fixture(scope="session")
+def demo_district(demo_or_none) -> Path:
+    """The demo district (skips if the generator is missing)."""
+    if demo_or_none is None:
         pytest.skip("pipeline.demo.generate_district is missing or unfinished (demo engineer)")
-    return out
+    return demo_or_none
 
 def stage_truth_dir(home, root: Path) -> dict[str, dict]:
     """Stage every truth JSON under ``root`` as its parse result; returns {document_id: json}."""

@@ -7,6 +7,7 @@ loader's lock (``Home.lock_path``) and write in one short transaction.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -92,6 +93,33 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("checks-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
 
 
+_COLUMNS = ("run_id", "document_id", "department", "year", "check_name", "severity", "left_value", "right_value",
+            "difference", "tolerance", "n", "left_pages", "right_pages", "message")
+
+
+def _arrow(rows: list[tuple]):
+    """The rows as an Arrow table with exact decimal columns (executemany is slow row by row)."""
+    import pyarrow as pa
+
+    dec, tol = pa.decimal128(38, 6), pa.decimal128(38, 7)
+    types = (pa.string(), pa.string(), pa.string(), pa.int32(), pa.string(), pa.string(), dec, dec, dec, tol,
+             pa.int32(), pa.string(), pa.string(), pa.string())
+    q6, q7 = Decimal("0.000001"), Decimal("0.0000001")
+
+    def exact(v, q):
+        return None if v is None else v.quantize(q)
+
+    cols = list(zip(*rows))
+    arrays = []
+    for i, (col, t) in enumerate(zip(cols, types)):
+        if t == dec:
+            col = [exact(v, q6) for v in col]
+        elif t == tol:
+            col = [exact(v, q7) for v in col]
+        arrays.append(pa.array(col, type=t))
+    return pa.Table.from_arrays(arrays, names=list(_COLUMNS))
+
+
 def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[CheckResult],
                   document_ids: list[str] | None) -> int:
     """Replace this run's rows for these documents (all, when None) with the failing results."""
@@ -104,10 +132,11 @@ def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Che
             con.execute("DELETE FROM check_results WHERE run_id = ? AND document_id IN (SELECT UNNEST(?::VARCHAR[]))",
                         [run_id, list(document_ids)])
         if rows:
-            con.executemany(
-                "INSERT INTO check_results (run_id, document_id, department, year, check_name, severity, "
-                "left_value, right_value, difference, tolerance, n, left_pages, right_pages, message) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.register("_check_rows", _arrow(rows))
+            try:
+                con.execute(f"INSERT INTO check_results ({', '.join(_COLUMNS)}) SELECT * FROM _check_rows")
+            finally:
+                con.unregister("_check_rows")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

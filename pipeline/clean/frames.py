@@ -19,7 +19,7 @@ from pipeline.clean.amounts import DECIMAL, cast_amounts, check_decimal
 from pipeline.clean.names import normalise_text, split_numbering
 from pipeline.model import DocumentError, ParseResult
 
-S, I, F = pl.Utf8, pl.Int32, pl.Float64
+S, I = pl.Utf8, pl.Int32
 BBOX = pl.List(pl.Float64)
 
 #: The column types of every frame (and so of every staged Parquet file).

@@ -19,6 +19,8 @@ _NUM_RE = re.compile(r"^[+-]?(?:\d+(?:,\d{3})*|\d+)(?:\.\d+)?$")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _WS = re.compile(r"\s+")
+_MIXED_SPACE = re.compile(r"[\u4e00-\u9fff] [0-9A-Za-z]|[0-9A-Za-z] [\u4e00-\u9fff]")
+_MIXED_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])\n(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])\n(?=[\u4e00-\u9fff])")
 
 
 def to_halfwidth(s: str) -> str:
@@ -91,9 +93,15 @@ def clean_label(text: str | None, keep_spaces: bool = False) -> str:
     """
     if not text:
         return ""
-    s = text.replace("\r", "").replace("\n", "")
+    s = text.replace("\r", "")
     if keep_spaces:
+        # A wrap may have eaten the space of a text that spaces its numbers ("含 2000 人"): put it back
+        # where the text's own style has one (between a Chinese character and a digit or letter).
+        if "\n" in s and _MIXED_SPACE.search(s):
+            s = _MIXED_BREAK.sub(" ", s)
+        s = s.replace("\n", "")
         return _WS.sub(" ", s).strip()
+    s = s.replace("\n", "")
     return _WS.sub("", s)
 
 

@@ -73,7 +73,7 @@ def read_context(lines: list[TextLine], cat: Catalogue) -> Context:
         if dept and ctx.code is None:
             ctx.code, ctx.name = dept
         if kind and ctx.title is None and not dept:
-            ctx.title, ctx.kind = re.sub(r"\s+", "", ln.text) if _all_cjk(ln.text) else ln.text.strip(), kind
+            ctx.title, ctx.kind = ln.text.strip(), kind
         if not (is_meta or dept):
             ctx.only_meta = False
             if ctx.nearest_text is None:
@@ -81,10 +81,6 @@ def read_context(lines: list[TextLine], cat: Catalogue) -> Context:
         if ctx.title:
             break
     return ctx
-
-
-def _all_cjk(text: str) -> bool:
-    return not re.search(r"[A-Za-z0-9]\s+[A-Za-z0-9]", text)
 
 
 def read_note(lines: list[TextLine]) -> str | None:

@@ -19,6 +19,10 @@ from pipeline.tables.context import Context, read_context, read_note
 from pipeline.tables.header import column_paths, header_depth, is_numbering_row
 
 
+#: Labels of total rows that may sit in a text column (procurement prints 合计 under 项目名称).
+TOTAL_LABELS = frozenset({"合计", "总计", "小计"})
+
+
 @dataclass
 class RawRow:
     side: str | None
@@ -87,7 +91,7 @@ class Recogniser:
             if (prev is not None and idx == 0 and ctx.only_meta and prev.last_page == page.number - 1
                     and prev.ncols == raw.ncols):
                 depth = header_depth(raw, cat, prev.kind)
-                self._rows(prev, page, raw, depth)
+                self._rows(prev, page, raw, depth, continued=True)
                 prev.pages.append(page.number)
                 prev.last_page = page.number
                 return
@@ -114,16 +118,22 @@ class Recogniser:
         self.drafts.append(draft)
         self._open = draft
 
-    def _rows(self, d: TableDraft, page: PageContent, raw: RawTable, depth: int) -> None:
+    def _rows(self, d: TableDraft, page: PageContent, raw: RawTable, depth: int,
+              continued: bool = False) -> None:
+        """Data rows of one page's part of a table (``continued``: a continuation page, where the
+        first row reprints as empty the cells merged down from the previous page)."""
         spec = self.cat.kinds[d.kind]
         keep = spec.name_spaces == "keep"
+        first = True
         for r in range(depth, len(raw.texts)):
             texts = raw.texts[r]
             if is_numbering_row(texts, self.cat):
                 continue
             if not any(t and t.strip() for t in texts):
                 continue
-            bbox = list(raw.row_bboxes[r])
+            bbox = _row_bbox(raw, r)
+            carry_empty = continued and first
+            first = False
             if spec.side_by_side:
                 self._side_rows(d, page, raw, r, bbox)
                 continue
@@ -136,7 +146,7 @@ class Recogniser:
                     continue
                 t = texts[j]
                 if col.role == "attr":
-                    if t is None and col.attr in spec.carry_down:
+                    if (t is None or (carry_empty and not t.strip())) and col.attr in spec.carry_down:
                         v = d.carried.get(col.attr, "")
                     else:
                         v = clean_label(t, keep_spaces=col.attr not in spec.strip_attrs)
@@ -162,6 +172,10 @@ class Recogniser:
                     v = self._amount(t, col.role, spec, page.number)
                     if v is not None:
                         values[col.role] = v
+            if not name and not spec.text_only:
+                total = next((k for k, v in attrs.items() if v in TOTAL_LABELS), None)
+                if total:
+                    name = attrs.pop(total)
             if spec.text_only:
                 if d.header_values and "project" not in attrs:
                     attrs["project"] = d.header_values[0]
@@ -215,6 +229,18 @@ class Recogniser:
             self.warnings.append(Warning("ambiguous_number", f"cell under {measure} is not an amount: {text!r}",
                                          [page], [text]))
             return None
+
+
+def _row_bbox(raw: RawTable, r: int) -> list[float]:
+    """A row's own box: the table's width, from the row's top to the bottom of its lowest-reaching
+    single-row cell (pdfplumber's row bbox grows with cells merged down over the next rows)."""
+    top = raw.row_bboxes[r][1]
+    bottoms = [c[3] for c in raw.cells[r] if c is not None]
+    nxt = raw.row_bboxes[r + 1][1] if r + 1 < len(raw.row_bboxes) else None
+    bottom = min(bottoms) if bottoms else raw.row_bboxes[r][3]
+    if nxt is not None and nxt > top:
+        bottom = min(bottom, nxt)
+    return [raw.xs[0], top, raw.xs[-1], bottom]
 
 
 def _unit_in_header(paths: list[list[str]]) -> str | None:

@@ -1,0 +1,100 @@
+"""The reader's typed errors on bad input, and its one-pass page contents on a good PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from pipeline.document.reader import open_document, source_info
+from pipeline.model import DocumentError
+from pipeline.parse import parse_document
+
+
+def _pdf(path: Path, text: str | None = "部门预算收支总表", table: bool = True, encrypt=None) -> Path:
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), invariant=1, encrypt=encrypt)
+    if text:
+        c.setFont("STSong-Light", 12)
+        c.drawString(100, 780, text)
+    if table:
+        for y in (700, 680, 660):
+            c.line(100, y, 300, y)
+        for x in (100, 200, 300):
+            c.line(x, 700, x, 660)
+        if text:
+            c.drawString(105, 685, "合计")
+            c.drawString(205, 685, "12.50")
+    c.showPage()
+    c.save()
+    return path
+
+
+def _kind(path: Path) -> str:
+    with pytest.raises(DocumentError) as e:
+        parse_document(path)
+    assert e.value.message
+    return e.value.kind
+
+
+def test_html_saved_as_pdf_is_not_pdf(tmp_path: Path) -> None:
+    p = tmp_path / "page.pdf"
+    p.write_text("<!DOCTYPE html><html><body>404</body></html>", encoding="utf-8")
+    assert _kind(p) == "not_pdf"
+    info = source_info(p)
+    assert info["pages"] is None and len(info["sha256"]) == 64
+
+
+def test_empty_file_is_not_pdf(tmp_path: Path) -> None:
+    p = tmp_path / "empty.pdf"
+    p.write_bytes(b"")
+    assert _kind(p) == "not_pdf"
+
+
+def test_truncated(tmp_path: Path) -> None:
+    good = _pdf(tmp_path / "good.pdf").read_bytes()
+    p = tmp_path / "cut.pdf"
+    p.write_bytes(good[: len(good) // 2])
+    assert _kind(p) == "truncated"
+
+
+def test_broken_xref_with_eof_marker(tmp_path: Path) -> None:
+    good = _pdf(tmp_path / "good.pdf").read_bytes()
+    p = tmp_path / "xref.pdf"
+    p.write_bytes(good[: len(good) // 2] + b"\nstartxref\n999999\n%%EOF\n")
+    assert _kind(p) in ("truncated", "unreadable")
+
+
+def test_encrypted(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    p = _pdf(tmp_path / "enc.pdf", encrypt=StandardEncryption("secret", canPrint=0))
+    assert _kind(p) == "encrypted"
+
+
+def test_no_text_layer(tmp_path: Path) -> None:
+    p = _pdf(tmp_path / "scan.pdf", text=None)
+    assert _kind(p) == "no_text"
+
+
+def test_pages_read_once_with_text_and_tables(tmp_path: Path) -> None:
+    p = _pdf(tmp_path / "ok.pdf")
+    doc = open_document(p)
+    assert doc.n_pages == 1 and len(doc.sha256) == 64
+    pages = list(doc.pages())
+    assert [pg.number for pg in pages] == [1]
+    page = pages[0]
+    assert any("收支总表" in ln.text for ln in page.lines)
+    assert len(page.tables) == 1 and page.tables[0].texts == [["合计", "12.50"], ["", ""]]
+    # the table's text is not prose
+    assert all("12.50" not in ln.text for ln in page.lines_outside_tables())
+
+
+def test_page_without_paths_skips_table_search(tmp_path: Path) -> None:
+    p = _pdf(tmp_path / "prose.pdf", table=False)
+    doc = open_document(p)
+    assert doc.paths == [0]
+    assert list(doc.pages())[0].tables == []

@@ -1,0 +1,60 @@
+"""The discrepancy report: one self-contained HTML page, a section per department, each failed
+identity with both figures, the difference and the pages, departments ordered by errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from test_checks_support import D, build_warehouse, mini_document
+
+from pipeline.checks import run_checks
+from pipeline.model import DocumentError
+from pipeline.report import write_report
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    two = mini_document(code="202")
+    next(c for c in two.narrative if c.metric == "basic_expenditure").amount += D("0.03")   # 80.03 vs 80.00
+    three = mini_document(code="203")
+    leaf = next(r for t in three.tables if t.kind == "expenditure_summary" for r in t.rows if r.code == "2120101")
+    leaf.values["total"] += D("1.00")
+    next(c for c in three.narrative if c.metric == "project_expenditure").amount += D("5.00")
+    home = build_warehouse(tmp_path_factory.mktemp("report"), {
+        "2023/201_mini.pdf": mini_document(), "2023/202_mini.pdf": two, "2023/203_mini.pdf": three})
+    run_checks(home.db_path, run_id="old")
+    run_checks(home.db_path, run_id="new")
+    path = write_report(home.db_path, home.reports)
+    return path, path.read_text(encoding="utf-8")
+
+
+def test_report_is_one_self_contained_page(report):
+    path, html = report
+    assert path.name == "discrepancies.html"
+    assert "<style>" in html
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
+    assert "run new" in html
+
+
+def test_each_department_has_a_section_ordered_by_errors(report):
+    _, html = report
+    summary = html.split("<h2", 2)[1]
+    rows = re.findall(r"<tr><td>(\d+)</td>.*?<td class=\"num error\">(\d+)</td>", summary, re.S)
+    assert [code for code, _ in rows] == ["203", "202"]
+    assert [int(n) for _, n in rows] == sorted((int(n) for _, n in rows), reverse=True)
+    assert 'id="dept-203"' in html and 'id="dept-202"' in html and 'id="dept-201"' not in html
+
+
+def test_a_failed_identity_shows_both_figures_difference_and_pages(report):
+    _, html = report
+    section = html.split('id="dept-202"', 1)[1]
+    assert "说明中的基本支出与表格一致" in section            # the registry's wording
+    assert "80.03" in section and "80.00" in section and "0.03" in section
+    assert "9 / 5" in section                                 # prose page / table page
+
+
+def test_report_without_a_warehouse_is_a_typed_error(tmp_path):
+    with pytest.raises(DocumentError):
+        write_report(tmp_path / "none.duckdb", tmp_path)
