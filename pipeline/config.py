@@ -18,9 +18,6 @@ SHARED_DIR = Path(os.environ.get("BUDGET_ETL_SHARED", PROJECT_ROOT.parent / "sha
 #: Bumped whenever parsing output can change: a document parsed by another version is parsed again.
 PARSER_VERSION = "1.0.0"
 
-#: The schema version the loader migrates the warehouse to (see warehouse/schema/).
-SCHEMA_VERSION = 1
-
 DEMO_SEED = 20231
 DEMO_YEARS = (2022, 2023)
 DEMO_DEPARTMENTS = 40

@@ -159,7 +159,10 @@ def outcome_of(doc: SourceDocument, result: ParseResult) -> Outcome:
 def clean_step(home: Home, doc: SourceDocument, result: ParseResult, out: Outcome) -> Outcome:
     """Clean and stage a parse result; only then is the document's state marked done."""
     started = time.perf_counter() - out.seconds
-    stage_result(home, doc, result)
+    try:
+        stage_result(home, doc, result)
+    except DocumentError as e:  # e.g. an amount that does not fit DECIMAL(20,6) exactly
+        return record_failure(home, doc, e.kind, e.message, started)
     return _finish(home, out, started)
 
 

@@ -28,7 +28,7 @@ def render_summary(s: NightSummary) -> str:
     if s.data_docs:
         lines.append(f"data docs: {s.data_docs / 'index.html'}")
     lines += [
-        "query it:  budget-etl sql \"SELECT * FROM district_totals_by_class\""
+        "query it:  budget-etl sql \"SELECT * FROM v_district_class_totals\""
         + (f" --home {s.home.root}" if s.home.root != s.home.db_path.parent.parent else ""),
         "=" * 72,
     ]
