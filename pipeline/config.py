@@ -22,6 +22,10 @@ DEMO_SEED = 20231
 DEMO_YEARS = (2022, 2023)
 DEMO_DEPARTMENTS = 40
 
+#: Seconds between two requests to a portal (politeness); BUDGET_ETL_PORTAL_RATE overrides it.
+PORTAL_RATE_LIMIT_S = float(os.environ.get("BUDGET_ETL_PORTAL_RATE", "0.2"))
+PORTAL_TIMEOUT_S = float(os.environ.get("BUDGET_ETL_PORTAL_TIMEOUT", "20"))
+
 TIMEZONE = "Asia/Shanghai"
 NIGHTLY_CRON = "0 2 * * *"
 

@@ -13,9 +13,11 @@ def discover(home: Home, inbox: Path | None = None, portal: str | None = None,
              progress=None) -> list[SourceDocument]:
     """Every document the configured source offers now (the inbox by default)."""
     if portal:
+        from pipeline.config import PORTAL_RATE_LIMIT_S, PORTAL_TIMEOUT_S
         from pipeline.sources.portal import crawl
 
-        return list(crawl(portal, home.portal_cache, progress=progress))
+        return list(crawl(portal, home.portal_cache, progress=progress, rate_limit_s=PORTAL_RATE_LIMIT_S,
+                          timeout_s=PORTAL_TIMEOUT_S))
     from pipeline.sources.inbox import scan_inbox
 
     return list(scan_inbox(Path(inbox or home.inbox), HashCache(home.hash_cache)))
