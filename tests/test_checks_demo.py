@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from test_checks_support import build_warehouse, load_truth_dir, truth_faults
-from test_warehouse_support import demo_district  # noqa: F401  (session fixture: the generated district)
 
 from pipeline.checks import run_checks
 from pipeline.report import write_report
@@ -63,7 +62,7 @@ def matches(fault: dict, r) -> bool:
 
 
 @pytest.fixture(scope="module")
-def checked(demo_district, tmp_path_factory):  # noqa: F811
+def checked(demo_district, tmp_path_factory):   # demo_district: tests/conftest.py (fixed seed)
     home = build_warehouse(tmp_path_factory.mktemp("checks-demo"), load_truth_dir(demo_district))
     summary = run_checks(home.db_path, run_id="demo", roster=demo_district / "roster.csv")
     return home, summary, truth_faults(demo_district)

@@ -291,3 +291,12 @@ def test_any_consistent_document_holds_and_any_cent_more_on_a_leaf_breaks_it(tmp
     _row(broken, "expenditure_summary", code="2120102").values["project"] += Decimal(bump) / 100
     errors = {name for name, _ in _failed(_results(tmp_path_factory.mktemp("bad"), broken), "error")}
     assert {"row_total", "code_hierarchy"} <= errors
+
+
+def test_importing_the_checks_does_not_import_great_expectations():
+    import subprocess
+    import sys
+
+    code = ("import sys, pipeline.checks, pipeline.checks.gx, pipeline.report, expectations.suites; "
+            "assert 'great_expectations' not in sys.modules, 'imported eagerly'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)

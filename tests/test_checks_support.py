@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.clean.frames import failure_frames, frames_from_result
-from pipeline.config import SHARED_DIR, Home
+from pipeline.config import Home
 from pipeline.load.loader import load_staged
 from pipeline.load.staging import stage
 from pipeline.model import Claim, ParseResult, Row, Table
@@ -158,13 +158,4 @@ def mini_document(code: str = "201", year: int = 2023, unit: str = "万元",
                        tables=tables, narrative=narrative)
 
 
-def seed_truth_path() -> Path | None:
-    """The demo generator's seed rendition truth, or None while the generator cannot write it."""
-    for base in (Path("/tmp/demo-district"),):
-        for p in sorted(base.glob("2023/125_*.truth.json")):
-            return p
-    return None
-
-
-__all__ = ["build_warehouse", "load_truth_dir", "truth_faults", "failing", "mini_document", "D", "SHARED_DIR",
-           "seed_truth_path"]
+__all__ = ["build_warehouse", "load_truth_dir", "truth_faults", "failing", "mini_document", "D"]

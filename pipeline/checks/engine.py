@@ -146,13 +146,19 @@ def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Che
 
 def run_checks(db_path: Path, run_id: str | None = None, document_ids: list[str] | None = None,
                roster: Path | None = None) -> CheckSummary:
-    """Compute every identity from the warehouse, store the failures of this run, return the counts."""
+    """Compute every identity from the warehouse, store the failures of this run, return the counts.
+
+    A roster that cannot be read raises DocumentError before anything is written.
+    """
     db_path = Path(db_path)
     run_id = run_id or new_run_id()
-    with _connection(db_path, read_only=True) as con:
-        results, n_docs = compute_results(con, document_ids, roster)
+    if not db_path.exists():
+        raise DocumentError("unreadable", f"no warehouse at {db_path}")
+    # One writer: under the loader's lock, open, compute, write, close (a few seconds for 1,000
+    # department-years), so the stored results describe exactly the warehouse state they were computed on.
     with FileLock(str(db_path.with_suffix(".lock"))):
         with _connection(db_path, read_only=False) as con:
+            results, n_docs = compute_results(con, document_ids, roster)
             write_results(con, run_id, results, document_ids)
     return CheckSummary.of(run_id, n_docs, results)
 
@@ -164,3 +170,19 @@ def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def district_identities() -> list[str]:
     return [n for n, i in REGISTRY.items() if i.scope == DISTRICT]
+
+
+def outcomes_by_identity(results: list[CheckResult], scope: str | None = None) -> dict[str, dict]:
+    """Per identity of the registry: whether it passed (no error), its worst severity, counts and the
+    first failing messages — what a Dagster asset check reports for one document or the district."""
+    out: dict[str, dict] = {}
+    for name, ident in REGISTRY.items():
+        if scope is not None and ident.scope != scope:
+            continue
+        rs = [r for r in results if r.check_name == name]
+        errors = [r for r in rs if r.severity == "error"]
+        warnings = [r for r in rs if r.severity == "warning"]
+        out[name] = {"passed": not errors, "severity": "error" if errors else ("warning" if warnings else "ok"),
+                     "description": ident.description, "evaluated": len(rs), "errors": len(errors),
+                     "warnings": len(warnings), "messages": [r.message for r in (errors + warnings)[:5]]}
+    return out

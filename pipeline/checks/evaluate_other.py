@@ -106,7 +106,7 @@ def department(doc: DocFacts) -> list[CheckResult]:
                 out.append(finding(check, doc, v,
                                    f"the document's department {attr.split('_')[1]} is {mine}, but "
                                    f"{' / '.join(dict.fromkeys(titles))} (p. {','.join(map(str, sorted(set(pages))))}) "
-                                   f"print {v}", left_pages=sorted(set(pages))))
+                                   f"print{'s' if len(set(titles)) == 1 else ''} {v}", left_pages=sorted(set(pages))))
             continue
         for w in doc.warnings:
             if w.kind == kind:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from pipeline.checks.base import ZERO, compare, finding, fmt, total
+from pipeline.checks.base import compare, finding, fmt, total
 from pipeline.checks.facts import ClaimFact, DocFacts, is_chinese_numbered, normalise_name
 from pipeline.checks.registry import PROSE_BY_METRIC, Cell
 from pipeline.checks.result import CheckResult, tolerance
@@ -229,4 +229,4 @@ def evaluate(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
             + duty_budgets(doc))
 
 
-__all__ = ["evaluate", "resolve_cell", "ZERO"]
+__all__ = ["evaluate", "resolve_cell"]

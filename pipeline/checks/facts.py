@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 
 import duckdb
@@ -50,7 +51,7 @@ class Line:
     page: int
     values: dict[str, Decimal] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def key(self) -> str:
         return normalise_name(self.name)
 

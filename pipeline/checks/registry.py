@@ -238,3 +238,12 @@ PROSE_BY_METRIC: dict[str, Identity] = {i.metric: i for i in REGISTRY_LIST if i.
 def identities(scope: str | None = None) -> list[Identity]:
     """The identities of one scope (or all), in catalogue order."""
     return [i for i in REGISTRY_LIST if scope is None or i.scope == scope]
+
+
+def catalogue_markdown() -> str:
+    """The registry as a Markdown table (``python -m pipeline.checks``), for people and docs."""
+    lines = ["| identity | scope | severity | description | left | right | n |", "|---|---|---|---|---|---|---|"]
+    for i in REGISTRY_LIST:
+        lines.append(f"| `{i.name}` | {i.scope} | {i.severity} | {i.description} ({i.label_zh}) | {i.left} | "
+                     f"{i.right} | {i.n_rule} |")
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元|亿元)")
 AS_OF_RE = re.compile(r"截[止至](?:时间|日期)?\s*[:：]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 DEPT_RE = re.compile(r"^\s*[\[【［(（]?\s*(\d{3,9})\s*[\]】］)）]?\s*(.+?)\s*$")
 META_STRIP = [YEAR_RE, UNIT_RE, AS_OF_RE, re.compile(r"(?:编制|填报)单位\s*[:：]")]
+NAMED_DEPT_RE = re.compile(r"^\s*(?:部门|单位|预算单位|编制单位)(?:名称)?\s*[:：]\s*([\u4e00-\u9fff（）()]+)")
 NOTE_RE = re.compile(r"^\s*注\s*[:：]")
 #: The longest line taken as a title (prose lines are longer).
 TITLE_MAX = 40
@@ -37,13 +38,16 @@ class Context:
     nearest_text: str | None = None
 
 
-def parse_dept(text: str) -> tuple[str, str] | None:
+def parse_dept(text: str) -> tuple[str | None, str] | None:
     """"125 承德…" / "[125]承德…" / "125承德…" (meta parts removed) → (code, name)."""
     s = text
     for r in META_STRIP:
         s = r.sub(" ", s)
     m = DEPT_RE.match(s)
     if not m:
+        n = NAMED_DEPT_RE.match(s)
+        if n and len(re.sub(r"\s+", "", n.group(1))) >= 3:
+            return None, re.sub(r"\s+", "", n.group(1))
         return None
     code, name = m.group(1), re.sub(r"\s+", "", m.group(2))
     if re.match(r"^\d{4}$", code) and name.startswith("年"):
@@ -70,7 +74,7 @@ def read_context(lines: list[TextLine], cat: Catalogue) -> Context:
                        or AS_OF_RE.search(to_halfwidth(ln.text)))
         kind = cat.kind_of_title(ln.text) if len(key) <= TITLE_MAX else None
         dept = parse_dept(ln.text) if kind is None else None
-        if dept and ctx.code is None:
+        if dept and ctx.name is None:
             ctx.code, ctx.name = dept
         if kind and ctx.title is None and not dept:
             ctx.title, ctx.kind = ln.text.strip(), kind

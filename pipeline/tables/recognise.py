@@ -16,7 +16,8 @@ from pipeline.document.reader import PageContent, RawTable
 from pipeline.model import Warning
 from pipeline.tables.catalogue import Catalogue, Column, load_catalogue
 from pipeline.tables.context import Context, read_context, read_note
-from pipeline.tables.header import column_paths, header_depth, is_numbering_row
+from pipeline.document.numbers import is_amount
+from pipeline.tables.header import column_paths, header_depth, is_header_row, is_numbering_row
 
 
 #: Labels of total rows that may sit in a text column (procurement prints 合计 under 项目名称).
@@ -87,6 +88,8 @@ class Recogniser:
     def _table(self, page: PageContent, idx: int, raw: RawTable, ctx: Context, below) -> None:
         cat = self.cat
         prev = self._open
+        if ctx.kind is None:
+            raw, ctx = _title_inside(raw, ctx, cat)
         if ctx.kind is None:
             if (prev is not None and idx == 0 and ctx.only_meta and prev.last_page == page.number - 1
                     and prev.ncols == raw.ncols):
@@ -229,6 +232,37 @@ class Recogniser:
             self.warnings.append(Warning("ambiguous_number", f"cell under {measure} is not an amount: {text!r}",
                                          [page], [text]))
             return None
+
+
+def _title_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable, Context]:
+    """Some exports rule the title and the department line into the table's first rows (Jiangsu):
+    take them from there and drop those rows."""
+    from pipeline.document.reader import TextLine
+
+    for r in range(min(3, len(raw.texts))):
+        cells = [t for t in raw.texts[r] if t and t.strip()]
+        if len(set(cells)) != 1:
+            continue
+        parts = [p.strip() for p in cells[0].split("\n") if p.strip()]
+        kind = cat.kind_of_title(parts[0]) if len(label_key(parts[0])) <= 40 else None
+        if kind is None:
+            continue
+        k = r + 1
+        lines = [TextLine(p, 0, 0, 0, 0) for p in parts]
+        while k < len(raw.texts) and k <= r + 2:
+            row = [t for t in raw.texts[k] if t and t.strip()]
+            text = " ".join(row)
+            if row and not is_header_row(raw.texts[k], cat, kind) and not any(is_amount(t) for t in row):
+                lines.append(TextLine(text, 0, 0, 0, 0))
+                k += 1
+            else:
+                break
+        new_ctx = read_context(lines, cat)
+        cut = RawTable(bbox=(raw.bbox[0], raw.row_bboxes[k][1] if k < len(raw.row_bboxes) else raw.bbox[3],
+                             raw.bbox[2], raw.bbox[3]),
+                       xs=raw.xs, row_bboxes=raw.row_bboxes[k:], cells=raw.cells[k:], texts=raw.texts[k:])
+        return cut, new_ctx
+    return raw, ctx
 
 
 def _row_bbox(raw: RawTable, r: int) -> list[float]:
