@@ -36,7 +36,7 @@ def staged_frames_valid(context: dg.AssetCheckExecutionContext, etl: EtlSettings
                 description="The document's own accounting identities (pipeline/checks registry, "
                             "document scope): a finding about the document, never blocking.")
 def document_identities(context: dg.AssetCheckExecutionContext, etl: EtlSettings) -> dg.AssetCheckResult:
-    from pipeline.checks import check_staged_document
+    from pipeline.checks.staged import check_staged_document
 
     results = check_staged_document(etl.home, context.partition_key)
     errors = [r for r in results if r.severity == "error"]

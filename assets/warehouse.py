@@ -48,12 +48,13 @@ def discrepancy_report(context: dg.AssetExecutionContext, etl: EtlSettings) -> d
     from pipeline.checks import run_checks
     from pipeline.checks.gx import run_suites
     from pipeline.load.sql import run_sql
-    from pipeline.night import _find_roster
+    from pipeline.night import _find_roster, publish_for_readers
     from pipeline.report import write_report
 
     home = etl.home
     run_checks(home.db_path, run_id=context.run_id, roster=_find_roster(etl.inbox_path))
-    run_suites(home.db_path, home.reports / "data_docs")
+    publish_for_readers(home)
+    run_suites(home.db_path, home.reports / "data_docs", roster=_find_roster(etl.inbox_path))
     report = write_report(home.db_path, home.reports)
     _, rows = run_sql(home.db_path, "SELECT severity, count(*) FROM check_results WHERE run_id = ? GROUP BY ALL"
                       .replace("?", f"'{context.run_id}'"))

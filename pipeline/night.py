@@ -62,7 +62,8 @@ def process_all(home: Home, docs: list[SourceDocument], workers: int = 2, force:
             progress(f"[{i}/{total}] {o.line()}")
         return outcomes
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=40) as pool:
+    # No max_tasks_per_child: with it, CPython 3.11's pool can hang once a worker retires.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = {pool.submit(_worker, home, d, force): d for d in todo}
         for i, fut in enumerate(as_completed(futures), 1):
             d = futures[fut]
@@ -103,20 +104,23 @@ def run_night(home: Home, inbox: Path | None = None, portal: str | None = None, 
         summary.loaded = load_staged(home, changed)
     summary.seconds["load"] = time.perf_counter() - t
 
-    if changed or not (home.reports / "index.html").exists():
+    from pipeline.report.render import REPORT_NAME
+
+    if changed or not (home.reports / REPORT_NAME).exists():
         t = time.perf_counter()
         progress("checking the accounting identities …")
         from pipeline.checks import run_checks
 
         roster = roster or _find_roster(inbox or home.inbox)
         summary.checks = run_checks(home.db_path, roster=roster)
+        publish_for_readers(home)
         summary.seconds["check"] = time.perf_counter() - t
         if gx:
             t = time.perf_counter()
             progress("running the great-expectations suites …")
             from pipeline.checks.gx import run_suites
 
-            run_suites(home.db_path, home.reports / "data_docs")
+            run_suites(home.db_path, home.reports / "data_docs", roster=roster)
             summary.data_docs = home.reports / "data_docs"
             summary.seconds["gx"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -125,7 +129,7 @@ def run_night(home: Home, inbox: Path | None = None, portal: str | None = None, 
         summary.report = write_report(home.db_path, home.reports)
         summary.seconds["report"] = time.perf_counter() - t
     else:
-        summary.report = home.reports / "index.html"
+        summary.report = home.reports / REPORT_NAME
         progress("nothing changed: the warehouse and the report are as they were")
     return summary
 
@@ -148,6 +152,16 @@ def pending_loads(home: Home) -> list[str]:
         if tuple(loaded.get(d.name) or ()) != (st.get("sha256"), st.get("parser_version")):
             pending.append(d.name)
     return pending
+
+
+def publish_for_readers(home: Home) -> None:
+    """Refresh the read snapshot once the checks are written, under the writer's lock."""
+    from filelock import FileLock
+
+    from pipeline.load.snapshot import publish_snapshot
+
+    with FileLock(str(home.lock_path)):
+        publish_snapshot(home.db_path)
 
 
 def _find_roster(inbox: Path | None) -> Path | None:

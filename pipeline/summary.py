@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.config import Home
 from pipeline.night import NightSummary
 
 
@@ -29,7 +30,7 @@ def render_summary(s: NightSummary) -> str:
         lines.append(f"data docs: {s.data_docs / 'index.html'}")
     lines += [
         "query it:  budget-etl sql \"SELECT * FROM v_district_class_totals\""
-        + (f" --home {s.home.root}" if s.home.root != s.home.db_path.parent.parent else ""),
+        + ("" if s.home == Home.at(None) else f" --home {s.home.root}"),
         "=" * 72,
     ]
     return "\n".join(lines)

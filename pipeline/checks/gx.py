@@ -8,18 +8,23 @@ context's pandas datasource. great_expectations is imported lazily: it takes sec
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pipeline.atomic import write_text_atomic
 from pipeline.checks.engine import _connection, compute_results
 from pipeline.checks.registry import REGISTRY_LIST, Identity
 from pipeline.checks.result import CheckResult
 
 #: Frames carry amounts as integers of this unit (0.0000001 万元 = 0.001 元): exact, and GX compares ints.
 UNIT = Decimal("0.0000001")
+
+
+SUMMARY_NAME = "summary.json"
 
 
 @dataclass
@@ -114,7 +119,25 @@ def validate(results: list[CheckResult], data_docs_dir: Path | None,
 
 def run_suites(db_path: Path, data_docs_dir: Path, document_ids: list[str] | None = None,
                roster: Path | None = None) -> GxSummary:
-    """Build the suites from the registry and validate them on the warehouse's identities."""
+    """Build the suites from the registry and validate them on the warehouse's identities.
+
+    The outcome is also kept as data_docs_dir/summary.json, for the Dagster asset check to read.
+    """
     with _connection(db_path, read_only=True) as con:
         results, _ = compute_results(con, document_ids, roster)
-    return validate(results, data_docs_dir)
+    summary = validate(results, data_docs_dir)
+    data_docs_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(data_docs_dir / SUMMARY_NAME, json.dumps({
+        "success": summary.success, "suites": len(summary.suites),
+        "failed_suites": sum(not s.success for s in summary.suites),
+        "failed": ", ".join(s.identity for s in summary.suites if not s.success),
+    }))
+    return summary
+
+
+def last_result(data_docs_dir: Path) -> dict:
+    """The outcome of the last run_suites into ``data_docs_dir`` ({} if it never ran)."""
+    try:
+        return json.loads((Path(data_docs_dir) / SUMMARY_NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
