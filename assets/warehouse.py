@@ -52,12 +52,12 @@ def discrepancy_report(context: dg.AssetExecutionContext, etl: EtlSettings) -> d
     from pipeline.report import write_report
 
     home = etl.home
-    run_checks(home.db_path, run_id=context.run_id, roster=_find_roster(etl.inbox_path))
+    run_checks(home.db_path, run_id=context.run.run_id, roster=_find_roster(etl.inbox_path))
     publish_for_readers(home)
     run_suites(home.db_path, home.reports / "data_docs", roster=_find_roster(etl.inbox_path))
     report = write_report(home.db_path, home.reports)
     _, rows = run_sql(home.db_path, "SELECT severity, count(*) FROM check_results WHERE run_id = ? GROUP BY ALL"
-                      .replace("?", f"'{context.run_id}'"))
+                      .replace("?", f"'{context.run.run_id}'"))
     counts = dict(rows)
     context.log.info(f"{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings; report at {report}")
     return dg.MaterializeResult(metadata={

@@ -3,10 +3,15 @@
 Two kinds of truth are understood:
 - the demo district's ``*.truth.json`` (the CONTRACT.md shape: rows with measures), compared exactly;
 - the real corpora's ``truth/NN.json`` (../shared/corpus/README.md: rows keyed by the printed column
-  header path, amounts as printed in the document's unit), compared by row (subject code, else label)
-  and amount: a truth cell is *found* when its row is found, *equal* when that row carries the amount.
+  header path, amounts as printed in the table's unit).
 
-Every miss is listed, so a parser change can be judged cell by cell.
+Corpus matching is strict: a truth cell is *found* when the parsed table of the same kind on the same
+pages has the row that corresponds to the truth row (same code, else the same label; same side; the
+k-th row with that key for the k-th truth row with it), and *equal* when that row carries the amount
+under the measure the truth's printed header maps to through the catalogue (the parser's own header →
+measure rules, so a header the catalogue cannot map is a miss, not a guess). Narrative figures are
+scored apart (metric, amount and page). Every miss is listed, so a parser change can be judged cell
+by cell.
 """
 
 from __future__ import annotations
@@ -14,14 +19,31 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from pipeline.model import DocumentError, ParseResult, Row
+from pipeline.model import DocumentError, ParseResult, Row, Table
 
-KIND_ALIASES = {"fiscal_revenue_expenditure_summary": "fiscal_summary"}
+#: Truth kinds (and `other` subkinds) → the parser's canonical kinds.
+KIND_ALIASES = {
+    "fiscal_revenue_expenditure_summary": "fiscal_summary",
+    "government_procurement": "procurement",
+}
+
+#: Truth narrative metrics → the parser's metrics (pipeline.model.METRICS); unlisted ones are not scored.
+METRIC_ALIASES = {
+    "total_revenue": "total_revenue", "total_expenditure": "total_expenditure",
+    "basic_expenditure": "basic_expenditure", "project_expenditure": "project_expenditure",
+    "personnel_expenses": "personnel_expenditure", "public_expenses": "public_funds_expenditure",
+    "operating_expenses_of_organ": "operating_expenses_of_organ",
+    "three_public_total": "three_public_total", "overseas_travel": "overseas_travel",
+    "official_reception": "official_reception", "vehicle_purchase_and_operation": "vehicle_total",
+    "vehicle_purchase": "vehicle_purchase", "vehicle_operation": "vehicle_operation",
+    "meeting_expenses": "meeting_expenses", "training_expenses": "training_expenses",
+    "procurement_total": "procurement_total",
+}
 
 
 @dataclass
@@ -32,6 +54,9 @@ class DocScore:
     equal: int = 0
     misses: list[str] = field(default_factory=list)
     error: str | None = None
+    claims: int = 0
+    claims_found: int = 0
+    claim_misses: list[str] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
@@ -39,14 +64,10 @@ class DocScore:
 
 
 def norm_label(s: str | None) -> str:
-    """A label compared without spaces, punctuation width or numbering differences."""
+    """A label compared without spaces or punctuation-width differences (numbering kept)."""
     s = unicodedata.normalize("NFKC", s or "")
     s = re.sub(r"\s+", "", s)
-    return s.replace("（", "(").replace("）", ")").replace("：", ":")
-
-
-def strip_numbering(s: str) -> str:
-    return re.sub(r"^([一二三四五六七八九十]+、|\(?[一二三四五六七八九十\d]+\)|\d+[.、．])", "", s)
+    return s.replace("（", "(").replace("）", ")").replace("：", ":").replace("、", ".")
 
 
 def _amount(text: str, unit: str) -> Decimal | None:
@@ -54,55 +75,102 @@ def _amount(text: str, unit: str) -> Decimal | None:
         v = Decimal(str(text).replace(",", "").strip())
     except InvalidOperation:
         return None
-    return v / Decimal(10000) if unit == "元" else v
+    return v.scaleb(-4) if unit == "元" else v
 
 
-def _rows_by_kind(result: ParseResult) -> dict[str, list[Row]]:
-    out: dict[str, list[Row]] = {}
-    for t in result.tables:
-        out.setdefault(t.kind, []).extend(t.rows)
-    return out
+def truth_kind(table: dict) -> str:
+    """The parser kind a truth table corresponds to."""
+    kind = table["kind"]
+    if kind == "other":
+        kind = table.get("subkind") or "other"
+    return KIND_ALIASES.get(kind, kind)
 
 
-def _find_rows(rows: Iterable[Row], code: str | None, label: str) -> list[Row]:
-    rows = list(rows)
-    if code:
-        hits = [r for r in rows if r.code == code]
-        if hits:
-            return hits
-    lab = strip_numbering(norm_label(label))
-    return [r for r in rows if strip_numbering(norm_label(r.name)) == lab]
+def _row_key(code: str | None, label: str) -> tuple[str, str]:
+    return ("code", code) if code else ("label", norm_label(label))
+
+
+def _parsed_key(r: Row) -> tuple[str, str]:
+    return _row_key(r.code, r.name)
+
+
+def _tables_for(result: ParseResult, kind: str, pages: list[int]) -> list[Table]:
+    return [t for t in result.tables if t.kind == kind and set(t.pages) & set(pages)]
 
 
 def score_corpus_document(truth: dict, result: ParseResult) -> DocScore:
-    """Score one real document against its corpus truth file."""
+    """Score one real document against its corpus truth file (strict: kind, page, row, side, measure)."""
+    from pipeline.tables.catalogue import load_catalogue
+
+    cat = load_catalogue()
     score = DocScore(name=truth.get("file", "?"))
-    unit = truth.get("unit", "万元")
-    by_kind = _rows_by_kind(result)
-    every_row = [r for rows in by_kind.values() for r in rows]
+    doc_unit = truth.get("unit", "万元")
     for table in truth.get("tables", []):
-        kind = KIND_ALIASES.get(table["kind"], table["kind"])
-        pool = by_kind.get(kind, []) if kind != "other" else every_row
+        kind = truth_kind(table)
+        unit = table.get("unit", doc_unit)
+        pages = list(table.get("pages", []))
+        where = f"{table['title']} p{pages}"
+        tables = _tables_for(result, kind, pages)
+        rows = [r for t in tables for r in t.rows if r.page in pages]
+        used: dict[tuple, int] = {}
         for row in table.get("rows", []):
             label, code = row.get("label", ""), row.get("code")
-            candidates = _find_rows(pool, code, label) or _find_rows(every_row, code, label)
             for header, printed in row.get("values", {}).items():
                 want = _amount(printed, unit)
                 if want is None:
                     continue
                 score.cells += 1
-                if not candidates:
-                    score.misses.append(f"{table['title']} p{table['pages']}: row {code or label!r} "
-                                        f"not found ({header} = {printed})")
+                col = cat.column(kind, header.split("/")) if kind in cat.kinds else None
+                if col is None or col.role not in _measures():
+                    score.misses.append(f"{where}: header {header!r} maps to no measure of {kind}")
+                    continue
+                key = (_row_key(code, label), col.side)
+                matches = [r for r in rows if _parsed_key(r) == key[0] and r.side == col.side]
+                k = used.get((key, header), 0)
+                used[(key, header)] = k + 1
+                if not tables:
+                    score.misses.append(f"{where}: no {kind} table parsed on these pages "
+                                        f"({code or label!r} {header} = {printed})")
+                    continue
+                if k >= len(matches):
+                    score.misses.append(f"{where}: row {code or label!r} side {col.side} not found "
+                                        f"({header} = {printed})")
                     continue
                 score.found += 1
-                if any(want in r.values.values() for r in candidates):
+                got = matches[k].values.get(col.role)
+                if got is not None and got == want:
                     score.equal += 1
                 else:
-                    got = sorted({str(v) for r in candidates for v in r.values.values()})[:6]
-                    score.misses.append(f"{table['title']}: {code or label} {header} = {printed}, "
-                                        f"parsed {got}")
+                    score.misses.append(f"{where}: {code or label!r} {header} [{col.role}] = {printed}, "
+                                        f"parsed {got} (row values {_short(matches[k].values)})")
+    _score_claims(truth, result, score)
     return score
+
+
+def _score_claims(truth: dict, result: ParseResult, score: DocScore) -> None:
+    """Narrative figures the parser has a metric for: found when metric, amount and page agree."""
+    have = {(c.metric, c.amount, c.page) for c in result.narrative}
+    for n in truth.get("narrative", []):
+        metric = METRIC_ALIASES.get(n.get("metric", ""))
+        want = _amount(n.get("amount", ""), n.get("unit", "万元"))
+        if metric is None or want is None:
+            continue
+        score.claims += 1
+        if (metric, want, n["page"]) in have:
+            score.claims_found += 1
+        else:
+            score.claim_misses.append(f"p{n['page']} {metric} {n['amount']}{n.get('unit', '')}: "
+                                      f"{n.get('quote', '')[:40]}")
+
+
+def _short(values: dict) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in list(values.items())[:6]) + "}"
+
+
+def _measures() -> frozenset[str]:
+    from pipeline.model import MEASURES
+
+    return frozenset(MEASURES)
 
 
 def score_contract_document(truth: dict, result: ParseResult) -> DocScore:
@@ -128,47 +196,71 @@ def score_contract_document(truth: dict, result: ParseResult) -> DocScore:
     return score
 
 
-def evaluate_dir(folder: Path) -> str:
-    """Parse every document with a truth file under ``folder`` and report per document and in total."""
-    from pipeline.parse import parse_document
-
+def truth_pairs(folder: Path) -> list[tuple[Path, dict, bool]]:
+    """(pdf, truth, is_corpus) for every document with a truth file under ``folder``."""
     folder = Path(folder)
-    scores: list[DocScore] = []
-    corpus_truths = sorted(folder.glob("truth/*.json"))
     pairs: list[tuple[Path, dict, bool]] = []
-    for tp in corpus_truths:
+    for tp in sorted(folder.glob("truth/*.json")):
         t = json.loads(tp.read_text("utf-8"))
         pairs.append((folder / t["file"], t, True))
     for tp in sorted(folder.rglob("*.truth.json")):
         t = json.loads(tp.read_text("utf-8"))
         if "error" not in t:
             pairs.append((tp.with_name(tp.name.replace(".truth.json", ".pdf")), t, False))
-    for pdf, truth, is_corpus in pairs:
+    return pairs
+
+
+def score_dir(folder: Path, parse: Callable[[Path], ParseResult] | None = None) -> list[DocScore]:
+    """Parse (with ``parse``, default parse_document) every document with a truth file and score it."""
+    if parse is None:
+        from pipeline.parse import parse_document as parse
+    folder = Path(folder)
+    scores: list[DocScore] = []
+    for pdf, truth, is_corpus in truth_pairs(folder):
+        name = str(pdf.relative_to(folder))
         try:
-            result = parse_document(pdf)
+            result = parse(pdf)
         except DocumentError as e:
-            s = DocScore(name=str(pdf.relative_to(folder)), error=f"{e.kind}: {e.message}")
+            s = DocScore(name=name, error=f"{e.kind}: {e.message}")
             s.cells = sum(len(r.get("values", {})) for t in truth.get("tables", []) for r in t.get("rows", []))
             scores.append(s)
             continue
         s = score_corpus_document(truth, result) if is_corpus else score_contract_document(truth, result)
-        s.name = str(pdf.relative_to(folder))
+        s.name = name
         scores.append(s)
-    return format_scores(scores)
+    return scores
 
 
-def format_scores(scores: list[DocScore]) -> str:
-    lines = [f"{'document':60} {'cells':>6} {'found':>6} {'equal':>6} {'accuracy':>8}"]
+def evaluate_dir(folder: Path) -> str:
+    """Parse every document with a truth file under ``folder`` and report per document and in total."""
+    return format_scores(score_dir(folder))
+
+
+def total_accuracy(scores: list[DocScore]) -> tuple[int, int]:
+    """(cells equal, cells in truth) over ``scores``."""
+    return sum(s.equal for s in scores), sum(s.cells for s in scores)
+
+
+def format_scores(scores: list[DocScore], max_misses: int = 40) -> str:
+    lines = [f"{'document':60} {'cells':>6} {'found':>6} {'equal':>6} {'accuracy':>8} {'claims':>11}"]
     for s in scores:
-        lines.append(f"{s.name[:60]:60} {s.cells:6} {s.found:6} {s.equal:6} {s.accuracy:8.2%}"
-                     + (f"  ERROR {s.error}" if s.error else ""))
+        lines.append(f"{s.name[:60]:60} {s.cells:6} {s.found:6} {s.equal:6} {s.accuracy:8.2%} "
+                     f"{s.claims_found:5}/{s.claims:<5}" + (f"  ERROR {s.error}" if s.error else ""))
     cells = sum(s.cells for s in scores)
     equal = sum(s.equal for s in scores)
     found = sum(s.found for s in scores)
-    lines.append(f"{'TOTAL':60} {cells:6} {found:6} {equal:6} {equal / cells if cells else 1:8.2%}")
+    claims = sum(s.claims for s in scores)
+    cfound = sum(s.claims_found for s in scores)
+    lines.append(f"{'TOTAL':60} {cells:6} {found:6} {equal:6} {equal / cells if cells else 1:8.2%} "
+                 f"{cfound:5}/{claims:<5}")
     for s in scores:
-        for m in s.misses[:40]:
+        for m in s.misses[:max_misses]:
             lines.append(f"  miss {s.name}: {m}")
-        if len(s.misses) > 40:
-            lines.append(f"  … {len(s.misses) - 40} more misses in {s.name}")
+        if len(s.misses) > max_misses:
+            lines.append(f"  … {len(s.misses) - max_misses} more misses in {s.name}")
+    for s in scores:
+        for m in s.claim_misses[:max_misses]:
+            lines.append(f"  claim miss {s.name}: {m}")
+        if len(s.claim_misses) > max_misses:
+            lines.append(f"  … {len(s.claim_misses) - max_misses} more claim misses in {s.name}")
     return "\n".join(lines)

@@ -26,6 +26,11 @@ TABLE_KINDS = (
     "procurement",
     "performance_targets",
     "assets",
+    # Jiangsu's extra tables (real corpus): all fiscal funds by function / by economic class, and the
+    # 机关运行经费 table by economic class.
+    "fiscal_appropriation_expenditure",
+    "fiscal_appropriation_basic_expenditure",
+    "operating_expenses_of_organ",
 )
 
 #: Measures a row's ``values`` may carry (CONTRACT.md); document new ones in warehouse/README.md.
@@ -36,6 +41,9 @@ MEASURES = (
     "operating_expenditure", "remit_upper", "subsidy_affiliated", "budget", "quantity", "unit_price",
     "overseas_travel", "official_reception", "vehicle_total", "vehicle_purchase", "vehicle_operation",
     "other_channel",  # procurement 其他渠道资金 (demo generator)
+    # real corpora: 单位预留机动经费, 结转下年资金, 三公 subtotal beside 会议费/培训费, 机关运行经费
+    "reserve", "carryover_next", "three_public_total", "meeting", "training",
+    "operating_expenses_of_organ",
 )
 
 #: Narrative metrics (CONTRACT.md, "add more as found").

@@ -59,6 +59,8 @@ def _parse(path: Path) -> ParseResult:
     year = identity.majority([d.year for d in drafts])
     if year is None:
         year = identity.year_from_text(" ".join(early_text))
+    if year is None:  # Jiangsu table files: only a title says it ("2017年政府采购预算表")
+        year = identity.majority([identity.year_in_title(d.title) for d in drafts])
     code = identity.majority([d.code for d in drafts])
     name = identity.majority([d.name for d in drafts])
     warnings += identity.variants("department_code_variant", "code",

@@ -9,6 +9,7 @@ nothing changed cost seconds.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -88,7 +89,8 @@ def parse_raw(home: Home, document_id: str, raw: Path, sha256: str | None = None
     """
     from pipeline.parse import parse_document
 
-    cached = home.data / "parse_cache" / f"{sha256}-{PARSER_VERSION}.json" if sha256 else None
+    cache_dir = Path(os.environ.get("BUDGET_ETL_PARSE_CACHE") or home.data / "parse_cache")
+    cached = cache_dir / f"{sha256}-{PARSER_VERSION}.json" if sha256 else None
     if use_cache and cached is not None and cached.exists():
         text = cached.read_text("utf-8")
         result = ParseResult.from_json(text)

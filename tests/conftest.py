@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,32 @@ def demo_district(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo-district")
     generate_district(out)
     return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_parse_cache(tmp_path_factory):
+    """One content-addressed parse cache for the session: a PDF the suite already parsed through the
+    pipeline is not parsed again by the next pipeline test (parse_document itself is never cached)."""
+    old = os.environ.get("BUDGET_ETL_PARSE_CACHE")
+    os.environ["BUDGET_ETL_PARSE_CACHE"] = str(tmp_path_factory.mktemp("parse-cache"))
+    yield
+    if old is None:
+        os.environ.pop("BUDGET_ETL_PARSE_CACHE", None)
+    else:
+        os.environ["BUDGET_ETL_PARSE_CACHE"] = old
+
+
+@pytest.fixture(scope="session")
+def demo_parsed(demo_district, tmp_path_factory):
+    """The demo district parsed once, in two processes, through the pipeline's own stages.
+
+    Fills the session's parse cache, so the pipeline tests that follow (Dagster, portal) reuse the
+    results by content instead of parsing the district again. Returns the Home it used.
+    """
+    from pipeline.config import Home
+    from pipeline.night import process_all
+    from pipeline.sources.inbox import scan_inbox
+
+    home = Home.at(tmp_path_factory.mktemp("demo-parsed")).ensure()
+    process_all(home, list(scan_inbox(demo_district)), workers=2, progress=lambda _: None)
+    return home

@@ -62,7 +62,10 @@ def test_run_twice_then_query(small_district, tmp_path):
     assert "parsed" in first.stdout and "report:" in first.stdout
     assert (home / "warehouse" / "district.duckdb").exists()
     report = Path(first.stdout.split("report:")[1].split()[0])
-    assert report.exists() and "<html" in report.read_text("utf-8").lower()
+    html = report.read_text("utf-8")
+    assert "<html" in html.lower()
+    broken = [f for f in _manifest_files(small_district) if f["kind"] == "broken"]
+    assert broken and all(Path(f["path"]).name in html for f in broken), "unreadable files listed"
 
     second = cli("run", "--inbox", str(small_district), "--home", str(home), "--no-gx")
     assert "[1/" not in second.stdout, "a second run with nothing changed parsed something"

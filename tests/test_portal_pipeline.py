@@ -32,7 +32,7 @@ def _content(home: Home, shas: set | None = None) -> tuple[set, list]:
     return docs, rows
 
 
-def test_portal_and_inbox_give_the_same_warehouse(demo_district, tmp_path, monkeypatch):
+def test_portal_and_inbox_give_the_same_warehouse(demo_district, demo_parsed, tmp_path, monkeypatch):
     monkeypatch.setattr("pipeline.config.PORTAL_RATE_LIMIT_S", 0.0)
     monkeypatch.setattr("pipeline.config.PORTAL_TIMEOUT_S", 3.0)
     portal = build_portal(load_district(demo_district))

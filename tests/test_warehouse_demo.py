@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_warehouse_support import demo_district, demo_or_none, stage_truth_dir  # noqa: E402,F401
+from test_warehouse_support import demo_or_none, stage_truth_dir  # noqa: E402,F401
 
 from pipeline.config import PROJECT_ROOT, Home
 from pipeline.load.loader import load_staged

@@ -162,18 +162,9 @@ def truth_results(root: Path) -> list[tuple[Path, dict]]:
 
 
 @pytest.fixture(scope="session")
-def demo_or_none(tmp_path_factory) -> Path | None:
-    """The demo district generated once per session with the fixed seed, or None if unavailable."""
-    out = tmp_path_factory.mktemp("demo-district")
-    return out if generate_demo(out) else None
-
-
-@pytest.fixture(scope="session")
-def demo_district(demo_or_none) -> Path:
-    """The demo district (skips if the generator is missing)."""
-    if demo_or_none is None:
-        pytest.skip("pipeline.demo.generate_district is missing or unfinished (demo engineer)")
-    return demo_or_none
+def demo_or_none(demo_district) -> Path | None:
+    """The session's demo district (tests/conftest.py), rendered once for the whole suite."""
+    return demo_district
 
 def stage_truth_dir(home, root: Path) -> dict[str, dict]:
     """Stage every truth JSON under ``root`` as its parse result; returns {document_id: json}."""

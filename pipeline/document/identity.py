@@ -46,3 +46,12 @@ def year_from_text(text: str) -> int | None:
     """A budget year stated in running text ("2023 年部门预算信息公开")."""
     m = YEAR_TEXT_RE.search(text)
     return int(m.group(1)) if m else None
+
+
+TITLE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def year_in_title(title: str) -> int | None:
+    """A year printed in a table title ("2017年政府采购预算表")."""
+    m = TITLE_YEAR_RE.search(title or "")
+    return int(m.group(1)) if m else None

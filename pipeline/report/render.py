@@ -104,11 +104,21 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple
     return run_id, ordered
 
 
-def render(run_id: str | None, secs: list[DepartmentSection], documents: int) -> str:
+def unreadable_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Documents whose latest version could not be read: failed, or kept at their previous version."""
+    rows = con.execute("""
+        SELECT source, coalesce(last_error_kind, error_kind), coalesce(last_error, error),
+               CASE WHEN status = 'loaded' THEN 'previous version kept' ELSE 'not loaded' END
+        FROM documents WHERE status <> 'loaded' OR last_error_kind IS NOT NULL ORDER BY source""").fetchall()
+    return [{"source": s, "kind": k, "message": m, "status": st} for s, k, m, st in rows]
+
+
+def render(run_id: str | None, secs: list[DepartmentSection], documents: int,
+           unreadable: list[dict] | None = None) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     return env.get_template("report.html.j2").render(
-        run_id=run_id, sections=secs, documents=documents,
+        run_id=run_id, sections=secs, documents=documents, unreadable=unreadable or [],
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         errors=sum(s.errors for s in secs), warnings=sum(s.warnings for s in secs),
         clean=documents - len({d for s in secs if s.errors for d in s.documents}))
@@ -123,11 +133,12 @@ def write_report(db_path: Path, out_dir: Path, run_id: str | None = None) -> Pat
     try:
         run_id, secs = sections(con, run_id)
         documents = con.execute("SELECT count(*) FROM documents WHERE status = 'loaded'").fetchone()[0]
+        unreadable = unreadable_documents(con)
     finally:
         con.close()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / REPORT_NAME
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render(run_id, secs, documents), encoding="utf-8")
+    tmp.write_text(render(run_id, secs, documents, unreadable), encoding="utf-8")
     tmp.replace(path)
     return path

@@ -42,6 +42,14 @@ class KindSpec:
     dash_absent: tuple[str, ...] = ()
     strip_attrs: tuple[str, ...] = ()
     subkinds: dict[str, list[re.Pattern]] = field(default_factory=dict)
+    #: Form layouts (Putuo 绩效目标填报表): rows under a first-column group cell matching one of these
+    #: hold label | amount pairs, each pair a row with measure ``amount``.
+    form_amount_groups: list[re.Pattern] = field(default_factory=list)
+    #: Label columns: "first" filled one names the row (procurement), or the "last" (innermost: Jiangsu
+    #: 收入预算总表 prints the group in one column and 小计 / the source in the next).
+    name_pick: str = "first"
+    #: Columns without a header left of the first amount column are label columns too.
+    unlabelled_names: bool = False
 
 
 @dataclass
@@ -52,6 +60,16 @@ class Catalogue:
     non_money: frozenset[str]
     header_words: frozenset[str]
     numbering_rows: frozenset[str]
+    #: Top-level header texts naming a side of a side-by-side table (收入 / 本年收入 / 财政拨款收入 …).
+    side_headers: dict[str, list[re.Pattern]] = field(default_factory=dict)
+    #: Regular expressions of header vocabulary beyond the column rules ("…预算数", "“三公”经费…").
+    header_patterns: list[re.Pattern] = field(default_factory=list)
+
+    def side_of(self, key: str) -> str | None:
+        for side, pats in self.side_headers.items():
+            if any(p.search(key) for p in pats):
+                return side
+        return None
 
     def kind_of_title(self, title: str) -> str | None:
         """The canonical kind a printed title names, or None."""
@@ -72,8 +90,7 @@ class Catalogue:
         """The role of a column from its header path (levels top to bottom), or None if unknown."""
         keys = [label_key(p) for p in path if p and label_key(p)]
         side = None
-        if self.kinds[kind].side_by_side and keys and keys[0] in ("收入", "支出"):
-            side = "revenue" if keys[0] == "收入" else "expenditure"
+        if self.kinds[kind].side_by_side and keys and (side := self.side_of(keys[0])):
             keys = keys[1:]
         joined = "/".join(keys)
         if not joined:
@@ -90,7 +107,7 @@ class Catalogue:
         key = label_key(text)
         if not key:
             return False
-        if key in self.header_words:
+        if key in self.header_words or any(p.search(key) for p in self.header_patterns):
             return True
         specs = [self.kinds[kind]] if kind else list(self.kinds.values())
         for spec in specs:
@@ -130,9 +147,15 @@ def load_catalogue(path: str | None = None) -> Catalogue:
             dash_absent=tuple(spec.get("dash_absent", ())),
             strip_attrs=tuple(spec.get("strip_attrs", ())),
             subkinds={k: [re.compile(p) for p in v] for k, v in (spec.get("subkinds") or {}).items()},
+            form_amount_groups=[re.compile(p) for p in spec.get("form_amount_groups", ())],
+            name_pick=spec.get("name_pick", "first"),
+            unlabelled_names=bool(spec.get("unlabelled_names")),
         )
     return Catalogue(kinds=kinds, title_order=list(data["title_order"]),
                      default_columns=_compile(data.get("default_columns")),
                      non_money=frozenset(data.get("non_money", ())),
                      header_words=frozenset(label_key(w) for w in data.get("header_words", ())),
-                     numbering_rows=frozenset(data.get("numbering_rows", ())))
+                     numbering_rows=frozenset(data.get("numbering_rows", ())),
+                     header_patterns=[re.compile(p) for p in data.get("header_patterns", ())],
+                     side_headers={k: [re.compile(p) for p in v]
+                                   for k, v in (data.get("side_headers") or {}).items()})

@@ -32,7 +32,8 @@ def header_depth(raw: RawTable, cat: Catalogue, kind: str | None) -> int:
     """How many leading rows are header rows (numbering rows included)."""
     n = 0
     for texts in raw.texts:
-        if is_numbering_row(texts, cat) or is_header_row(texts, cat, kind):
+        blank = not any(t and t.strip() for t in texts)
+        if blank or is_numbering_row(texts, cat) or is_header_row(texts, cat, kind):
             n += 1
         else:
             break

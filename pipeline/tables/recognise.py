@@ -8,12 +8,14 @@ them once the document's unit is known.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline.document.numbers import AmountError, clean_label, digits_only, label_key, parse_amount
+from pipeline.document.numbers import (AmountError, clean_label, digits_only, label_key, parse_amount,
+                                      to_halfwidth)
 from pipeline.document.reader import PageContent, RawTable
-from pipeline.model import Warning
+from pipeline.model import MEASURES, Warning
 from pipeline.tables.catalogue import Catalogue, Column, load_catalogue
 from pipeline.tables.context import Context, read_context, read_note
 from pipeline.document.numbers import is_amount
@@ -54,6 +56,7 @@ class TableDraft:
     rows: list[RawRow] = field(default_factory=list)
     note: str | None = None
     last_page: int = 0
+    xs: list[float] = field(default_factory=list)
     carried: dict[str, str] = field(default_factory=dict)
 
 
@@ -71,18 +74,27 @@ class Recogniser:
         self.drafts: list[TableDraft] = []
         self.warnings: list[Warning] = []
         self._open: TableDraft | None = None       # the table that may continue on the next page
+        self._pending: list = []                   # title lines left at the foot of the last page
 
     def add_page(self, page: PageContent) -> None:
         outside = page.lines_outside_tables()
         outside = [ln for ln in outside if not _is_page_number(ln, page)]
         prev_bottom = 0.0
+        pending, self._pending = self._pending, []
         for idx, raw in enumerate(page.tables):
             window = [ln for ln in outside if ln.top >= prev_bottom - 1 and ln.bottom <= raw.bbox[1] + 1]
             nxt_top = page.tables[idx + 1].bbox[1] if idx + 1 < len(page.tables) else page.height
             below = [ln for ln in outside if ln.top >= raw.bbox[3] - 1 and ln.bottom <= nxt_top + 1]
             ctx = read_context(window, self.cat)
+            if idx == 0 and ctx.kind is None and pending:
+                ctx = read_context(pending + window, self.cat)
             self._table(page, idx, raw, ctx, below)
             prev_bottom = raw.bbox[3]
+        # a title printed at the foot of a page, its table on the next (Jiangsu)
+        # (only below a table: a contents page lists titles too)
+        tail = [ln for ln in outside if ln.top >= prev_bottom - 1] if page.tables else []
+        if tail and read_context(tail[-2:], self.cat).kind is not None:
+            self._pending = tail[-2:]
 
     # ---- one ruled table --------------------------------------------------------------------
     def _table(self, page: PageContent, idx: int, raw: RawTable, ctx: Context, below) -> None:
@@ -91,10 +103,16 @@ class Recogniser:
         if ctx.kind is None:
             raw, ctx = _title_inside(raw, ctx, cat)
         if ctx.kind is None:
-            if (prev is not None and idx == 0 and ctx.only_meta and prev.last_page == page.number - 1
-                    and prev.ncols == raw.ncols):
+            columns, depth = None, 0
+            if prev is not None and idx == 0 and ctx.only_meta and prev.last_page == page.number - 1:
                 depth = header_depth(raw, cat, prev.kind)
-                self._rows(prev, page, raw, depth, continued=True)
+                columns = (self._own_columns(raw, depth, prev.kind) if depth else None) \
+                    or _continued_columns(prev, raw)
+            if columns is not None:
+                if not prev.rows and not any(prev.columns):
+                    # the first page printed only the title block; the header is on this page
+                    prev.columns, prev.ncols, prev.xs = columns, raw.ncols, list(raw.xs)
+                self._rows(prev, page, raw, depth, continued=True, columns=columns)
                 prev.pages.append(page.number)
                 prev.last_page = page.number
                 return
@@ -104,9 +122,16 @@ class Recogniser:
                                          f"(text above it: {label[:60]})", [page.number], [label[:60]]))
             return
         kind = ctx.kind
+        raw, ctx = _meta_inside(raw, ctx, cat)
         depth = header_depth(raw, cat, kind)
         paths, values = column_paths(raw, depth, cat, kind)
         columns = [cat.column(kind, p) if p else None for p in paths]
+        if cat.kinds[kind].unlabelled_names:
+            first_amount = next((j for j, c in enumerate(columns) if c is not None and c.role in MEASURES),
+                                len(columns))
+            if any(c is not None and c.role == "name" for c in columns[:first_amount]):
+                columns = [Column("name") if c is None and j < first_amount else c
+                           for j, c in enumerate(columns)]
         unit = ctx.unit
         if unit is None:
             unit = _unit_in_header(paths)
@@ -114,18 +139,28 @@ class Recogniser:
         draft = TableDraft(kind=kind, title=ctx.title or "", subkind=subkind, columns=columns,
                            ncols=raw.ncols, unit=unit, year=ctx.year, code=ctx.code, name=ctx.name,
                            as_of=ctx.as_of, pages=[page.number], header_values=values,
-                           last_page=page.number)
+                           last_page=page.number, xs=list(raw.xs))
         self._rows(draft, page, raw, depth)
         if not draft.rows:
             draft.note = read_note(below)
         self.drafts.append(draft)
         self._open = draft
 
+    def _own_columns(self, raw: RawTable, depth: int, kind: str) -> list[Column | None] | None:
+        """The columns a continuation page's own header names (a header repeated, or printed only
+        there), or None when it names no measure."""
+        paths, _ = column_paths(raw, depth, self.cat, kind)
+        cols = [self.cat.column(kind, p) if p else None for p in paths]
+        return cols if any(c is not None and c.role in MEASURES for c in cols) else None
+
     def _rows(self, d: TableDraft, page: PageContent, raw: RawTable, depth: int,
-              continued: bool = False) -> None:
+              continued: bool = False, columns: list[Column | None] | None = None) -> None:
         """Data rows of one page's part of a table (``continued``: a continuation page, where the
-        first row reprints as empty the cells merged down from the previous page)."""
+        first row reprints as empty the cells merged down from the previous page; ``columns``: its
+        columns when its grid differs from the first page's)."""
         spec = self.cat.kinds[d.kind]
+        columns = d.columns if columns is None else columns
+        pending: tuple[list[str], str] | None = None
         keep = spec.name_spaces == "keep"
         first = True
         for r in range(depth, len(raw.texts)):
@@ -137,14 +172,17 @@ class Recogniser:
             bbox = _row_bbox(raw, r)
             carry_empty = continued and first
             first = False
-            if spec.side_by_side:
-                self._side_rows(d, page, raw, r, bbox)
+            if spec.form_amount_groups and self._form_pairs(d, page, raw, r, bbox):
                 continue
+            if spec.side_by_side:
+                self._side_rows(d, page, raw, r, bbox, columns)
+                continue
+            texts = _aligned_texts(columns, raw, r)
             code_parts: list[str] = []
             name = ""
             values: dict[str, Decimal] = {}
             attrs: dict[str, str] = {}
-            for j, col in enumerate(d.columns):
+            for j, col in enumerate(columns):
                 if col is None or j >= len(texts):
                     continue
                 t = texts[j]
@@ -161,13 +199,17 @@ class Recogniser:
                     c = digits_only(t)
                     if c:
                         code_parts.append(c)
+                    elif t and t.strip() and not name:
+                        name = clean_label(t, keep_spaces=keep)   # 合计 printed across the 类/款/项 cells
                 elif col.role == "name":
-                    name = clean_label(t, keep_spaces=keep)
+                    # several label columns: the first filled (Jiangsu procurement) or the last
+                    if t and t.strip() and (not name or spec.name_pick == "last"):
+                        name = clean_label(t, keep_spaces=keep)
                 elif col.role == "code_or_name":
                     c = digits_only(t)
                     if c:
                         code_parts.append(c)
-                    else:
+                    elif t and t.strip() and not name:
                         name = clean_label(t, keep_spaces=keep)
                 elif col.role in ("seq", "skip"):
                     continue
@@ -189,33 +231,80 @@ class Recogniser:
                 if not values and not name:
                     continue
             elif not values:
+                if (name or code_parts) and not attrs:
+                    pending = (code_parts, name)      # its amounts may be on the next grid row
                 continue
+            if not name and not code_parts and pending is not None and not attrs:
+                code_parts, name = pending
+            pending = None
             if d.as_of:
                 attrs["as_of"] = d.as_of
             d.rows.append(RawRow(None, "".join(code_parts) or None, name, values, page.number,
                                  bbox, attrs))
 
-    def _side_rows(self, d: TableDraft, page: PageContent, raw: RawTable, r: int, bbox) -> None:
-        spec = self.cat.kinds[d.kind]
+    def _form_pairs(self, d: TableDraft, page: PageContent, raw: RawTable, r: int, bbox) -> bool:
+        """A form row under an amount group (first-column cell, merged down): each amount cell with
+        the text cell before it is a row. False when the row is not in such a group."""
         texts = raw.texts[r]
+        head = texts[0] if texts else None
+        if head is not None:
+            d.carried["__form_group"] = clean_label(head)
+        group = d.carried.get("__form_group", "")
+        spec = self.cat.kinds[d.kind]
+        if not any(p.search(group) for p in spec.form_amount_groups):
+            return False
+        label, label_j = "", 0
+        for j, t in enumerate(texts[1:], start=1):
+            if t is None or not t.strip():
+                continue
+            if is_amount(t):
+                v = self._amount(t, "amount", spec, page.number)
+                if v is not None and label:
+                    x0, x1 = raw.xs[label_j], raw.xs[min(j + 1, len(raw.xs) - 1)]
+                    d.rows.append(RawRow(None, None, label, {"amount": v}, page.number,
+                                         [x0, bbox[1], x1, bbox[3]], {"group": group}))
+                label = ""
+            else:
+                label, label_j = clean_label(t), j
+        return True
+
+    def _side_rows(self, d: TableDraft, page: PageContent, raw: RawTable, r: int, bbox,
+                   columns: list[Column | None]) -> None:
+        """Each label/amount group of a side-by-side row is its own row. A side may hold several
+        groups, each starting at a name column (Jiangsu: 功能分类 名称|金额 and 支出用途 名称|金额); a
+        group with amounts but no label takes the label of the group before it that has no amounts
+        (a total's label cell merged across the side)."""
+        spec = self.cat.kinds[d.kind]
+        texts = _aligned_texts(columns, raw, r)
         for side in ("revenue", "expenditure"):
-            idx = [j for j, c in enumerate(d.columns) if c is not None and c.side == side]
+            idx = [j for j, c in enumerate(columns) if c is not None and c.side == side]
             if not idx:
                 continue
-            name = ""
-            values: dict[str, Decimal] = {}
+            groups: list[list[int]] = []
             for j in idx:
-                col = d.columns[j]
-                t = texts[j] if j < len(texts) else None
-                if col.role == "name":
-                    name = clean_label(t)
-                elif col.role not in ("seq", "skip", "code", "code_or_name", "attr"):
-                    v = self._amount(t, col.role, spec, page.number)
-                    if v is not None:
-                        values[col.role] = v
-            if values:
-                x0 = raw.xs[min(idx)]
-                x1 = raw.xs[max(idx) + 1]
+                if not groups or columns[j].role == "name":
+                    groups.append([])
+                groups[-1].append(j)
+            pending = ""
+            for g in groups:
+                name = ""
+                values: dict[str, Decimal] = {}
+                for j in g:
+                    col = columns[j]
+                    t = texts[j] if j < len(texts) else None
+                    if col.role == "name":
+                        name = clean_label(t)
+                    elif col.role not in ("seq", "skip", "code", "code_or_name", "attr"):
+                        v = self._amount(t, col.role, spec, page.number)
+                        if v is not None:
+                            values[col.role] = v
+                if not values:
+                    pending = name
+                    continue
+                if not name:
+                    name, pending = pending, ""
+                x0 = raw.xs[min(g)]
+                x1 = raw.xs[max(g) + 1]
                 d.rows.append(RawRow(side, None, name, values, page.number, [x0, bbox[1], x1, bbox[3]]))
 
     def _amount(self, text: str | None, measure: str, spec, page: int) -> Decimal | None:
@@ -249,10 +338,13 @@ def _title_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable
             continue
         k = r + 1
         lines = [TextLine(p, 0, 0, 0, 0) for p in parts]
-        while k < len(raw.texts) and k <= r + 2:
+        while k < len(raw.texts) and k <= r + 4:
             row = [t for t in raw.texts[k] if t and t.strip()]
             text = " ".join(row)
-            if row and not is_header_row(raw.texts[k], cat, kind) and not any(is_amount(t) for t in row):
+            if not row:
+                k += 1          # a blank ruled row between the title and the department line
+                continue
+            if not is_header_row(raw.texts[k], cat, kind) and not any(is_amount(t) for t in row):
                 lines.append(TextLine(text, 0, 0, 0, 0))
                 k += 1
             else:
@@ -263,6 +355,91 @@ def _title_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable
                        xs=raw.xs, row_bboxes=raw.row_bboxes[k:], cells=raw.cells[k:], texts=raw.texts[k:])
         return cut, new_ctx
     return raw, ctx
+
+
+def _continued_columns(prev: TableDraft, raw: RawTable) -> list[Column | None] | None:
+    """The columns of a title-less table continuing ``prev``, or None when it does not continue it.
+
+    Same grid: ``prev``'s columns. Otherwise the table must lie within ``prev``'s width and each of
+    its grid columns takes the role of the ``prev`` column with a role it overlaps most (Jiangsu
+    continuation pages drop an empty leading column, or print 3 wide columns under 9 narrow ones);
+    at least one amount column must be found again."""
+    if prev.ncols == raw.ncols:
+        return prev.columns
+    if not prev.xs or abs(prev.xs[-1] - raw.xs[-1]) > 4 or raw.xs[0] < prev.xs[0] - 4:
+        return None
+    out: list[Column | None] = []
+    for c in range(raw.ncols):
+        a, b = raw.xs[c], raw.xs[c + 1]
+        best, best_overlap = None, 0.0
+        for k in range(prev.ncols):
+            if prev.columns[k] is None:
+                continue
+            ov = min(b, prev.xs[k + 1]) - max(a, prev.xs[k])
+            if ov > best_overlap:
+                best, best_overlap = k, ov
+        col = prev.columns[best] if best is not None else None
+        if col is not None and col in out and col.role in MEASURES:
+            col = None                      # one new column per amount column
+        out.append(col)
+    if not any(c is not None and c.role in MEASURES for c in out):
+        return None
+    return out
+
+
+def _aligned_texts(columns: list[Column | None], raw: RawTable, r: int) -> list[str | None]:
+    """Row ``r``'s texts by column, a cell's text moved to the column with a header role that it
+    spans when its own first column has none (Jiangsu exports rule a value cell across the grid
+    columns of two header cells: the 金额 header starts one grid column right of the amount)."""
+    texts = list(raw.texts[r])
+    ncols = min(len(columns), len(texts))
+    for j in range(ncols):
+        t = texts[j]
+        if columns[j] is not None or t is None or not t.strip():
+            continue
+        cell = raw.cells[r][j] if j < len(raw.cells[r]) else None
+        if cell is None:
+            continue
+        x0, _, x1, _ = cell
+        span = [c for c in range(j + 1, ncols) if raw.xs[c] >= x0 - 1 and raw.xs[c] < x1 - 1]
+        target = next((c for c in span if columns[c] is not None), None)
+        if target is not None and not (texts[target] or "").strip():
+            texts[target], texts[j] = t, None
+    return texts
+
+
+_META_ROW_RE = re.compile(r"^\s*(?:部门|单位|编制单位|编制部门|预算单位)(?:名称)?\s*[:：]")
+
+
+def _meta_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable, Context]:
+    """Leading ruled rows that are blank or hold the department / unit line (Jiangsu: "部门： 江苏省
+    人民检察院 … 单位：万元" inside the grid): dropped from the table, read into the context."""
+    from pipeline.document.reader import TextLine
+    from pipeline.tables.context import UNIT_RE
+
+    k, lines = 0, []
+    while k < len(raw.texts):
+        row = [t for t in raw.texts[k] if t and t.strip()]
+        if not row:
+            k += 1
+            continue
+        text = " ".join(t.strip() for t in row)
+        if _META_ROW_RE.match(text) or (UNIT_RE.search(to_halfwidth(text).replace(" ", ""))
+                                        and not any(is_amount(t) for t in row)):
+            lines.append(TextLine(text, 0, 0, 0, 0))
+            k += 1
+            continue
+        break
+    if not lines:
+        return raw, ctx
+    meta = read_context(lines, cat)
+    for attr in ("code", "name", "year", "unit", "as_of"):
+        if getattr(ctx, attr) is None:
+            setattr(ctx, attr, getattr(meta, attr))
+    top = raw.row_bboxes[k][1] if k < len(raw.row_bboxes) else raw.bbox[3]
+    cut = RawTable(bbox=(raw.bbox[0], top, raw.bbox[2], raw.bbox[3]), xs=raw.xs,
+                   row_bboxes=raw.row_bboxes[k:], cells=raw.cells[k:], texts=raw.texts[k:])
+    return cut, ctx
 
 
 def _row_bbox(raw: RawTable, r: int) -> list[float]:
