@@ -129,6 +129,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from assets.instance import write_instance_yaml
 
     write_instance_yaml(dagster_home)
+    if not os.environ.get("BUDGET_ETL_INBOX") and not os.environ.get("BUDGET_ETL_PORTAL"):
+        ensure_demo_inbox(home)  # so the schedule and sensor have the demo district to discover
     env = dict(os.environ, DAGSTER_HOME=str(dagster_home), BUDGET_ETL_HOME=str(home.root))
     cmd = ["dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
     print(f"DAGSTER_HOME={dagster_home} {' '.join(cmd)}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Home
-from pipeline.process import Outcome, is_unchanged, process_document
+from pipeline.process import Outcome, finish_parsed, is_unchanged, parse_only, process_document
 from pipeline.sources import discover
 from pipeline.sources.base import SourceDocument
 
@@ -40,7 +40,8 @@ class NightSummary:
 
 
 def _worker(home: Home, doc: SourceDocument, force: bool) -> Outcome:
-    return process_document(home, doc, force=force)
+    """Runs in a parsing process: parse only (pdfplumber), so the worker never imports polars."""
+    return parse_only(home, doc, force=force)[0]
 
 
 def process_all(home: Home, docs: list[SourceDocument], workers: int = 2, force: bool = False,
@@ -68,11 +69,12 @@ def process_all(home: Home, docs: list[SourceDocument], workers: int = 2, force:
         for i, fut in enumerate(as_completed(futures), 1):
             d = futures[fut]
             try:
-                o = fut.result()
+                parsed = fut.result()
             except Exception as e:  # a crashed worker (e.g. out of memory) fails its document only
-                o = Outcome(document_id=d.document_id, locator=d.locator, sha256=d.sha256,
-                            status="failed", error_kind="parser_error",
-                            error=f"the worker process died ({type(e).__name__}: {e})")
+                parsed = Outcome(document_id=d.document_id, locator=d.locator, sha256=d.sha256,
+                                 status="failed", error_kind="parser_error",
+                                 error=f"the worker process died ({type(e).__name__}: {e})")
+            o = finish_parsed(home, d, parsed)
             outcomes.append(o)
             progress(f"[{i}/{total}] {o.line()}")
     return outcomes

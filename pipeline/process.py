@@ -121,15 +121,17 @@ def stage_failure(home: Home, doc: SourceDocument, kind: str, message: str) -> N
 def record_failure(home: Home, doc: SourceDocument, kind: str, message: str,
                    started: float | None = None) -> Outcome:
     """Stage a failed document (the loader records it, keeping any earlier good version) and its state."""
-    out = Outcome(document_id=doc.document_id, locator=doc.locator, sha256=doc.sha256,
-                  status="unsupported" if kind == "unsupported_format" else "failed",
-                  department=doc.department, year=doc.year, error_kind=kind, error=message)
+    out = failed_outcome(doc, kind, message)
     stage_failure(home, doc, kind, message)
     return _finish(home, out, started)
 
 
-def parse_step(home: Home, doc: SourceDocument, force: bool = False) -> tuple[Outcome, ParseResult | None]:
-    """Fetch and parse; a bad document comes back as a failed Outcome (already recorded), never raised."""
+def parse_only(home: Home, doc: SourceDocument, force: bool = False) -> tuple[Outcome, ParseResult | None]:
+    """Fetch and parse (writing parsed/<id>.json), nothing staged: what a parsing worker process runs.
+
+    It needs only pdfplumber and pypdfium2, so a worker stays small; cleaning and staging (polars) run
+    in the process that collects the outcomes. A bad document comes back as an Outcome with its error.
+    """
     started = time.perf_counter()
     try:
         if doc.status == "unsupported":
@@ -138,14 +140,39 @@ def parse_step(home: Home, doc: SourceDocument, force: bool = False) -> tuple[Ou
             raise DocumentError("fetch_failed", doc.error or f"{doc.locator}: {doc.status}")
         result = parse_raw(home, doc.document_id, fetch(home, doc), doc.sha256, use_cache=not force)
     except DocumentError as e:
-        return record_failure(home, doc, e.kind, e.message, started), None
+        out = failed_outcome(doc, e.kind, e.message)
+        result = None
     except Exception as e:  # a parser bug must fail this document only, never the night
-        return record_failure(home, doc, "parser_error",
-                              f"the parser failed on this file ({type(e).__name__}: {e}); please report it",
-                              started), None
-    out = outcome_of(doc, result)
+        out = failed_outcome(doc, "parser_error",
+                             f"the parser failed on this file ({type(e).__name__}: {e}); please report it")
+        result = None
+    else:
+        out = outcome_of(doc, result)
     out.seconds = time.perf_counter() - started
     return out, result
+
+
+def parse_step(home: Home, doc: SourceDocument, force: bool = False) -> tuple[Outcome, ParseResult | None]:
+    """Fetch and parse; a bad document comes back as a failed Outcome (already recorded), never raised."""
+    out, result = parse_only(home, doc, force)
+    if result is None:
+        return record_failure(home, doc, out.error_kind or "unreadable", out.error or "", None), None
+    return out, result
+
+
+def finish_parsed(home: Home, doc: SourceDocument, out: Outcome) -> Outcome:
+    """Clean and stage what a worker parsed (or record its failure), in the collecting process."""
+    if out.status != "parsed":
+        stage_failure(home, doc, out.error_kind or "unreadable", out.error or "")
+        return _finish(home, out, None)
+    result = ParseResult.from_json((home.parsed / f"{doc.document_id}.json").read_text("utf-8"))
+    return clean_step(home, doc, result, out)
+
+
+def failed_outcome(doc: SourceDocument, kind: str, message: str) -> Outcome:
+    return Outcome(document_id=doc.document_id, locator=doc.locator, sha256=doc.sha256,
+                   status="unsupported" if kind == "unsupported_format" else "failed",
+                   department=doc.department, year=doc.year, error_kind=kind, error=message)
 
 
 def outcome_of(doc: SourceDocument, result: ParseResult) -> Outcome:
@@ -165,6 +192,10 @@ def clean_step(home: Home, doc: SourceDocument, result: ParseResult, out: Outcom
         stage_result(home, doc, result)
     except DocumentError as e:  # e.g. an amount that does not fit DECIMAL(20,6) exactly
         return record_failure(home, doc, e.kind, e.message, started)
+    except Exception as e:  # a cleaning bug must fail this document only, never the night
+        return record_failure(home, doc, "parser_error",
+                              f"cleaning failed on this file ({type(e).__name__}: {e}); please report it",
+                              started)
     return _finish(home, out, started)
 
 

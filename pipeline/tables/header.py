@@ -12,6 +12,10 @@ from pipeline.document.reader import RawTable
 from pipeline.tables.catalogue import Catalogue
 
 
+#: A row holding only one of these is a data row, never header.
+TOTAL_ROW_LABELS = frozenset({"合计", "总计", "小计"})
+
+
 def is_numbering_row(texts: list[str | None], cat: Catalogue) -> bool:
     """A 栏次 row (1 2 3 … under the headers)."""
     first = next((label_key(t) for t in texts if t and label_key(t)), "")
@@ -24,6 +28,8 @@ def is_header_row(texts: list[str | None], cat: Catalogue, kind: str | None) -> 
         return False
     if any(is_amount(t) for t in cells):
         return False
+    if len(cells) == 1 and label_key(cells[0]) in TOTAL_ROW_LABELS:
+        return False        # a 合计 row whose amounts sit on the next grid row (Jiangsu)
     vocab = sum(1 for t in cells if cat.is_header_text(kind, t))
     return vocab > 0 and vocab * 2 >= len(cells)
 

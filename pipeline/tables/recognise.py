@@ -17,7 +17,7 @@ from pipeline.document.numbers import (AmountError, clean_label, digits_only, la
 from pipeline.document.reader import PageContent, RawTable
 from pipeline.model import MEASURES, Warning
 from pipeline.tables.catalogue import Catalogue, Column, load_catalogue
-from pipeline.tables.context import Context, read_context, read_note
+from pipeline.tables.context import NOTE_RE, Context, read_context, read_note
 from pipeline.document.numbers import is_amount
 from pipeline.tables.header import column_paths, header_depth, is_header_row, is_numbering_row
 
@@ -81,18 +81,20 @@ class Recogniser:
         outside = [ln for ln in outside if not _is_page_number(ln, page)]
         prev_bottom = 0.0
         pending, self._pending = self._pending, []
-        for idx, raw in enumerate(page.tables):
+        tables = [part for raw in page.tables for part in _split_at_titles(raw, self.cat)]
+        for idx, raw in enumerate(tables):
             window = [ln for ln in outside if ln.top >= prev_bottom - 1 and ln.bottom <= raw.bbox[1] + 1]
-            nxt_top = page.tables[idx + 1].bbox[1] if idx + 1 < len(page.tables) else page.height
+            nxt_top = tables[idx + 1].bbox[1] if idx + 1 < len(tables) else page.height
             below = [ln for ln in outside if ln.top >= raw.bbox[3] - 1 and ln.bottom <= nxt_top + 1]
             ctx = read_context(window, self.cat)
-            if idx == 0 and ctx.kind is None and pending:
+            if idx == 0 and ctx.kind is None and pending and _title_inside(raw, ctx, self.cat)[1].kind is None:
                 ctx = read_context(pending + window, self.cat)
             self._table(page, idx, raw, ctx, below)
             prev_bottom = raw.bbox[3]
         # a title printed at the foot of a page, its table on the next (Jiangsu)
         # (only below a table: a contents page lists titles too)
-        tail = [ln for ln in outside if ln.top >= prev_bottom - 1] if page.tables else []
+        tail = [ln for ln in outside if ln.top >= prev_bottom - 1 and not NOTE_RE.match(to_halfwidth(ln.text))
+                and "表" in ln.text] if page.tables else []
         if tail and read_context(tail[-2:], self.cat).kind is not None:
             self._pending = tail[-2:]
 
@@ -282,27 +284,34 @@ class Recogniser:
                 continue
             groups: list[list[int]] = []
             for j in idx:
-                if not groups or columns[j].role == "name":
+                if not groups or (columns[j].role == "name"
+                                  and any(columns[k].role != "name" for k in groups[-1])):
                     groups.append([])
                 groups[-1].append(j)
             pending = ""
-            for g in groups:
+            for gi, g in enumerate(groups):
                 name = ""
                 values: dict[str, Decimal] = {}
                 for j in g:
                     col = columns[j]
                     t = texts[j] if j < len(texts) else None
                     if col.role == "name":
-                        name = clean_label(t)
+                        if t and t.strip() and not name:
+                            name = clean_label(t)
                     elif col.role not in ("seq", "skip", "code", "code_or_name", "attr"):
                         v = self._amount(t, col.role, spec, page.number)
                         if v is not None:
                             values[col.role] = v
                 if not values:
-                    pending = name
+                    pending = name or pending
+                    if name:
+                        d.carried[f"__wrap_{side}_{gi}"] = name
                     continue
+                wrapped = d.carried.pop(f"__wrap_{side}_{gi}", "")
                 if not name:
-                    name, pending = pending, ""
+                    name, pending = (pending or wrapped), ""
+                elif wrapped and len(name) <= 2 and not re.match(r"^[一二三四五六七八九十\d]", name):
+                    name = wrapped + name       # a label wrapped onto the amount's grid row ("…经" + "费")
                 x0 = raw.xs[min(g)]
                 x1 = raw.xs[max(g) + 1]
                 d.rows.append(RawRow(side, None, name, values, page.number, [x0, bbox[1], x1, bbox[3]]))
@@ -323,6 +332,31 @@ class Recogniser:
             return None
 
 
+def _split_at_titles(raw: RawTable, cat: Catalogue) -> list[RawTable]:
+    """One ruled grid holding the end of one table and the start of the next (Jiangsu 2017: a
+    table's last rows, then "收入预算总表" in a full-width row): split before each such title row."""
+    cuts = []
+    for r in range(1, len(raw.texts)):
+        cells = [t for t in raw.texts[r] if t and t.strip()]
+        if len(set(cells)) != 1 or is_amount(cells[0]):
+            continue
+        first = cells[0].split("\n")[0].strip()
+        if len(label_key(first)) <= 40 and cat.kind_of_title(first) is not None:
+            cuts.append(r)
+    if not cuts:
+        return [raw]
+    parts, start = [], 0
+    for c in cuts + [len(raw.texts)]:
+        if c > start:
+            top = raw.row_bboxes[start][1] if start else raw.bbox[1]
+            bottom = raw.row_bboxes[c][1] if c < len(raw.row_bboxes) else raw.bbox[3]
+            parts.append(RawTable(bbox=(raw.bbox[0], top, raw.bbox[2], bottom), xs=raw.xs,
+                                  row_bboxes=raw.row_bboxes[start:c], cells=raw.cells[start:c],
+                                  texts=raw.texts[start:c]))
+        start = c
+    return parts
+
+
 def _title_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable, Context]:
     """Some exports rule the title and the department line into the table's first rows (Jiangsu):
     take them from there and drop those rows."""
@@ -333,9 +367,13 @@ def _title_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable
         if len(set(cells)) != 1:
             continue
         parts = [p.strip() for p in cells[0].split("\n") if p.strip()]
-        kind = cat.kind_of_title(parts[0]) if len(label_key(parts[0])) <= 40 else None
-        if kind is None:
+        # the title may follow a table number on its own line ("公开06表\n财政拨款基本支出预算表")
+        at = next((i for i, p in enumerate(parts[:3])
+                   if len(label_key(p)) <= 40 and cat.kind_of_title(p) is not None), None)
+        if at is None:
             continue
+        parts = parts[at:]
+        kind = cat.kind_of_title(parts[0])
         k = r + 1
         lines = [TextLine(p, 0, 0, 0, 0) for p in parts]
         while k < len(raw.texts) and k <= r + 4:
@@ -424,8 +462,9 @@ def _meta_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable,
             k += 1
             continue
         text = " ".join(t.strip() for t in row)
-        if _META_ROW_RE.match(text) or (UNIT_RE.search(to_halfwidth(text).replace(" ", ""))
-                                        and not any(is_amount(t) for t in row)):
+        if not any(is_amount(t) for t in row) and (
+                _META_ROW_RE.match(text) or (UNIT_RE.search(to_halfwidth(text).replace(" ", ""))
+                                             and not is_header_row(raw.texts[k], cat, None))):
             lines.append(TextLine(text, 0, 0, 0, 0))
             k += 1
             continue
