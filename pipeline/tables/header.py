@@ -7,10 +7,14 @@ the grid the bboxes cover, not off the text list.
 
 from __future__ import annotations
 
+import re
+
 from pipeline.document.numbers import clean_label, is_amount, label_key
 from pipeline.document.reader import RawTable
 from pipeline.tables.catalogue import Catalogue
 
+
+_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 
 #: A row holding only one of these is a data row, never header.
 TOTAL_ROW_LABELS = frozenset({"合计", "总计", "小计"})
@@ -57,6 +61,7 @@ def column_paths(raw: RawTable, depth: int, cat: Catalogue, kind: str | None
     grid: list[list[str | None]] = [[None] * ncols for _ in range(depth)]
     values: list[str] = []
     xs = raw.xs
+    painted: list[tuple[int, list[int]]] = []
     for r in range(depth):
         if is_numbering_row(raw.texts[r], cat):
             continue
@@ -76,6 +81,16 @@ def column_paths(raw: RawTable, depth: int, cat: Catalogue, kind: str | None
             for rr in rows:
                 for c in cols:
                     grid[rr][c] = label
+            painted.append((r, cols))
+    # a header cell sits under one parent: the columns it spans take the levels above it from its
+    # widest column (Jiangsu: "小计" starts a sliver left of its "“三公”经费" parent)
+    for r, cols in painted:
+        if len(cols) < 2 or True:
+            continue
+        wide = max(cols, key=lambda c: xs[c + 1] - xs[c])
+        for rr in range(r):
+            for c in cols:
+                grid[rr][c] = grid[rr][wide]
     paths = []
     for c in range(ncols):
         path: list[str] = []
@@ -85,3 +100,54 @@ def column_paths(raw: RawTable, depth: int, cat: Catalogue, kind: str | None
                 path.append(t)
         paths.append(path)
     return paths, values
+
+
+def join_split_words(raw: RawTable, cat: Catalogue, kind: str | None) -> RawTable:
+    """Header words wrapped over several grid rows of one column ("因公出国" / "（境）费", "会议" / "费"):
+    each run of fragments below a cell, in the same grid column, is joined into that cell when no
+    added fragment is header vocabulary on its own and the joined text is (Jiangsu exports rule a
+    narrow grid row through a wrapped header cell, so its lines come back as separate cells).
+
+    Only the rows above the first row holding an amount are looked at; the cell that receives the
+    text grows down over the fragments it took, which are blanked."""
+    end = next((r for r, row in enumerate(raw.texts) if any(t and is_amount(t) for t in row)),
+               len(raw.texts))
+    texts = [list(row) for row in raw.texts]
+    cells = [list(row) for row in raw.cells]
+    changed = False
+    for j in range(raw.ncols):
+        frags = [r for r in range(end) if j < len(texts[r]) and texts[r][j] and clean_label(texts[r][j])
+                 and cells[r][j] is not None]
+        i = 0
+        while i < len(frags):
+            r0 = frags[i]
+            base = clean_label(texts[r0][j])
+            best = 0
+            joined = base
+            for k in range(1, 3):
+                if i + k >= len(frags):
+                    break
+                add = clean_label(texts[frags[i + k]][j])
+                c0, ck = cells[r0][j], cells[frags[i + k]][j]
+                if abs(c0[0] - ck[0]) > 1 or abs(c0[2] - ck[2]) > 1:
+                    break       # a cell under a wider one is a level of its own, not its wrap
+                # a vocabulary fragment only completes a bare word ("公务用车" + "购置费")
+                if cat.is_header_text(kind, add) and (k > 1 or cat.is_header_text(kind, base)
+                                                      or not _CJK_ONLY.match(base)):
+                    break
+                joined += add
+                if cat.is_header_text(kind, joined):
+                    best = k
+            if best:
+                text = base + "".join(clean_label(texts[frags[i + k]][j]) for k in range(1, best + 1))
+                last = frags[i + best]
+                x0, top, x1, _ = cells[r0][j]
+                cells[r0][j] = (x0, top, x1, cells[last][j][3])
+                texts[r0][j] = text
+                for k in range(1, best + 1):
+                    texts[frags[i + k]][j] = ""
+                changed = True
+            i += best + 1
+    if not changed:
+        return raw
+    return RawTable(bbox=raw.bbox, xs=raw.xs, row_bboxes=raw.row_bboxes, cells=cells, texts=texts)

@@ -19,7 +19,8 @@ from pipeline.model import MEASURES, Warning
 from pipeline.tables.catalogue import Catalogue, Column, load_catalogue
 from pipeline.tables.context import NOTE_RE, Context, read_context, read_note
 from pipeline.document.numbers import is_amount
-from pipeline.tables.header import column_paths, header_depth, is_header_row, is_numbering_row
+from pipeline.tables.header import (column_paths, header_depth, is_header_row, is_numbering_row,
+                                    join_split_words)
 
 
 #: Labels of total rows that may sit in a text column (procurement prints 合计 under 项目名称).
@@ -125,6 +126,7 @@ class Recogniser:
             return
         kind = ctx.kind
         raw, ctx = _meta_inside(raw, ctx, cat)
+        raw = join_split_words(raw, cat, kind)
         depth = header_depth(raw, cat, kind)
         paths, values = column_paths(raw, depth, cat, kind)
         columns = [cat.column(kind, p) if p else None for p in paths]
@@ -165,6 +167,7 @@ class Recogniser:
         pending: tuple[list[str], str] | None = None
         keep = spec.name_spaces == "keep"
         first = True
+        nameless: RawRow | None = None     # the last row, when it had amounts but no label
         for r in range(depth, len(raw.texts)):
             texts = raw.texts[r]
             if is_numbering_row(texts, self.cat):
@@ -234,6 +237,11 @@ class Recogniser:
                     continue
             elif not values:
                 if (name or code_parts) and not attrs:
+                    if nameless is not None:
+                        # its amounts were on the grid row above (Jiangsu: "21,940.96" over "合计")
+                        nameless.name, nameless.code = name, "".join(code_parts) or None
+                        nameless = None
+                        continue
                     pending = (code_parts, name)      # its amounts may be on the next grid row
                 continue
             if not name and not code_parts and pending is not None and not attrs:
@@ -243,6 +251,7 @@ class Recogniser:
                 attrs["as_of"] = d.as_of
             d.rows.append(RawRow(None, "".join(code_parts) or None, name, values, page.number,
                                  bbox, attrs))
+            nameless = d.rows[-1] if not name and not code_parts and not attrs else None
 
     def _form_pairs(self, d: TableDraft, page: PageContent, raw: RawTable, r: int, bbox) -> bool:
         """A form row under an amount group (first-column cell, merged down): each amount cell with
@@ -336,7 +345,11 @@ def _split_at_titles(raw: RawTable, cat: Catalogue) -> list[RawTable]:
     """One ruled grid holding the end of one table and the start of the next (Jiangsu 2017: a
     table's last rows, then "收入预算总表" in a full-width row): split before each such title row."""
     cuts = []
+    seen_amount = False
     for r in range(1, len(raw.texts)):
+        seen_amount |= any(t and is_amount(t) for t in raw.texts[r - 1])
+        if not seen_amount:
+            continue        # a header word, not a next table's title ("“三公”经费" over its columns)
         cells = [t for t in raw.texts[r] if t and t.strip()]
         if len(set(cells)) != 1 or is_amount(cells[0]):
             continue
@@ -425,12 +438,20 @@ def _continued_columns(prev: TableDraft, raw: RawTable) -> list[Column | None] |
     return out
 
 
+_CUT_DECIMAL_RE = re.compile(r"^-?[\d,]*\d\.\d$")
+
+
 def _aligned_texts(columns: list[Column | None], raw: RawTable, r: int) -> list[str | None]:
     """Row ``r``'s texts by column, a cell's text moved to the column with a header role that it
     spans when its own first column has none (Jiangsu exports rule a value cell across the grid
     columns of two header cells: the 金额 header starts one grid column right of the amount)."""
     texts = list(raw.texts[r])
     ncols = min(len(columns), len(texts))
+    for j in range(ncols - 1):
+        # a decimal cut by a ruling line ("267.8" | "0")
+        a, b = (texts[j] or "").strip(), (texts[j + 1] or "").strip()
+        if _CUT_DECIMAL_RE.match(a) and re.fullmatch(r"\d", b):
+            texts[j], texts[j + 1] = a + b, None
     for j in range(ncols):
         t = texts[j]
         if columns[j] is not None or t is None or not t.strip():
