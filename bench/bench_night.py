@@ -24,11 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.config import Home  # noqa: E402
-from pipeline.demo import generate_district  # noqa: E402
-from pipeline.night import process_all, run_night  # noqa: E402
-from pipeline.sources.hashcache import HashCache  # noqa: E402
-from pipeline.sources.inbox import scan_inbox  # noqa: E402
+# Pipeline modules are imported inside the functions: parsing workers are spawned processes that
+# re-import this file, and what it imports at the top would count in their memory.
 
 
 def machine() -> str:
@@ -45,6 +42,10 @@ def quiet(_: str) -> None:
 
 
 def bench_workers(demo: Path, work: Path, repeat: int) -> None:
+    from pipeline.config import Home
+    from pipeline.night import process_all
+    from pipeline.sources.inbox import scan_inbox
+
     docs = [d for d in scan_inbox(demo) if "/90" not in d.locator]
     pages = 0
     times: dict[int, list[float]] = {1: [], 2: []}
@@ -64,6 +65,11 @@ def bench_workers(demo: Path, work: Path, repeat: int) -> None:
 
 
 def bench_unchanged(demo: Path, work: Path, n_docs: int, repeat: int) -> None:
+    from pipeline.config import Home
+    from pipeline.night import run_night
+    from pipeline.sources.hashcache import HashCache
+    from pipeline.sources.inbox import scan_inbox
+
     inbox = work / "inbox"
     pdfs = sorted(p for p in demo.rglob("*.pdf") if "/90" not in p.as_posix())
     for i in range(n_docs):
@@ -96,6 +102,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-workers", action="store_true")
     args = ap.parse_args()
+    from pipeline.demo import generate_district
+
     print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

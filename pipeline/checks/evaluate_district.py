@@ -12,6 +12,7 @@ from pipeline.checks.base import finding
 from pipeline.checks.facts import DocFacts, group_by, normalise_name
 from pipeline.checks.result import CheckResult
 from pipeline.checks.subjects import structural_problem
+from pipeline.clean.codes import classification_for
 from pipeline.model import DocumentError
 
 
@@ -112,7 +113,7 @@ def subject_codes(docs: dict[str, DocFacts], catalogue: dict[tuple[str, int, str
     for d in docs.values():
         seen = set()
         for t in d.tables:
-            classification = "economic" if t.kind == "general_budget_basic_expenditure" else "functional"
+            classification = classification_for(t.kind)
             if t.kind in ("procurement", "performance_targets", "assets"):
                 continue
             for ln in t.lines:

@@ -15,7 +15,7 @@ from pipeline.checks.subjects import is_government_fund_code
 CODED_KINDS = ("revenue_summary", "expenditure_summary", "general_budget_expenditure",
                "general_budget_basic_expenditure", "government_fund_expenditure", "soe_capital_expenditure")
 SUMMARY_KINDS = ("revenue_expenditure_summary", "fiscal_summary")
-EXP_PARTS = ("basic", "project", "operating_expenditure", "remit_upper", "subsidy_affiliated")
+EXP_PARTS = ("basic", "project", "operating_expenditure", "remit_upper", "subsidy_affiliated", "reserve")
 REVENUE_PARTS = ("fiscal_special_account", "upper_subsidy", "business_income", "operating_income",
                  "affiliated_remittance", "other_income")
 FISCAL_PARTS = ("general_budget", "government_fund", "soe_capital")
@@ -47,7 +47,11 @@ def _row_rules(kind: str, v: dict[str, Decimal]) -> list[tuple[str, tuple[str, .
             rules.append(("total", FISCAL_PARTS, None))
         veh = ("vehicle_total",) if "vehicle_total" in v else ("vehicle_purchase", "vehicle_operation")
         if any(p in v for p in ("overseas_travel", "official_reception") + veh):
-            rules.append(("total", ("overseas_travel", "official_reception") + veh, None))
+            # Tables that also print 会议费/培训费 (Jiangsu) give the 三公 sum its own column.
+            whole = "three_public_total" if "three_public_total" in v else "total"
+            rules.append((whole, ("overseas_travel", "official_reception") + veh, None))
+        if "three_public_total" in v and "total" in v:
+            rules.append(("total", ("three_public_total", "meeting", "training"), None))
         if "vehicle_total" in v and ("vehicle_purchase" in v or "vehicle_operation" in v):
             rules.append(("vehicle_total", ("vehicle_purchase", "vehicle_operation"), None))
     return rules

@@ -22,14 +22,15 @@ _LEVEL_WORDS = {"1": "类", "2": "款", "3": "项", "类": "类", "款": "款", 
                 "class": "类", "section": "款", "item": "项"}
 
 #: Tables whose codes are economic-classification codes; every other coded table is functional.
-ECONOMIC_KINDS = frozenset({"general_budget_basic_expenditure"})
+ECONOMIC_KINDS = frozenset({"general_budget_basic_expenditure", "fiscal_appropriation_basic_expenditure",
+                            "operating_expenses_of_organ"})
 
 SUBJECT_CODES_SCHEMA = {"classification": pl.Utf8, "year": pl.Int32, "code": pl.Utf8,
                         "name": pl.Utf8, "level": pl.Utf8, "source": pl.Utf8}
 
 
 def classification_for(table_kind: str) -> str:
-    """'economic' for the basic-expenditure table, else 'functional'."""
+    """'economic' for the basic-expenditure (and 机关运行经费) tables, else 'functional'."""
     return "economic" if table_kind in ECONOMIC_KINDS else "functional"
 
 

@@ -99,7 +99,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str) -> di
     doc_name = normalise_text(result.department.get("name"))
     documents = [{
         "document_id": document_id, "sha256": result.source.get("sha256") or "", "source": source,
-        "file_name": PurePath(str(result.source.get("path") or source)).name,
+        "file_name": PurePath(str(source)).name,  # the name it was published under, not the raw store's
         "department_code": doc_code or None, "department_name": doc_name or None,
         "year": result.year, "pages": result.source.get("pages"), "unit": result.unit,
         "parser_version": result.parser_version, "status": "loaded", "error_kind": None,

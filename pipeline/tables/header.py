@@ -61,7 +61,6 @@ def column_paths(raw: RawTable, depth: int, cat: Catalogue, kind: str | None
     grid: list[list[str | None]] = [[None] * ncols for _ in range(depth)]
     values: list[str] = []
     xs = raw.xs
-    painted: list[tuple[int, list[int]]] = []
     for r in range(depth):
         if is_numbering_row(raw.texts[r], cat):
             continue
@@ -81,16 +80,6 @@ def column_paths(raw: RawTable, depth: int, cat: Catalogue, kind: str | None
             for rr in rows:
                 for c in cols:
                     grid[rr][c] = label
-            painted.append((r, cols))
-    # a header cell sits under one parent: the columns it spans take the levels above it from its
-    # widest column (Jiangsu: "小计" starts a sliver left of its "“三公”经费" parent)
-    for r, cols in painted:
-        if len(cols) < 2 or True:
-            continue
-        wide = max(cols, key=lambda c: xs[c + 1] - xs[c])
-        for rr in range(r):
-            for c in cols:
-                grid[rr][c] = grid[rr][wide]
     paths = []
     for c in range(ncols):
         path: list[str] = []
@@ -108,10 +97,12 @@ def join_split_words(raw: RawTable, cat: Catalogue, kind: str | None) -> RawTabl
     added fragment is header vocabulary on its own and the joined text is (Jiangsu exports rule a
     narrow grid row through a wrapped header cell, so its lines come back as separate cells).
 
-    Only the rows above the first row holding an amount are looked at; the cell that receives the
+    Only the rows above the first row holding an amount are looked at (none in a table without
+    one); the cell that receives the
     text grows down over the fragments it took, which are blanked."""
-    end = next((r for r, row in enumerate(raw.texts) if any(t and is_amount(t) for t in row)),
-               len(raw.texts))
+    end = next((r for r, row in enumerate(raw.texts) if any(t and is_amount(t) for t in row)), None)
+    if end is None:
+        return raw      # no amount row: where the header ends is unknown (text-only forms)
     texts = [list(row) for row in raw.texts]
     cells = [list(row) for row in raw.cells]
     changed = False

@@ -438,6 +438,8 @@ def _continued_columns(prev: TableDraft, raw: RawTable) -> list[Column | None] |
     return out
 
 
+#: A grid column narrower than this (pt) holds no amount of its own, only the end of a cut one.
+_SLIVER = 15.0
 _CUT_DECIMAL_RE = re.compile(r"^-?[\d,]*\d\.\d$")
 
 
@@ -448,9 +450,11 @@ def _aligned_texts(columns: list[Column | None], raw: RawTable, r: int) -> list[
     texts = list(raw.texts[r])
     ncols = min(len(columns), len(texts))
     for j in range(ncols - 1):
-        # a decimal cut by a ruling line ("267.8" | "0")
+        # a decimal cut by a ruling line into a sliver grid column ("267.8" | "0")
         a, b = (texts[j] or "").strip(), (texts[j + 1] or "").strip()
-        if _CUT_DECIMAL_RE.match(a) and re.fullmatch(r"\d", b):
+        cell = raw.cells[r][j + 1] if j + 1 < len(raw.cells[r]) else None
+        if (_CUT_DECIMAL_RE.match(a) and re.fullmatch(r"\d", b) and cell is not None
+                and cell[2] - cell[0] < _SLIVER):
             texts[j], texts[j + 1] = a + b, None
     for j in range(ncols):
         t = texts[j]
