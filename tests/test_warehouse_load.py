@@ -16,7 +16,7 @@ from test_warehouse_support import SEED_NAME, measure_sums, seed_result, varied 
 
 from pipeline.clean.codes import load_subject_codes
 from pipeline.clean.frames import failure_frames, frames_from_result
-from pipeline.config import Home
+from pipeline.config import PARSER_VERSION, Home
 from pipeline.load.loader import load_staged, loaded_versions
 from pipeline.load.schema import SCHEMA_DIR, current_version, ensure_schema, migrations
 from pipeline.load.snapshot import snapshot_path
@@ -124,7 +124,7 @@ def test_a_failed_new_version_keeps_the_previous_one_visible(home):
     after = dump(home.db_path)
     assert {t: after[t] for t in CONTENT_TABLES} == {t: before[t] for t in CONTENT_TABLES}
     # loaded_versions reports the version tried, so the unchanged broken file is not parsed again.
-    assert loaded_versions(home)["seed-2023"] == ("e" * 64, "1.0.0")
+    assert loaded_versions(home)["seed-2023"] == ("e" * 64, PARSER_VERSION)
     assert load_staged(home).skipped.count("seed-2023") == 1
 
 
