@@ -14,7 +14,6 @@ from pipeline.sources.registry import plan_changes
 
 document_job = dg.define_asset_job(
     "document_job", selection=dg.AssetSelection.assets(raw_pdf, parsed_document, cleaned_frames),
-    partitions_def=documents,
     description="Fetch, parse and clean one document (one partition).")
 
 warehouse_job = dg.define_asset_job(
