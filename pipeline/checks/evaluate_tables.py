@@ -161,6 +161,19 @@ def summary_sides(t: TableFacts) -> dict[str, SummarySide]:
     return {s: SummarySide([ln for ln in t.lines if ln.side == s], s) for s in ("revenue", "expenditure")}
 
 
+def _by_column(lines: list[Line], gap: float = 20.0) -> list[list[Line]]:
+    """Lines grouped by the column they are printed in (left edges more than ``gap`` pt apart)."""
+    if any(ln.x0 is None for ln in lines):
+        return [lines]
+    columns: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: ln.x0):
+        if columns and ln.x0 - columns[-1][-1].x0 <= gap:
+            columns[-1].append(ln)
+        else:
+            columns.append([ln])
+    return [sorted(c, key=lambda ln: ln.row_index) for c in columns] or [lines]
+
+
 def summary_identities(doc: DocFacts) -> list[CheckResult]:
     out = []
     for t in doc.tables:
@@ -171,10 +184,14 @@ def summary_identities(doc: DocFacts) -> list[CheckResult]:
         for s in sides.values():
             if s.current is not None and s.items:
                 present = [ln for ln in s.items if ln.get(None) is not None]
-                out.append(compare(
-                    "summary_current_totals", doc, f"{t.kind} {s.current.key}", s.current.get(None),
-                    total(ln.get(None) for ln in present), max(len(present), 1), [s.current.page],
-                    [ln.page for ln in present], f"{title} {s.current.name}", f"sum of the {s.side} items"))
+                # A side may list its items twice, in two columns (Jiangsu: 功能分类 and 支出用途):
+                # each column's items add up to the total on their own.
+                for col, items in enumerate(_by_column(present)):
+                    what = f"sum of the {s.side} items" + (f" (column {col + 1})" if col else "")
+                    out.append(compare(
+                        "summary_current_totals", doc, f"{t.kind} {s.current.key}" + (f" #{col + 1}" if col else ""),
+                        s.current.get(None), total(ln.get(None) for ln in items), max(len(items), 1),
+                        [s.current.page], [ln.page for ln in items], f"{title} {s.current.name}", what))
             if s.grand is not None and s.current is not None:
                 carry = [ln for ln in s.carry if ln.get(None) is not None]
                 out.append(compare(

@@ -50,6 +50,7 @@ class Line:
     numbering: str | None
     page: int
     values: dict[str, Decimal] = field(default_factory=dict)
+    x0: float | None = None     # left edge of the row's cells: which column of a two-sided table
 
     @cached_property
     def key(self) -> str:
@@ -208,10 +209,10 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
 
     tables: dict[tuple[str, int], TableFacts] = {}
     lines: dict[tuple[str, int, int], Line] = {}
-    for (doc, kind, title, ti, ri, side, code, name, numbering, measure, amount, page) in con.execute(
+    for (doc, kind, title, ti, ri, side, code, name, numbering, measure, amount, page, x0) in con.execute(
             "SELECT document_id, table_kind, table_title, table_index, row_index, side, code, name, numbering, "
-            f"measure, amount, page FROM budget_lines{where} ORDER BY document_id, table_index, row_index",
-            params).fetchall():
+            f"measure, amount, page, bbox[1] FROM budget_lines{where} "
+            "ORDER BY document_id, table_index, row_index", params).fetchall():
         if doc not in docs:
             continue
         t = tables.get((doc, ti))
@@ -222,7 +223,7 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
         if ln is None:
             code = (code or "").strip() or None
             ln = lines[(doc, ti, ri)] = Line(row_index=ri, side=side, code=code, name=name or "",
-                                              numbering=numbering_of(name, numbering), page=page)
+                                              numbering=numbering_of(name, numbering), page=page, x0=x0)
             t.lines.append(ln)
         ln.values[measure] = amount
 
