@@ -156,7 +156,7 @@ def parse_step(home: Home, doc: SourceDocument, force: bool = False) -> tuple[Ou
     """Fetch and parse; a bad document comes back as a failed Outcome (already recorded), never raised."""
     out, result = parse_only(home, doc, force)
     if result is None:
-        return record_failure(home, doc, out.error_kind or "unreadable", out.error or "", None), None
+        return finish_parsed(home, doc, out), None
     return out, result
 
 
