@@ -18,7 +18,7 @@ from test_warehouse_support import measure_sums, seed_result, varied  # noqa: E4
 
 from pipeline.clean.frames import frames_from_result
 from pipeline.config import PROJECT_ROOT, Home
-from pipeline.load.loader import PAUSE_ENV, load_staged
+from pipeline.load.loader import HOLD_ENV, load_staged
 from pipeline.load.sql import run_sql
 from pipeline.load.staging import stage
 
@@ -53,7 +53,7 @@ def test_sigkill_mid_transaction_keeps_previous_versions(tmp_path):
     for doc_id, r in new.items():
         stage(home.staging, doc_id, frames_from_result(r, doc_id, f"{doc_id}.pdf"))
 
-    env = dict(os.environ, **{PAUSE_ENV: "1.5"}, PYTHONPATH=str(PROJECT_ROOT))
+    env = dict(os.environ, **{HOLD_ENV: "d1"}, PYTHONPATH=str(PROJECT_ROOT))
     proc = subprocess.Popen([sys.executable, "-c", LOADER, str(tmp_path)], env=env,
                             stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
     watchdog = threading.Timer(120, proc.kill)
@@ -62,7 +62,7 @@ def test_sigkill_mid_transaction_keeps_previous_versions(tmp_path):
     try:
         for line in proc.stderr:
             seen.append(line.strip())
-            if seen[-1] == "BEGIN d1":  # d0 committed, d1 inside its transaction
+            if seen[-1] == "HOLD d1":  # d0 committed, d1's rows replaced but not committed
                 # While the loader holds the file, readers get the snapshot of the last load.
                 _, rows = run_sql(home.db_path, "SELECT count(*) FROM budget_lines")
                 assert rows[0][0] == sum(len(r.values) for d in old.values()
@@ -72,7 +72,7 @@ def test_sigkill_mid_transaction_keeps_previous_versions(tmp_path):
     finally:
         proc.wait()
         watchdog.cancel()
-    assert seen[:3] == ["BEGIN d0", "COMMIT d0", "BEGIN d1"], seen
+    assert seen[:4] == ["BEGIN d0", "COMMIT d0", "BEGIN d1", "HOLD d1"], seen
     assert proc.returncode == -signal.SIGKILL
 
     got = sums(home.db_path)  # opens: the WAL replays committed transactions only

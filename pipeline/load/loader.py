@@ -8,8 +8,10 @@ loading) keeps its good rows and status 'loaded'; the failure goes into document
 last_error / last_attempt_*. Then the dimensions are rebuilt, the file checkpointed and closed, and
 the read snapshot published.
 
-Test hook: $BUDGET_ETL_LOAD_PAUSE (seconds) sleeps inside each document's transaction before COMMIT
-and prints "BEGIN <id>" / "COMMIT <id>" to stderr, so a test can kill the loader mid-transaction.
+Test hook: with $BUDGET_ETL_LOAD_HOLD set to a document id the loader prints "BEGIN <id>" /
+"COMMIT <id>" to stderr for every document and, inside that document's transaction (rows deleted
+and re-inserted, not committed), prints "HOLD <id>" and waits, so a test can kill it there without
+racing a timer.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from pipeline.load.staging import StagingError, read_staged_document, staged_dir
 
 #: Tables holding a document's rows (all but documents), deleted and re-inserted on every load.
 FACT_TABLES = tuple(t for t in SCHEMAS if t != "documents")
-PAUSE_ENV = "BUDGET_ETL_LOAD_PAUSE"
+HOLD_ENV = "BUDGET_ETL_LOAD_HOLD"
+HOLD_SECONDS = 300.0
 
 
 @dataclass
@@ -65,14 +68,14 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
     home.ensure()
     summary = LoadSummary()
     ids = staged_ids(home.staging) if document_ids is None else list(dict.fromkeys(document_ids))
-    pause = float(os.environ.get(PAUSE_ENV) or 0)
+    hold = os.environ.get(HOLD_ENV) or None
     with FileLock(str(home.lock_path), timeout=lock_timeout):
         con = connect_writer(home.db_path)
         try:
             summary.schema_version = ensure_schema(con)
             state = _warehouse_state(con)
             for doc_id in ids:
-                outcome = _load_one(con, home, doc_id, state.get(doc_id), force, pause)
+                outcome = _load_one(con, home, doc_id, state.get(doc_id), force, hold)
                 getattr(summary, outcome).append(doc_id)
             con.execute("BEGIN TRANSACTION")
             summary.departments = refresh_departments(con)
@@ -131,7 +134,7 @@ def _unchanged(staged: dict, have: dict | None) -> bool:
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dict | None,
-              force: bool, pause: float) -> str:
+              force: bool, hold: str | None) -> str:
     """Load one staged document; returns the LoadSummary field it belongs to.
 
     DuckDB reads the staged Parquet itself (no round trip through Python); a row of another
@@ -154,7 +157,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dic
                                staged_doc["error"] or "")
     con.execute("BEGIN TRANSACTION")
     try:
-        if pause:
+        if hold:
             print(f"BEGIN {doc_id}", file=sys.stderr, flush=True)
         if have is not None:  # a new document has no rows to delete
             con.execute("DELETE FROM documents WHERE document_id = $id", {"id": doc_id})
@@ -173,10 +176,11 @@ def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dic
         if con.execute("SELECT count(*) FROM documents WHERE document_id = $id",
                        {"id": doc_id}).fetchall() != [(1,)]:
             raise duckdb.ConstraintException(f"staged set {doc_id} must have exactly one documents row")
-        if pause:
-            time.sleep(pause)
+        if hold == doc_id:
+            print(f"HOLD {doc_id}", file=sys.stderr, flush=True)
+            time.sleep(HOLD_SECONDS)
         con.execute("COMMIT")
-        if pause:
+        if hold:
             print(f"COMMIT {doc_id}", file=sys.stderr, flush=True)
     except duckdb.Error as e:
         con.execute("ROLLBACK")
