@@ -20,7 +20,7 @@ from portal_site.server import PortalServer
 from portal_site.site import JCMS_START, OFFSITE, PLAIN_START, TRS_START, Expected, build_portal
 
 _DEMO_USED = pytest.StashKey[bool]()
-FAST = dict(rate_limit_s=0.0, timeout_s=1.0, backoff_s=0.05, retries=3)
+FAST = dict(rate_limit_s=0.0, timeout_s=2.0, backoff_s=0.05, retries=3)
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +251,7 @@ def test_start_page_unreachable_is_a_portal_error(portal, tmp_path):
 
 def test_cli_prints_one_line_per_document(portal, tmp_path, capsys):
     p, server = portal
-    assert portal_main([server.url(PLAIN_START), str(tmp_path), "--rate", "0", "--timeout", "1"]) == 0
+    assert portal_main([server.url(PLAIN_START), str(tmp_path), "--rate", "0", "--timeout", "2"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == sum(1 for e in p.expected if e.site == "plain")
     assert all(line.split("\t")[0] in ("ok", "unsupported") for line in lines)

@@ -10,7 +10,7 @@ from pipeline.sources.portal import SitePatterns, crawl
 from portal_site.district import placeholder_pdf
 from portal_site.server import PortalServer, Resource, Site
 
-FAST = dict(rate_limit_s=0.0, timeout_s=1.0, backoff_s=0.02, retries=2)
+FAST = dict(rate_limit_s=0.0, timeout_s=2.0, backoff_s=0.02, retries=2)
 
 
 def _page(links: list[tuple[str, str]], extra: str = "") -> bytes:

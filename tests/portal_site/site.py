@@ -110,7 +110,7 @@ def _build_trs(site: Site, expected: list[Expected], disclosures: list[Disclosur
         if fault == "attachment_404":
             pdf_res, status, sha = None, "failed", None
         elif fault == "attachment_slow_once":
-            pdf_res.delay_first = 1.5          # beyond the test client's 1 s timeout, once
+            pdf_res.delay_first = 3.0          # beyond the test client's 2 s timeout, once
         elif fault == "attachment_redirect_offsite":
             pdf_res = Resource(status=302, location=f"{OFFSITE}/files/{pdf_name}")
             status, sha = "offsite", None
