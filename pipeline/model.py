@@ -55,6 +55,9 @@ METRICS = (
     "training_expenses", "procurement_total", "assets_total", "fixed_assets", "current_assets",
     "intangible_assets", "fiscal_appropriation_revenue",
     "vehicle_total",  # 公务用车购置及运行维护费 in the 三公 paragraph (demo generator)
+    # changes stated after the figure (Putuo: "比2023年预算减少876.75万元")
+    "increase_fiscal_appropriation", "increase_three_public", "increase_vehicle_total",
+    "increase_vehicle_purchase",
 )
 
 #: Error kinds of an unreadable document (CONTRACT.md).
@@ -133,12 +136,14 @@ class ParseResult:
     narrative: list[Claim]
     warnings: list[Warning] = field(default_factory=list)
     parser_version: str = ""
+    budget_kind: str | None = None   # 'department' (部门预算) | 'unit' (单位预算) | None: not stated
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "department": self.department,
             "year": self.year,
+            "budget_kind": self.budget_kind,
             "unit": self.unit,
             "parser_version": self.parser_version,
             "tables": [
@@ -175,6 +180,7 @@ class ParseResult:
             source=d["source"],
             department=d["department"],
             year=d.get("year"),
+            budget_kind=d.get("budget_kind"),
             unit=d.get("unit", "万元"),
             parser_version=d.get("parser_version", ""),
             tables=[

@@ -63,6 +63,9 @@ def _parse(path: Path) -> ParseResult:
         year = identity.majority([identity.year_in_title(d.title) for d in drafts])
     code = identity.majority([d.code for d in drafts])
     name = identity.majority([d.name for d in drafts])
+    cover = early_text[0] if early_text else ""
+    if name is None:
+        name = identity.name_from_cover(cover)
     warnings += identity.variants("department_code_variant", "code",
                                   [(d.code, d.title, d.pages[0]) for d in drafts], code)
     warnings += identity.variants("department_name_variant", "name",
@@ -75,6 +78,7 @@ def _parse(path: Path) -> ParseResult:
                                     list(d.pages), [d.as_of]))
     tables = [_table(d, unit, cat.non_money) for d in drafts]
     return ParseResult(source=doc.source(), department={"code": code, "name": name}, year=year,
+                       budget_kind=identity.budget_kind_from_cover(cover),
                        unit=unit, tables=tables, narrative=find_claims(prose), warnings=warnings,
                        parser_version=PARSER_VERSION)
 

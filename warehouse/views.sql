@@ -2,17 +2,35 @@
 -- (pipeline/load/schema.py): edit freely, no migration needed. Only documents with status
 -- 'loaded' count; amounts are DECIMAL in 万元 (sums are DECIMAL(38,6)); divisions would be DOUBLE.
 
--- Loaded documents with their department's canonical name.
+-- Loaded documents with their department's canonical name, their disclosure (a department-year
+-- published as a tables file and a prose file is one disclosure of two documents), the department
+-- key that follows a department over the years (its code, else its name) and the budget kind of the
+-- disclosure ('department' 部门预算 | 'unit' 单位预算 | NULL when neither file says).
 CREATE OR REPLACE VIEW v_documents AS
-SELECT d.*, coalesce(dep.canonical_name, d.department_name) AS department
+SELECT d.* REPLACE (coalesce(x.budget_kind, d.budget_kind) AS budget_kind),
+       coalesce(dep.canonical_name, x.department_name, d.department_name) AS department,
+       coalesce(x.disclosure_id, d.document_id) AS disclosure_id,
+       coalesce(x.department_key, d.department_code, d.document_id) AS department_key
 FROM documents d
 LEFT JOIN departments dep USING (department_code)
+LEFT JOIN disclosures x USING (document_id)
 WHERE d.status = 'loaded';
+
+-- One row per disclosure (department × year × budget kind): its files.
+CREATE OR REPLACE VIEW v_disclosures AS
+SELECT disclosure_id, any_value(department_key) AS department_key,
+       any_value(department) AS department, any_value(year) AS year,
+       any_value(budget_kind) AS budget_kind,
+       max(document_id) FILTER (WHERE content <> 'narrative') AS tables_document_id,
+       max(document_id) FILTER (WHERE content LIKE '%narrative') AS narrative_document_id,
+       list(file_name ORDER BY file_name) AS files
+FROM v_documents
+GROUP BY disclosure_id;
 
 -- budget_lines with department, year and the subject code's classification, level and 类.
 CREATE OR REPLACE VIEW v_budget_lines AS
 SELECT b.*,
-       d.department_code, d.department, d.year,
+       d.department_code, d.department, d.department_key, d.budget_kind, d.year,
        CASE WHEN b.table_kind = 'general_budget_basic_expenditure' THEN 'economic' ELSE 'functional' END
            AS classification,
        CASE length(b.code) WHEN 3 THEN '类' WHEN 5 THEN '款' WHEN 7 THEN '项' END AS code_level,
@@ -20,22 +38,26 @@ SELECT b.*,
 FROM budget_lines b
 JOIN v_documents d USING (document_id);
 
--- Each department's expenditure per functional 类 and year (部门预算支出总表, 类 rows, measure total).
+-- Each department's expenditure per functional 类, year and budget kind (支出总表, 类 rows, measure
+-- total). A department is its department_key (code, else name): departments printing no code stay apart.
 CREATE OR REPLACE VIEW v_department_class_totals AS
-SELECT l.department_code, any_value(l.department) AS department, l.year, l.code AS class_code,
+SELECT l.department_key, any_value(l.department_code) AS department_code,
+       any_value(l.department) AS department, l.budget_kind, l.year, l.code AS class_code,
        coalesce(any_value(s.name), any_value(l.name)) AS class_name,
        sum(l.amount) AS amount
 FROM v_budget_lines l
 LEFT JOIN subject_codes s
        ON s.classification = 'functional' AND s.year = l.year AND s.code = l.code
 WHERE l.table_kind = 'expenditure_summary' AND l.measure = 'total' AND l.code_level = '类'
-GROUP BY l.department_code, l.year, l.code;
+GROUP BY l.department_key, l.budget_kind, l.year, l.code;
 
--- District totals by functional 类 and year.
+-- District totals by functional 类 and year, over 部门预算 (a 单位预算 is part of its department's
+-- 部门预算: adding both would count the unit twice).
 CREATE OR REPLACE VIEW v_district_class_totals AS
 SELECT year, class_code, any_value(class_name) AS class_name,
-       count(DISTINCT department_code) AS departments, sum(amount) AS amount
+       count(DISTINCT department_key) AS departments, sum(amount) AS amount
 FROM v_department_class_totals
+WHERE budget_kind IS DISTINCT FROM 'unit'
 GROUP BY year, class_code;
 
 -- Each department's basic/project split (支出总表 类 rows) and personnel/public split of basic
@@ -61,11 +83,12 @@ WITH exp AS (
     WHERE table_kind = 'general_budget_basic_expenditure' AND code_level = '类'
     GROUP BY document_id
 )
-SELECT d.department_code, d.department, d.year, d.document_id,
+SELECT d.department_code, d.department, d.department_key, d.budget_kind, d.year, d.document_id,
        exp.total, exp.basic, exp.project, eco.personnel, eco.public_funds
 FROM v_documents d
 LEFT JOIN exp USING (document_id)
-LEFT JOIN eco USING (document_id);
+LEFT JOIN eco USING (document_id)
+WHERE d.content IS DISTINCT FROM 'narrative';
 
 -- 三公 by department and year. Rows are classified by measure (a one-row table with the 三公
 -- columns) or by label (one row per item with measure total). A table printed empty gives zeros;
@@ -99,7 +122,7 @@ WITH items AS (
 ), disclosed AS (
     SELECT DISTINCT document_id FROM document_tables WHERE table_kind = 'three_public'
 )
-SELECT d.department_code, d.department, d.year, d.document_id,
+SELECT d.department_code, d.department, d.department_key, d.budget_kind, d.year, d.document_id,
        (x.document_id IS NOT NULL) AS disclosed,
        CASE WHEN x.document_id IS NOT NULL THEN coalesce(p.total, 0) END              AS total,
        CASE WHEN x.document_id IS NOT NULL THEN coalesce(p.overseas_travel, 0) END    AS overseas_travel,
@@ -109,23 +132,26 @@ SELECT d.department_code, d.department, d.year, d.document_id,
        CASE WHEN x.document_id IS NOT NULL THEN coalesce(p.vehicle_operation, 0) END  AS vehicle_operation
 FROM v_documents d
 LEFT JOIN disclosed x USING (document_id)
-LEFT JOIN per_doc p USING (document_id);
+LEFT JOIN per_doc p USING (document_id)
+WHERE d.content IS DISTINCT FROM 'narrative';
 
 -- Year-over-year change by department and functional 类. previous_amount is 0 when the department
 -- disclosed the previous year without that 类, NULL when it has no previous-year document.
 CREATE OR REPLACE VIEW v_yoy_department_class AS
-SELECT c.department_code, c.department, c.class_code, c.class_name, c.year,
+SELECT c.department_code, c.department, c.department_key, c.budget_kind, c.class_code, c.class_name, c.year,
        c.amount,
        CASE WHEN p.amount IS NOT NULL THEN p.amount
-            WHEN prev_doc.department_code IS NOT NULL THEN 0 END AS previous_amount,
+            WHEN prev_doc.department_key IS NOT NULL THEN 0 END AS previous_amount,
        c.amount - CASE WHEN p.amount IS NOT NULL THEN p.amount
-                       WHEN prev_doc.department_code IS NOT NULL THEN 0 END AS change
+                       WHEN prev_doc.department_key IS NOT NULL THEN 0 END AS change
 FROM v_department_class_totals c
 LEFT JOIN v_department_class_totals p
-       ON p.department_code = c.department_code AND p.class_code = c.class_code
-      AND p.year = c.year - 1
-LEFT JOIN (SELECT DISTINCT department_code, year FROM v_documents) prev_doc
-       ON prev_doc.department_code = c.department_code AND prev_doc.year = c.year - 1;
+       ON p.department_key = c.department_key AND p.budget_kind IS NOT DISTINCT FROM c.budget_kind
+      AND p.class_code = c.class_code AND p.year = c.year - 1
+LEFT JOIN (SELECT DISTINCT department_key, budget_kind, year FROM v_documents
+           WHERE content IS DISTINCT FROM 'narrative') prev_doc
+       ON prev_doc.department_key = c.department_key
+      AND prev_doc.budget_kind IS NOT DISTINCT FROM c.budget_kind AND prev_doc.year = c.year - 1;
 
 -- Subject codes that are malformed, unknown to the reference list of their classification (any
 -- year: the lists record the years a code was seen, not the years it was valid), or printed with a

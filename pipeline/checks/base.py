@@ -46,7 +46,7 @@ def compare(name: str, doc: DocFacts, subject: str, left: Decimal | None, right:
         if note:
             msg += f"; {note}"
     return CheckResult(check_name=name, severity=sev, message=msg, document_id=doc.document_id,
-                       department=doc.department_code, year=doc.year, subject=subject, left_value=left,
+                       department=doc.department, year=doc.year, subject=subject, left_value=left,
                        right_value=right, difference=diff, tolerance=tol, n=n, left_pages=list(left_pages),
                        right_pages=list(right_pages))
 
@@ -59,7 +59,7 @@ def finding(name: str, doc: DocFacts | None, subject: str, message: str, severit
     ident = REGISTRY[name]
     return CheckResult(check_name=name, severity=severity or ident.severity, message=message,
                        document_id=doc.document_id if doc else None,
-                       department=doc.department_code if doc else department,
+                       department=doc.department if doc else department,
                        year=doc.year if doc else year, subject=subject, left_value=left, right_value=right,
                        difference=(left - right) if left is not None and right is not None else None,
                        tolerance=None, n=0, left_pages=list(left_pages or []),
@@ -70,7 +70,7 @@ def passed(name: str, doc: DocFacts | None, subject: str, message: str) -> Check
     """A non-amount identity that holds (kept so GX can show the passing side)."""
     return CheckResult(check_name=name, severity="ok", message=message,
                        document_id=doc.document_id if doc else None,
-                       department=doc.department_code if doc else None, year=doc.year if doc else None,
+                       department=doc.department if doc else None, year=doc.year if doc else None,
                        subject=subject, n=0)
 
 

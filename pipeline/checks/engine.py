@@ -17,7 +17,7 @@ import duckdb
 from filelock import FileLock
 
 from pipeline.checks import evaluate_district, evaluate_other, evaluate_prose, evaluate_tables
-from pipeline.checks.facts import DocFacts, load_facts, previous_year_index
+from pipeline.checks.facts import DocFacts, last_year_of, load_facts, previous_year_index
 from pipeline.checks.registry import DISTRICT, REGISTRY
 from pipeline.checks.result import CheckResult, CheckSummary
 from pipeline.model import DocumentError
@@ -49,17 +49,23 @@ def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckRes
 
 
 def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[CheckResult]:
-    """One document's checks (for a partitioned Dagster asset check); reads only, writes nothing."""
+    """One document's checks (for a partitioned Dagster asset check); reads only, writes nothing.
+
+    A companion file (the prose of a disclosure printed as two PDFs) is checked as its disclosure.
+    """
     with _connection(con_or_db_path) as con:
         docs = load_facts(con, [document_id])
         doc = docs.get(document_id)
         if doc is None:
             raise DocumentError("unreadable", f"document {document_id} is not in the warehouse")
+        doc = docs.get(doc.part_of, doc) if doc.part_of else doc
         last = None
-        if doc.department_code and doc.year:
+        if doc.year_key:
+            key, kind, year = doc.year_key
             ids = [r[0] for r in con.execute(
-                "SELECT document_id FROM documents WHERE department_code = ? AND year = ? AND status = 'loaded' "
-                "ORDER BY document_id LIMIT 1", [doc.department_code, doc.year - 1]).fetchall()]
+                "SELECT disclosure_id FROM disclosures WHERE department_key = ? AND year = ? "
+                "AND coalesce(budget_kind, 'department') = ? ORDER BY disclosure_id LIMIT 1",
+                [key, year - 1, kind]).fetchall()]
             if ids:
                 last = load_facts(con, ids).get(ids[0])
     return document_results(doc, last)
@@ -79,8 +85,8 @@ def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | No
     results: list[CheckResult] = []
     for doc_id in selected:
         doc = docs[doc_id]
-        last = index.get((doc.department_code, doc.year - 1)) if doc.department_code and doc.year else None
-        results.extend(document_results(doc, last))
+        if doc.part_of is None:   # a companion's facts are checked with the file they were joined to
+            results.extend(document_results(doc, last_year_of(doc, index)))
     entries = evaluate_district.read_roster(roster) if roster is not None else None
     district = evaluate_district.evaluate(docs, entries, _catalogue(con))
     if document_ids is not None:

@@ -142,13 +142,15 @@ def duplicates(docs: dict[str, DocFacts]) -> list[CheckResult]:
         for d in sorted(ds, key=lambda d: d.document_id)[1:]:
             out.append(finding("duplicate_documents", d, sha[:12],
                                f"{d.source} has the same content as {ds[0].source}"))
-    for (code, year), ds in group_by([d for d in loaded if d.department_code and d.year],
-                                     lambda d: (d.department_code, d.year)).items():
+    # one disclosure per department, budget kind (部门预算 / 单位预算) and year; companions are parts
+    for (key, kind, year), ds in group_by([d for d in loaded if d.year_key and d.part_of is None],
+                                          lambda d: d.year_key).items():
         if len(ds) > 1 and len({d.sha256 for d in ds}) > 1:
             ds = sorted(ds, key=lambda d: d.document_id)
+            what = "单位预算" if kind == "unit" else "部门预算"
             for d in ds[1:]:
-                out.append(finding("duplicate_documents", d, f"{code}/{year}",
-                                   f"department {code} has {len(ds)} documents for {year}: "
+                out.append(finding("duplicate_documents", d, f"{key}/{year}",
+                                   f"department {key} has {len(ds)} {what} documents for {year}: "
                                    + ", ".join(x.source or x.document_id for x in ds)))
     return out
 

@@ -18,7 +18,10 @@ PARTS = (
     ("three_public_total", ("overseas_travel", "official_reception", "vehicle_purchase", "vehicle_operation"), 2),
 )
 INCREASE_BASE = {"increase_total": "total_expenditure", "increase_basic": "basic_expenditure",
-                 "increase_project": "project_expenditure"}
+                 "increase_project": "project_expenditure",
+                 "increase_fiscal_appropriation": "fiscal_appropriation_revenue",
+                 "increase_three_public": "three_public_total", "increase_vehicle_total": "vehicle_total",
+                 "increase_vehicle_purchase": "vehicle_purchase"}
 PROSE_UNIT = "万元"   # the prose prints its figures in 万元 whatever the tables' unit
 
 

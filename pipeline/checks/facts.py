@@ -74,10 +74,13 @@ class TableFacts:
     lines: list[Line] = field(default_factory=list)
 
     def total_line(self) -> Line | None:
-        """The 合计/总计 row: an uncoded row labelled as a total."""
+        """The 合计/总计 row: an uncoded row labelled as a total; or the only row of a one-row table
+        printed without a label (Putuo's 三公 table: one row of amounts under the item columns)."""
         for ln in self.lines:
             if not ln.code and re.fullmatch(r"(合计|总计|总合计|支出合计|收入合计|本年收入合计)", ln.key):
                 return ln
+        if len(self.lines) == 1 and not self.lines[0].code and not self.lines[0].key:
+            return self.lines[0]
         return None
 
     def by_code(self, code: str) -> Line | None:
@@ -116,6 +119,7 @@ class ClaimFact:
     amount: Decimal
     page: int
     quote: str | None
+    document_id: str | None = None   # the companion file it is printed in; None: this document
 
 
 @dataclass
@@ -171,6 +175,23 @@ class DocFacts:
     warnings: list[DocWarning] = field(default_factory=list)
     printed: list[PrintedTable] = field(default_factory=list)
     duty_budgets: list[DutyBudget] = field(default_factory=list)
+    budget_kind: str | None = None        # of the disclosure: 'department' | 'unit' | None
+    department_key: str | None = None     # code, else name: the same department in other years
+    part_of: str | None = None            # a companion file: the document its facts were joined to
+    companions: list[str] = field(default_factory=list)   # file names joined into this one
+
+    @property
+    def department(self) -> str | None:
+        """How check results name the department: its printed code, else its key (the name)."""
+        return self.department_code or self.department_key or self.department_name
+
+    @property
+    def year_key(self) -> tuple[str, str, int] | None:
+        """(department, budget kind, year): a 单位预算's previous year is the unit's, not its department's."""
+        key = self.department_key or self.department_code
+        if not (key and self.year):
+            return None
+        return key, self.budget_kind or "department", self.year
 
     def printed_of(self, kind: str) -> list[PrintedTable]:
         return [t for t in self.printed if t.kind == kind]
@@ -198,7 +219,19 @@ def _ids_clause(document_ids: list[str] | None) -> tuple[str, list]:
 
 
 def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None) -> dict[str, DocFacts]:
-    """All facts of the given documents (all documents when None), keyed by document_id."""
+    """All facts of the given documents (all documents when None), keyed by document_id.
+
+    The companion files of a disclosure (pipeline/load/disclosures.py) are loaded with it, and their
+    claims and warnings joined to the tables file's facts, which the checks then see as one document.
+    """
+    cols = _columns(con)
+    has_disclosures = "disclosures" in cols
+    if document_ids is not None and has_disclosures:
+        document_ids = [r[0] for r in con.execute(
+            "SELECT DISTINCT b.document_id FROM disclosures a JOIN disclosures b USING (disclosure_id) "
+            "WHERE a.document_id IN (SELECT UNNEST(?::VARCHAR[])) ORDER BY 1", [list(document_ids)]).fetchall()
+            ] + list(document_ids)
+        document_ids = list(dict.fromkeys(document_ids))
     where, params = _ids_clause(document_ids)
     docs: dict[str, DocFacts] = {}
     for r in con.execute(
@@ -251,7 +284,6 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
         if doc in docs:
             docs[doc].warnings.append(DocWarning(kind, message, list(pages or []), list(values or [])))
 
-    cols = _columns(con)
     if "document_tables" in cols:
         for (doc, ti, kind, title, pages, empty, note, code, name) in con.execute(
                 "SELECT document_id, table_index, table_kind, title, pages, empty, note, department_code, "
@@ -267,6 +299,8 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
                 "row_index", params).fetchall():
             if doc in docs:
                 docs[doc].duty_budgets.append(DutyBudget(ti, ri, subkind, None, None, budget, page))
+    if has_disclosures:
+        _join_disclosures(con, docs, where, params)
     if docs:
         _name_duty_rows(docs)
         for d in docs.values():
@@ -301,6 +335,26 @@ def _three_public_items(t: TableFacts) -> None:
                 break
 
 
+def _join_disclosures(con: duckdb.DuckDBPyConnection, docs: dict[str, DocFacts], where: str,
+                      params: list) -> None:
+    """Disclosure facts on every document; a companion's prose joined to its tables file."""
+    for (doc, disclosure, name, key, kind) in con.execute(
+            "SELECT document_id, disclosure_id, department_name, department_key, budget_kind FROM disclosures"
+            f"{where} ORDER BY document_id", params).fetchall():
+        d = docs.get(doc)
+        if d is None:
+            continue
+        d.department_name = d.department_name or name
+        d.department_key, d.budget_kind = key, kind
+        primary = docs.get(disclosure)
+        if disclosure == doc or primary is None:
+            continue
+        d.part_of = disclosure
+        primary.companions.append(d.source.rsplit("/", 1)[-1] if d.source else doc)
+        primary.claims.extend(ClaimFact(c.index, c.metric, c.amount, c.page, c.quote, doc) for c in d.claims)
+        primary.warnings.extend(d.warnings)
+
+
 def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     """Columns of the warehouse's tables: later schema versions add some the checks use when present."""
     out: dict[str, set[str]] = defaultdict(set)
@@ -321,13 +375,19 @@ def _name_duty_rows(docs: dict[str, DocFacts]) -> None:
                 b.name, b.numbering = ln.name, ln.numbering
 
 
-def previous_year_index(docs: dict[str, DocFacts]) -> dict[tuple[str, int], DocFacts]:
-    """Loaded documents by (department_code, year), for the 较上年增减 comparison."""
-    idx: dict[tuple[str, int], DocFacts] = {}
+def previous_year_index(docs: dict[str, DocFacts]) -> dict[tuple[str, str, int], DocFacts]:
+    """Loaded disclosures by (department, budget kind, year), for the 较上年增减 comparison."""
+    idx: dict[tuple[str, str, int], DocFacts] = {}
     for d in docs.values():
-        if d.status == "loaded" and d.department_code and d.year:
-            idx.setdefault((d.department_code, d.year), d)
+        if d.status == "loaded" and d.part_of is None and d.year_key:
+            idx.setdefault(d.year_key, d)
     return idx
+
+
+def last_year_of(doc: DocFacts, index: dict[tuple[str, str, int], DocFacts]) -> DocFacts | None:
+    """The same department's disclosure of the same budget kind a year before, when loaded."""
+    k = doc.year_key
+    return index.get((k[0], k[1], k[2] - 1)) if k else None
 
 
 def group_by(items, key) -> dict:

@@ -27,7 +27,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "documents": {
         "document_id": S, "sha256": S, "source": S, "file_name": S, "department_code": S,
         "department_name": S, "year": I, "pages": I, "unit": S, "parser_version": S, "status": S,
-        "error_kind": S, "error": S, "tables_found": I,
+        "error_kind": S, "error": S, "tables_found": I, "budget_kind": S, "content": S,
     },
     "document_tables": {
         "document_id": S, "table_index": I, "table_kind": S, "title": S, "pages": pl.List(I),
@@ -90,6 +90,14 @@ def _bbox(b: list[float] | None) -> list[float] | None:
     return [float(x) for x in b]
 
 
+def content_of(result: ParseResult) -> str | None:
+    """What a document holds: 'tables', 'narrative' or 'tables+narrative' (a department-year split
+    over two PDFs is one of each: pipeline/load/disclosures.py joins them)."""
+    has_tables = any(not t.empty for t in result.tables)
+    parts = [p for p, has in (("tables", has_tables), ("narrative", bool(result.narrative))) if has]
+    return "+".join(parts) or None
+
+
 def frames_from_result(result: ParseResult, document_id: str, source: str) -> dict[str, pl.DataFrame]:
     """The canonical frames of one parsed document (keys: warehouse table names).
 
@@ -103,7 +111,8 @@ def frames_from_result(result: ParseResult, document_id: str, source: str) -> di
         "department_code": doc_code or None, "department_name": doc_name or None,
         "year": result.year, "pages": result.source.get("pages"), "unit": result.unit,
         "parser_version": result.parser_version, "status": "loaded", "error_kind": None,
-        "error": None, "tables_found": len(result.tables),
+        "error": None, "tables_found": len(result.tables), "budget_kind": result.budget_kind,
+        "content": content_of(result),
     }]
     tables, lines, procurement, targets, assets = [], [], [], [], []
     for ti, t in enumerate(result.tables):

@@ -55,3 +55,31 @@ def year_in_title(title: str) -> int | None:
     """A year printed in a table title ("2017年政府采购预算表")."""
     m = TITLE_YEAR_RE.search(title or "")
     return int(m.group(1)) if m else None
+
+
+#: A cover's department: "预算主管部门：X" (部门预算), "预算单位：X" (单位预算), "部门：X".
+COVER_LABEL_RE = re.compile(r"(?:预算主管部门|预算单位|主管部门|部门名称)\s*[:：]\s*([^\s:：]{2,40}?)(?=\s|目录|$)")
+#: A cover title: "X2017年度部门预算", "X2024年单位预算" (the name printed before the year).
+COVER_TITLE_RE = re.compile(r"^\s*([^\s\d]{2,40}?)\s*(?:19|20)\d{2}\s*年\s*度?\s*(?:部门|单位)?\s*预算")
+BUDGET_KIND_RE = re.compile(r"(部门|单位)\s*预\s*算")
+
+
+def name_from_cover(text: str) -> str | None:
+    """The department as the cover names it, for documents whose tables print no 部门/单位 header
+    (prose-only files, and layouts that state it only on the cover)."""
+    m = COVER_LABEL_RE.search(text)
+    if m:
+        return m.group(1)
+    m = COVER_TITLE_RE.match(text)
+    if m and not re.search(r"(?:省|市|区|县)级?$", m.group(1)):
+        return m.group(1)
+    return None
+
+
+def budget_kind_from_cover(text: str) -> str | None:
+    """'department' for a 部门预算 (the consolidated budget of a department and its units), 'unit'
+    for a 单位预算 (one unit's own budget): the first of the two the cover page prints."""
+    m = BUDGET_KIND_RE.search(text)
+    if not m:
+        return None
+    return "department" if m.group(1) == "部门" else "unit"

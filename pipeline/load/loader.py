@@ -28,6 +28,7 @@ from filelock import FileLock
 
 from pipeline.clean.frames import SCHEMAS
 from pipeline.config import Home
+from pipeline.load.disclosures import refresh_disclosures
 from pipeline.load.dimensions import refresh_departments, refresh_subject_codes
 from pipeline.load.schema import ensure_schema
 from pipeline.load.snapshot import connect_reader, connect_writer, publish_snapshot
@@ -49,6 +50,7 @@ class LoadSummary:
     skipped: list[str] = field(default_factory=list)         # staged version already loaded
     schema_version: int = 0
     departments: int = 0
+    disclosures: int = 0
     subject_codes: int = 0
     seconds: float = 0.0
     snapshot: Path | None = None
@@ -79,6 +81,7 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
                 getattr(summary, outcome).append(doc_id)
             con.execute("BEGIN TRANSACTION")
             summary.departments = refresh_departments(con)
+            summary.disclosures = refresh_disclosures(con)
             summary.subject_codes = refresh_subject_codes(con, reference_dir)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")

@@ -43,6 +43,7 @@ class DepartmentSection:
     years: list[int]
     documents: list[str]
     findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)   # per disclosure: its file(s), joined by " + "
 
     @property
     def errors(self) -> int:
@@ -56,9 +57,34 @@ class DepartmentSection:
     def anchor(self) -> str:
         return f"dept-{self.code or 'district'}"
 
+    @property
+    def has_companions(self) -> bool:
+        return any(" + " in f for f in self.files)
+
+    @property
+    def printed_code(self) -> str:
+        """The code shown before the name: only a printed code (a department without one is keyed by name)."""
+        return self.code if self.code and self.code != self.name else ""
+
 
 def _amount(v: Decimal | None) -> str:
     return "" if v is None else fmt(v)
+
+
+def _unnamed(dept: str | None) -> str:
+    if dept is None:
+        return "全区 / District"
+    return f"部门 {dept}" if dept.isdigit() else dept   # a department keyed by its name
+
+
+def _disclosure_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each disclosure's files ("tables.pdf + prose.pdf"), keyed by the id its results carry."""
+    try:
+        return {d: " + ".join(f) for d, f in con.execute(
+            "SELECT disclosure_id, list(file_name ORDER BY content DESC NULLS LAST, file_name) FROM v_documents "
+            "GROUP BY disclosure_id").fetchall()}
+    except duckdb.Error:   # a warehouse from before schema version 3
+        return {}
 
 
 def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[str | None, list[DepartmentSection]]:
@@ -86,8 +112,7 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple
         ident = REGISTRY.get(name)
         sec = by_dept.get(dept)
         if sec is None:
-            sec = by_dept[dept] = DepartmentSection(dept, names.get(dept, "全区 / District" if dept is None
-                                                                   else f"部门 {dept}"), [], [])
+            sec = by_dept[dept] = DepartmentSection(dept, names.get(dept, _unnamed(dept)), [], [])
         if year:
             years[dept].add(year)
         if doc:
@@ -97,9 +122,11 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple
             description=ident.description if ident else name, severity=sev, left=_amount(lv),
             right=_amount(rv), difference=_amount(diff), tolerance=_amount(tol), n=n, left_pages=lp or "",
             right_pages=rp or "", message=msg, document_id=doc))
+    files = _disclosure_files(con)
     for dept, sec in by_dept.items():
         sec.years = sorted(years[dept])
         sec.documents = sorted(docs[dept])
+        sec.files = [files[d] for d in sec.documents if d in files]
     ordered = sorted(by_dept.values(), key=lambda s: (-s.errors, -s.warnings, s.code or ""))
     return run_id, ordered
 

@@ -1,0 +1,126 @@
+"""Disclosures: the department-years the documents make up, rebuilt from what is loaded.
+
+Why: a department-year is often published as two PDFs, the tables and the prose (Jiangsu:
+"…部门预算公开表.pdf" beside "…部门预算.pdf"). Both stay documents with their own pages (provenance),
+but they are one disclosure: the prose restates the tables' figures, so the checks must see both
+together. A 部门预算 and a 单位预算 of the same department and year stay two disclosures.
+
+Two documents are joined when they were published together (same folder of the inbox, same article
+or folder of the portal), for the same year, one holding tables and no prose and the other prose and
+no tables, and their budget kinds do not disagree. Only an unambiguous pair is joined (one such file
+of each in the folder for the year); anything else stays a disclosure of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+import duckdb
+import polars as pl
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    document_id: str
+    source: str
+    department_code: str | None
+    department_name: str | None
+    year: int | None
+    budget_kind: str | None
+    content: str | None
+
+
+@dataclass(frozen=True)
+class DisclosurePart:
+    document_id: str
+    disclosure_id: str
+    part: str | None
+    department_code: str | None
+    department_name: str | None
+    department_key: str
+    year: int | None
+    budget_kind: str | None
+
+
+_SCHEMA = {"document_id": pl.String, "disclosure_id": pl.String, "part": pl.String,
+           "department_code": pl.String, "department_name": pl.String, "department_key": pl.String,
+           "year": pl.Int32, "budget_kind": pl.String}
+
+
+def folder_of(source: str) -> str:
+    """Where a document was published: the folder of its path or URL (without query)."""
+    if "://" in source:
+        u = urlsplit(source)
+        return f"{u.scheme}://{u.netloc}{PurePosixPath(u.path).parent}"
+    return str(PurePosixPath(source.replace("\\", "/")).parent)
+
+
+#: Long forms a department's name is printed in some years and short in others (中国共产党江苏省委员会
+#: 办公厅 = 中共江苏省委办公厅): the key uses the short form.
+NAME_ABBREVIATIONS = ((re.compile(r"^中国共产党(.+?)委员会"), r"中共\1委"),)
+
+
+def department_key(code: str | None, name: str | None, fallback: str) -> str:
+    """What follows a department over the years: its printed code, else its name without spaces
+    in its short form."""
+    if code:
+        return code
+    if name:
+        key = re.sub(r"\s+", "", name)
+        for pattern, short in NAME_ABBREVIATIONS:
+            key = pattern.sub(short, key)
+        return key
+    return fallback
+
+
+def _kinds_agree(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def assign(rows: list[DocumentRow]) -> list[DisclosurePart]:
+    """Each document's disclosure: companions joined under the tables file's id, others alone."""
+    groups: dict[tuple[str, int | None], list[DocumentRow]] = defaultdict(list)
+    for r in rows:
+        if r.content in ("tables", "narrative"):
+            groups[(folder_of(r.source), r.year)].append(r)
+    partner: dict[str, DocumentRow] = {}
+    for (_, year), members in groups.items():
+        tables = [r for r in members if r.content == "tables"]
+        prose = [r for r in members if r.content == "narrative"]
+        if year is not None and len(tables) == 1 and len(prose) == 1 \
+                and _kinds_agree(tables[0].budget_kind, prose[0].budget_kind):
+            partner[tables[0].document_id] = prose[0]
+            partner[prose[0].document_id] = tables[0]
+    out = []
+    for r in rows:
+        other = partner.get(r.document_id)
+        tables, prose = (r, other) if r.content == "tables" or other is None else (other, r)
+        code = tables.department_code or (prose.department_code if prose else None)
+        name = tables.department_name or (prose.department_name if prose else None)
+        kind = tables.budget_kind or (prose.budget_kind if prose else None)
+        out.append(DisclosurePart(
+            document_id=r.document_id, disclosure_id=tables.document_id, part=r.content,
+            department_code=code, department_name=name,
+            department_key=department_key(code, name, tables.document_id), year=r.year, budget_kind=kind))
+    return out
+
+
+def refresh_disclosures(con: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild ``disclosures`` from the loaded documents (call inside a transaction); disclosure count."""
+    rows = [DocumentRow(*r) for r in con.execute(
+        "SELECT document_id, source, department_code, department_name, year, budget_kind, content "
+        "FROM documents WHERE status = 'loaded' ORDER BY document_id").fetchall()]
+    parts = assign(rows)
+    con.execute("DELETE FROM disclosures")
+    if parts:
+        frame = pl.DataFrame([asdict(p) for p in parts], schema=_SCHEMA)
+        con.register("_disclosures", frame.to_arrow())
+        try:
+            con.execute("INSERT INTO disclosures BY NAME SELECT * FROM _disclosures")
+        finally:
+            con.unregister("_disclosures")
+    return len({p.disclosure_id for p in parts})
