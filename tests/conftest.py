@@ -62,3 +62,17 @@ def demo_parsed(demo_district, tmp_path_factory):
     home = Home.at(tmp_path_factory.mktemp("demo-parsed")).ensure()
     process_all(home, list(scan_inbox(demo_district)), workers=2, progress=lambda _: None)
     return home
+
+
+@pytest.fixture(scope="session")
+def corpus_warehouses(corpus_dir: Path, tmp_path_factory) -> dict[str, "Home"]:
+    """Each real corpus region run through the whole pipeline (no GX) into its own home, once."""
+    from pipeline.config import Home
+    from pipeline.night import run_night
+
+    homes = {}
+    for region in ("jiangsu", "putuo"):
+        home = Home.at(tmp_path_factory.mktemp(f"corpus-{region}"))
+        run_night(home, inbox=corpus_dir / region, workers=2, progress=lambda *_: None, gx=False)
+        homes[region] = home
+    return homes
