@@ -363,7 +363,11 @@ def _split_at_titles(raw: RawTable, cat: Catalogue) -> list[RawTable]:
         if c > start:
             top = raw.row_bboxes[start][1] if start else raw.bbox[1]
             bottom = raw.row_bboxes[c][1] if c < len(raw.row_bboxes) else raw.bbox[3]
-            parts.append(RawTable(bbox=(raw.bbox[0], top, raw.bbox[2], bottom), xs=raw.xs,
+            # a part's own right edge: the next table on the page may be ruled wider
+            right = max((cell[2] for row in raw.cells[start:c] for cell in row if cell is not None),
+                        default=raw.xs[-1])
+            xs = raw.xs[:-1] + [right] if raw.xs[-2] < right < raw.xs[-1] else raw.xs
+            parts.append(RawTable(bbox=(raw.bbox[0], top, xs[-1], bottom), xs=xs,
                                   row_bboxes=raw.row_bboxes[start:c], cells=raw.cells[start:c],
                                   texts=raw.texts[start:c]))
         start = c
@@ -412,26 +416,34 @@ def _continued_columns(prev: TableDraft, raw: RawTable) -> list[Column | None] |
     """The columns of a title-less table continuing ``prev``, or None when it does not continue it.
 
     Same grid: ``prev``'s columns. Otherwise the table must lie within ``prev``'s width and each of
-    its grid columns takes the role of the ``prev`` column with a role it overlaps most (Jiangsu
-    continuation pages drop an empty leading column, or print 3 wide columns under 9 narrow ones);
-    at least one amount column must be found again."""
+    its grid columns takes the role of a ``prev`` column with a role: the one whose left edge it
+    shares, else the one it overlaps most (Jiangsu continuation pages drop an empty leading column,
+    print 3 wide columns under 9 narrow ones, or cut a sliver column off a wide one). Each ``prev``
+    amount column is found again once, in the grid column that matches it best (shared edge, then
+    overlap); at least one must be found."""
     if prev.ncols == raw.ncols:
         return prev.columns
     if not prev.xs or abs(prev.xs[-1] - raw.xs[-1]) > 4 or raw.xs[0] < prev.xs[0] - 4:
         return None
-    out: list[Column | None] = []
+    picks: list[tuple[int | None, tuple[int, float]]] = []
     for c in range(raw.ncols):
         a, b = raw.xs[c], raw.xs[c + 1]
-        best, best_overlap = None, 0.0
+        best, score = None, (0, 0.0)
         for k in range(prev.ncols):
             if prev.columns[k] is None:
                 continue
             ov = min(b, prev.xs[k + 1]) - max(a, prev.xs[k])
-            if ov > best_overlap:
-                best, best_overlap = k, ov
-        col = prev.columns[best] if best is not None else None
-        if col is not None and col in out and col.role in MEASURES:
-            col = None                      # one new column per amount column
+            s = (1 if abs(a - prev.xs[k]) <= 4 and ov > 0 else 0, ov)
+            if ov > 0 and s > score:
+                best, score = k, s
+        picks.append((best, score))
+    out: list[Column | None] = []
+    for c, (k, score) in enumerate(picks):
+        col = prev.columns[k] if k is not None else None
+        if col is not None and col.role in MEASURES and any(
+                k2 == k and (s2 > score or (s2 == score and c2 < c))
+                for c2, (k2, s2) in enumerate(picks) if c2 != c):
+            col = None                      # one grid column per amount column: the best match
         out.append(col)
     if not any(c is not None and c.role in MEASURES for c in out):
         return None
