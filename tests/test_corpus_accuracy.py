@@ -3,9 +3,10 @@
 Each region's PDFs are parsed once per session; a truth cell counts only when the parsed table of the
 same kind on the same pages has the corresponding row (code, else label; side; k-th occurrence) with
 that amount under the measure its printed header maps to (pipeline.evaluate, strict matching).
-Target: ≥ 99.5% of the cells of each region. Putuo meets it (100% today); Jiangsu is held to the
-floor it reaches today (99.33% measured, floor 99.3%: a regression guard, not the target), and the
-figure is printed. `budget-etl eval ../shared/corpus/jiangsu` lists every remaining miss.
+Target: ≥ 99.5% of the cells of each region. Putuo meets it (100% today, 3446/3446); Jiangsu is held
+to the figure it reaches today (100%, 1942/1942 measured: rows spread over several cells or pages are
+joined, see test_parse_continuations.py), and the figure is printed.
+`budget-etl eval ../shared/corpus/jiangsu` lists every remaining miss.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pipeline.evaluate import DocScore, format_scores, score_dir, total_accuracy
 CORPUS = SHARED_DIR / "corpus"
 TARGET = 0.995
 #: Measured floors (strict matching). Raise them as the parser improves; never lower them silently.
-FLOORS = {"putuo": TARGET, "jiangsu": 0.993}
+FLOORS = {"putuo": TARGET, "jiangsu": 1.000}
 
 
 def _region(name: str) -> Path:

@@ -21,6 +21,10 @@ from pipeline.tables.context import NOTE_RE, Context, read_context, read_note
 from pipeline.document.numbers import is_amount
 from pipeline.tables.header import (column_paths, header_depth, is_header_row, is_numbering_row,
                                     join_split_words)
+from pipeline.tables.wraps import covering_text, join_wrapped_labels
+
+#: A label starting a new item (numbered "一、", "1.", "（一）"), never the rest of one cut by a page.
+_NUMBERED_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[）)])")
 
 
 #: Labels of total rows that may sit in a text column (procurement prints 合计 under 项目名称).
@@ -59,6 +63,13 @@ class TableDraft:
     last_page: int = 0
     xs: list[float] = field(default_factory=list)
     carried: dict[str, str] = field(default_factory=dict)
+    #: Side-by-side labels seen without amounts, by (side, group): (label, page, bottom of its cell).
+    wraps: dict[tuple[str, int], tuple[str, int, float]] = field(default_factory=dict)
+    #: The rows read off the last grid row of the last page part (a label may go on over the page).
+    tail: list[RawRow] = field(default_factory=list)
+    #: The last label read in each label column, by the column's left edge (a merged label cell
+    #: cut by a page break is printed again on the next page).
+    last_labels: dict[float, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -164,25 +175,37 @@ class Recogniser:
         columns when its grid differs from the first page's)."""
         spec = self.cat.kinds[d.kind]
         columns = d.columns if columns is None else columns
+        if not spec.text_only and not spec.form_amount_groups:
+            raw = join_wrapped_labels(raw, depth)
         pending: tuple[list[str], str] | None = None
         keep = spec.name_spaces == "keep"
         first = True
         nameless: RawRow | None = None     # the last row, when it had amounts but no label
+        n_before = len(d.rows)
+        last_r = None
         for r in range(depth, len(raw.texts)):
             texts = raw.texts[r]
             if is_numbering_row(texts, self.cat):
                 continue
             if not any(t and t.strip() for t in texts):
                 continue
+            last_r = r
             bbox = _row_bbox(raw, r)
             carry_empty = continued and first
             first = False
             if spec.form_amount_groups and self._form_pairs(d, page, raw, r, bbox):
                 continue
             if spec.side_by_side:
+                if carry_empty and self._continue_labels(d, raw, r, columns):
+                    continue
                 self._side_rows(d, page, raw, r, bbox, columns)
                 continue
             texts = _aligned_texts(columns, raw, r)
+            if carry_empty:
+                texts = self._drop_reprinted(d, raw, r, columns, texts)
+            for j, col in enumerate(columns):
+                if col is not None and col.role == "name" and j < len(texts) and (texts[j] or "").strip():
+                    d.last_labels[round(raw.xs[j], 1)] = clean_label(texts[j])
             code_parts: list[str] = []
             name = ""
             values: dict[str, Decimal] = {}
@@ -246,12 +269,69 @@ class Recogniser:
                 continue
             if not name and not code_parts and pending is not None and not attrs:
                 code_parts, name = pending
+            if not name and not code_parts:
+                # a label cell merged down over this row from the one above (one 采购物品名称
+                # for two lines)
+                name = next((clean_label(t, keep_spaces=keep) for j, col in enumerate(columns)
+                             if col is not None and col.role == "name"
+                             and (t := covering_text(raw, r, j)) and t.strip()), "")
             pending = None
             if d.as_of:
                 attrs["as_of"] = d.as_of
             d.rows.append(RawRow(None, "".join(code_parts) or None, name, values, page.number,
                                  bbox, attrs))
             nameless = d.rows[-1] if not name and not code_parts and not attrs else None
+        top = raw.row_bboxes[last_r][1] - 0.5 if last_r is not None else None
+        d.tail = [row for row in d.rows[n_before:] if top is not None and row.bbox[1] >= top]
+
+    def _continue_labels(self, d: TableDraft, raw: RawTable, r: int,
+                         columns: list[Column | None]) -> bool:
+        """The first grid row of a continuation page holding only label text, none of it numbered:
+        the rest of labels cut by the page break ("八、社会保障和就" / "业支出"). Each fragment is
+        appended to the row of its side that the last grid row of the page before gave, under the
+        same columns. True when the grid row was consumed so."""
+        texts = _aligned_texts(columns, raw, r)
+        frags = [(j, t) for j, t in enumerate(texts) if t and t.strip()]
+        if not frags or not d.tail or any(is_amount(t) for _, t in frags):
+            return False
+        joins = []
+        for j, t in frags:
+            col = columns[j] if j < len(columns) else None
+            if col is None or col.role != "name" or _NUMBERED_RE.match(t):
+                return False
+            cell = raw.cells[r][j] if j < len(raw.cells[r]) else None
+            x0, x1 = (cell[0], cell[2]) if cell is not None else (raw.xs[j], raw.xs[j + 1])
+            row = next((row for row in d.tail if row.side == col.side
+                        and min(x1, row.bbox[2]) - max(x0, row.bbox[0]) > (x1 - x0) / 2), None)
+            if row is None:
+                return False
+            joins.append((row, clean_label(t)))
+        for row, frag in joins:
+            row.name += frag
+        return True
+
+    def _drop_reprinted(self, d: TableDraft, raw: RawTable, r: int, columns: list[Column | None],
+                        texts: list[str | None]) -> list[str | None]:
+        """The first grid row of a continuation page with label cells merged down that repeat the
+        last label of their column on the page before: a merged cell cut by the page break and
+        printed again (Jiangsu 政府采购预算表). They do not name the row when another label does."""
+        names = [j for j, col in enumerate(columns) if col is not None and col.role == "name"
+                 and j < len(texts) and (texts[j] or "").strip()]
+        nxt = raw.row_bboxes[r + 1][1] if r + 1 < len(raw.row_bboxes) else None
+
+        def reprinted(j: int) -> bool:
+            cell = raw.cells[r][j] if j < len(raw.cells[r]) else None
+            last = next((v for x, v in d.last_labels.items() if abs(x - raw.xs[j]) <= 4), None)
+            return (cell is not None and nxt is not None and cell[3] > nxt + 1
+                    and last == clean_label(texts[j]))
+
+        again = [j for j in names if reprinted(j)]
+        if not again or len(again) == len(names):
+            return texts
+        out = list(texts)
+        for j in again:
+            out[j] = None
+        return out
 
     def _form_pairs(self, d: TableDraft, page: PageContent, raw: RawTable, r: int, bbox) -> bool:
         """A form row under an amount group (first-column cell, merged down): each amount cell with
@@ -300,6 +380,7 @@ class Recogniser:
             pending = ""
             for gi, g in enumerate(groups):
                 name = ""
+                name_bottom = bbox[3]
                 values: dict[str, Decimal] = {}
                 for j in g:
                     col = columns[j]
@@ -307,6 +388,8 @@ class Recogniser:
                     if col.role == "name":
                         if t and t.strip() and not name:
                             name = clean_label(t)
+                            cell = raw.cells[r][j] if j < len(raw.cells[r]) else None
+                            name_bottom = cell[3] if cell is not None else bbox[3]
                     elif col.role not in ("seq", "skip", "code", "code_or_name", "attr"):
                         v = self._amount(t, col.role, spec, page.number)
                         if v is not None:
@@ -314,11 +397,13 @@ class Recogniser:
                 if not values:
                     pending = name or pending
                     if name:
-                        d.carried[f"__wrap_{side}_{gi}"] = name
+                        d.wraps[(side, gi)] = (name, page.number, name_bottom)
                     continue
-                wrapped = d.carried.pop(f"__wrap_{side}_{gi}", "")
+                wrapped, w_page, w_bottom = d.wraps.pop((side, gi), ("", 0, 0.0))
                 if not name:
-                    name, pending = (pending or wrapped), ""
+                    # this group's own label cell, from a grid row above, still spans this row
+                    covers = wrapped and w_page == page.number and w_bottom > bbox[1] + 1
+                    name, pending = (wrapped if covers else (pending or wrapped)), ""
                 elif wrapped and len(name) <= 2 and not re.match(r"^[一二三四五六七八九十\d]", name):
                     name = wrapped + name       # a label wrapped onto the amount's grid row ("…经" + "费")
                 x0 = raw.xs[min(g)]
@@ -363,7 +448,11 @@ def _split_at_titles(raw: RawTable, cat: Catalogue) -> list[RawTable]:
         if c > start:
             top = raw.row_bboxes[start][1] if start else raw.bbox[1]
             bottom = raw.row_bboxes[c][1] if c < len(raw.row_bboxes) else raw.bbox[3]
-            parts.append(RawTable(bbox=(raw.bbox[0], top, raw.bbox[2], bottom), xs=raw.xs,
+            # a part's own right edge: the next table on the page may be ruled wider
+            right = max((cell[2] for row in raw.cells[start:c] for cell in row if cell is not None),
+                        default=raw.xs[-1])
+            xs = raw.xs[:-1] + [right] if raw.xs[-2] < right < raw.xs[-1] else raw.xs
+            parts.append(RawTable(bbox=(raw.bbox[0], top, xs[-1], bottom), xs=xs,
                                   row_bboxes=raw.row_bboxes[start:c], cells=raw.cells[start:c],
                                   texts=raw.texts[start:c]))
         start = c
@@ -412,26 +501,34 @@ def _continued_columns(prev: TableDraft, raw: RawTable) -> list[Column | None] |
     """The columns of a title-less table continuing ``prev``, or None when it does not continue it.
 
     Same grid: ``prev``'s columns. Otherwise the table must lie within ``prev``'s width and each of
-    its grid columns takes the role of the ``prev`` column with a role it overlaps most (Jiangsu
-    continuation pages drop an empty leading column, or print 3 wide columns under 9 narrow ones);
-    at least one amount column must be found again."""
+    its grid columns takes the role of a ``prev`` column with a role: the one whose left edge it
+    shares, else the one it overlaps most (Jiangsu continuation pages drop an empty leading column,
+    print 3 wide columns under 9 narrow ones, or cut a sliver column off a wide one). Each ``prev``
+    amount column is found again once, in the grid column that matches it best (shared edge, then
+    overlap); at least one must be found."""
     if prev.ncols == raw.ncols:
         return prev.columns
     if not prev.xs or abs(prev.xs[-1] - raw.xs[-1]) > 4 or raw.xs[0] < prev.xs[0] - 4:
         return None
-    out: list[Column | None] = []
+    picks: list[tuple[int | None, tuple[int, float]]] = []
     for c in range(raw.ncols):
         a, b = raw.xs[c], raw.xs[c + 1]
-        best, best_overlap = None, 0.0
+        best, score = None, (0, 0.0)
         for k in range(prev.ncols):
             if prev.columns[k] is None:
                 continue
             ov = min(b, prev.xs[k + 1]) - max(a, prev.xs[k])
-            if ov > best_overlap:
-                best, best_overlap = k, ov
-        col = prev.columns[best] if best is not None else None
-        if col is not None and col in out and col.role in MEASURES:
-            col = None                      # one new column per amount column
+            s = (1 if abs(a - prev.xs[k]) <= 4 and ov > 0 else 0, ov)
+            if ov > 0 and s > score:
+                best, score = k, s
+        picks.append((best, score))
+    out: list[Column | None] = []
+    for c, (k, score) in enumerate(picks):
+        col = prev.columns[k] if k is not None else None
+        if col is not None and col.role in MEASURES and any(
+                k2 == k and (s2 > score or (s2 == score and c2 < c))
+                for c2, (k2, s2) in enumerate(picks) if c2 != c):
+            col = None                      # one grid column per amount column: the best match
         out.append(col)
     if not any(c is not None and c.role in MEASURES for c in out):
         return None
