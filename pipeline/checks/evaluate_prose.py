@@ -42,7 +42,8 @@ def resolve_cell(doc: DocFacts, cell: Cell) -> tuple[Decimal, int, str] | None:
         return None
     for t in doc.tables_of(cell.table_kind):
         if cell.row == "total":
-            ln = t.total_line()
+            # a table of one row (a 三公 table printed as one line of columns) has that row as its total
+            ln = t.total_line() or (t.lines[0] if len(t.lines) == 1 else None)
         elif cell.row.startswith("code:"):
             ln = t.by_code(cell.row[5:])
         elif cell.row.startswith("name:"):

@@ -74,7 +74,7 @@ def row_totals(doc: DocFacts) -> list[CheckResult]:
                 out.append(compare(
                     "row_total", doc, f"{t.kind} row '{ln.label()}' {whole}", v[whole], s, len(present),
                     [ln.page], [ln.page], f"{t.title or t.kind} '{ln.label()}' {whole}",
-                    " + ".join(present)))
+                    " + ".join(present), parts=[v[p] for p in present]))
     return out
 
 
@@ -114,7 +114,8 @@ def column_totals_and_hierarchy(doc: DocFacts) -> list[CheckResult]:
                     "code_hierarchy", doc, f"{t.kind} {parent_code}.{m}", parent.get(m),
                     total(k.values[m] for k in present), max(len(present), 1), [parent.page],
                     [k.page for k in present], f"{t.title or t.kind} {parent.label()} {m}",
-                    "sum of " + ", ".join(k.code for k in present) if present else "its sub-codes (none printed)"))
+                    "sum of " + ", ".join(k.code for k in present) if present else "its sub-codes (none printed)",
+                    parts=[k.values[m] for k in present]))
         tot = t.total_line()
         if tot is not None and roots:
             for m in sorted(set(tot.values) | {m for r in roots for m in r.values}):
@@ -125,7 +126,7 @@ def column_totals_and_hierarchy(doc: DocFacts) -> list[CheckResult]:
                 out.append(compare(
                     "column_total", doc, f"{t.kind} 合计.{m}", tot.get(m), s, max(len(present), 1),
                     [tot.page], [r.page for r in present], f"{t.title or t.kind} 合计 {m}",
-                    "sum of " + ", ".join(r.code for r in present)))
+                    "sum of " + ", ".join(r.code for r in present), parts=[r.values[m] for r in present]))
     return out
 
 
@@ -191,14 +192,16 @@ def summary_identities(doc: DocFacts) -> list[CheckResult]:
                     out.append(compare(
                         "summary_current_totals", doc, f"{t.kind} {s.current.key}" + (f" #{col + 1}" if col else ""),
                         s.current.get(None), total(ln.get(None) for ln in items), max(len(items), 1),
-                        [s.current.page], [ln.page for ln in items], f"{title} {s.current.name}", what))
+                        [s.current.page], [ln.page for ln in items], f"{title} {s.current.name}", what,
+                        parts=[ln.get(None) for ln in items]))
             if s.grand is not None and s.current is not None:
                 carry = [ln for ln in s.carry if ln.get(None) is not None]
                 out.append(compare(
                     "summary_carryover", doc, f"{t.kind} {s.grand.key}", s.grand.get(None),
                     s.current.get(None) + total(ln.get(None) for ln in carry), 1 + len(carry),
                     [s.grand.page], [s.current.page] + [ln.page for ln in carry], f"{title} {s.grand.name}",
-                    " + ".join([s.current.name] + [ln.name for ln in carry])))
+                    " + ".join([s.current.name] + [ln.name for ln in carry]),
+                    parts=[s.current.get(None)] + [ln.get(None) for ln in carry]))
         rg, eg = sides["revenue"].grand, sides["expenditure"].grand
         if rg is not None and eg is not None:
             out.append(compare("summary_balance", doc, f"{t.kind} 收入总计=支出总计", rg.get(None), eg.get(None), 1,
