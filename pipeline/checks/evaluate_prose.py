@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import compare, finding, fmt, total
 from pipeline.checks.facts import ClaimFact, DocFacts, is_chinese_numbered, normalise_name
@@ -90,9 +90,45 @@ def restatements(doc: DocFacts) -> list[CheckResult]:
                         f"“{quote}”) but the document prints no {ident.right}", left=amount, left_pages=pages))
                 continue
             value, page, label = cell
-            out.append(compare(ident.name, doc, metric, amount, value, 1, pages, [page],
-                               f"prose “{quote}”", label, unit=PROSE_UNIT))
+            out.append(at_printed_precision(compare(ident.name, doc, metric, amount, value, 1, pages, [page],
+                                                    f"prose “{quote}”", label, unit=PROSE_UNIT), quote))
     return out
+
+
+_WAN_FIGURE = re.compile(r"([0-9０-９][0-9０-９,，]*(?:[.．]([0-9０-９]+))?)\s*万元")
+
+
+def printed_places(quote: str | None, amount: Decimal) -> int:
+    """How many decimals the prose printed this amount with (2 when the quote does not show it)."""
+    for m in _WAN_FIGURE.finditer(quote or ""):
+        try:
+            v = Decimal(m.group(1).replace(",", "").replace("，", "").replace("．", "."))
+        except ArithmeticError:
+            continue
+        if v == amount:
+            return len(m.group(2) or "")
+    return 2
+
+
+def at_printed_precision(r: CheckResult, quote: str | None) -> CheckResult:
+    """A prose figure restating a more precise table figure (a 元 table in 万元, or 万元 to the 万) holds
+    when it is the table's figure rounded to the decimals the prose prints; truncated instead of rounded,
+    or within half its last digit, it is a warning; the error otherwise stands."""
+    if r.severity == "ok" or r.left_value is None or r.right_value is None:
+        return r
+    places = printed_places(quote, r.left_value)
+    q = Decimal(1).scaleb(-places)
+    if r.right_value.quantize(q, rounding=ROUND_HALF_UP) == r.left_value:
+        r.severity = "ok"
+        r.message += f"; the table's figure rounded to the {places} decimal(s) the prose prints"
+    elif r.right_value.quantize(q, rounding=ROUND_DOWN) == r.left_value:
+        r.severity = "warning"
+        r.message += f"; the prose truncates the table's figure to {places} decimal(s) instead of rounding it"
+    elif places < 2 and abs(r.difference) <= q / 2:
+        r.severity = "warning"
+        r.tolerance = q / 2
+        r.message += f"; within half the last digit the prose prints ({places} decimal(s))"
+    return r
 
 
 def self_consistency(doc: DocFacts) -> list[CheckResult]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pipeline.checks.base import compare, finding, fmt, total
 from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered
 from pipeline.checks.result import CheckResult
-from pipeline.checks.subjects import is_government_fund_code
+from pipeline.checks.subjects import is_government_fund_code, structural_problem
 
 #: Tables whose rows are subject codes (functional, or economic for the basic-expenditure table).
 CODED_KINDS = ("revenue_summary", "expenditure_summary", "general_budget_expenditure",
@@ -81,11 +81,19 @@ def row_totals(doc: DocFacts) -> list[CheckResult]:
 # --- column totals and the code hierarchy -----------------------------------------------------
 
 
-def _parent_of(code: str, codes: set[str]) -> str | None:
-    """The nearest printed ancestor (5-digit 款 then 3-digit 类) of a subject code."""
+def _parent_of(code: str, codes: set[str], economic: bool = False) -> str | None:
+    """The nearest printed ancestor (5-digit 款 then 3-digit 类) of a subject code.
+
+    A code whose 类 part is misprinted ("71102" for 2101102: the 类 digits lost, 款 11 and 项 02 kept) has
+    no printed ancestor by its prefix; it belongs to the one printed 款 that ends in its 款 digits."""
     for k in (5, 3):
         if len(code) > k and code[:k] in codes:
             return code[:k]
+    if len(code) >= 5 and structural_problem(code, "economic" if economic else "functional"):
+        kuan = [c for c in codes if len(c) == 5 and c != code and c.endswith(code[-4:-2])
+                and not structural_problem(c, "economic" if economic else "functional")]
+        if len(kuan) == 1:
+            return kuan[0]
     return None
 
 
@@ -99,7 +107,7 @@ def column_totals_and_hierarchy(doc: DocFacts) -> list[CheckResult]:
         children: dict[str, list[Line]] = {}
         roots: list[Line] = []
         for ln in coded:
-            p = _parent_of(ln.code, codes)
+            p = _parent_of(ln.code, codes, economic=t.kind == "general_budget_basic_expenditure")
             if p is None:
                 roots.append(ln)
             else:

@@ -148,8 +148,11 @@ REGISTRY_LIST: tuple[Identity, ...] = (
            (Cell(_GB, "total", "public_funds"), Cell(_BASIC, "total", "public_funds")), "公用经费"),
     _prose("project_expenditure", "项目支出",
            (Cell(_GB, "total", "project"), Cell("expenditure_summary", "total", "project")), "项目支出"),
+    # the table that prints 机关运行经费 itself (the 三公 table's column, or a table of its own) first
     _prose("operating_expenses_of_organ", "机关运行经费",
-           (Cell(_BASIC, "total", "public_funds"), Cell(_GB, "total", "public_funds")), "机关运行经费"),
+           (Cell("three_public", "total", "operating_expenses_of_organ"),
+            Cell("operating_expenses_of_organ", "total", "operating_expenses_of_organ"),
+            Cell(_BASIC, "total", "public_funds"), Cell(_GB, "total", "public_funds")), "机关运行经费"),
     # A 三公 table that also prints 会议费/培训费 (Jiangsu) has the 三公 sum in its own column.
     _prose("three_public_total", "三公经费合计",
            (Cell("three_public", "total", "three_public_total"), Cell("three_public", "total", "total")), "三公 total"),
