@@ -55,6 +55,12 @@ METRICS = (
     "training_expenses", "procurement_total", "assets_total", "fixed_assets", "current_assets",
     "intangible_assets", "fiscal_appropriation_revenue",
     "vehicle_total",  # 公务用车购置及运行维护费 in the 三公 paragraph (demo generator)
+    # a subject item of the prose ("“A（类）B（款）C（项）”X万元", the quote naming it) and the figures
+    # stated with it: last year's 执行数, this year's 预算安排 and the % change between them
+    "item_amount", "item_prior_actual", "item_budget", "item_change_pct",
+    # a fund's 拨款支出预算 and its stated change over last year's budget
+    "government_fund_expenditure", "increase_government_fund",
+    "soe_capital_expenditure", "increase_soe_capital",
 )
 
 #: Error kinds of an unreadable document (CONTRACT.md).
