@@ -61,6 +61,8 @@ METRICS = (
     # a fund's 拨款支出预算 and its stated change over last year's budget
     "government_fund_expenditure", "increase_government_fund",
     "soe_capital_expenditure", "increase_soe_capital",
+    # the performance-target projects: "编报绩效目标的项目5个，涉及项目预算资金3328.13万元"
+    "project_targets_count", "project_targets_budget",
 )
 
 #: Error kinds of an unreadable document (CONTRACT.md).

@@ -6,7 +6,7 @@ import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import compare, finding, fmt, total
-from pipeline.checks.facts import ClaimFact, DocFacts, is_chinese_numbered, normalise_name
+from pipeline.checks.facts import ClaimFact, DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name
 from pipeline.checks.registry import PROSE_BY_METRIC, Cell
 from pipeline.checks.result import CheckResult, tolerance
 
@@ -119,10 +119,10 @@ def at_printed_precision(r: CheckResult, quote: str | None) -> CheckResult:
     places = printed_places(quote, r.left_value)
     q = Decimal(1).scaleb(-places)
     if r.right_value.quantize(q, rounding=ROUND_HALF_UP) == r.left_value:
-        r.severity = "ok"
+        r.severity, r.tolerance = "ok", max(r.tolerance or 0, q / 2)
         r.message += f"; the table's figure rounded to the {places} decimal(s) the prose prints"
     elif r.right_value.quantize(q, rounding=ROUND_DOWN) == r.left_value:
-        r.severity = "warning"
+        r.severity, r.tolerance = "warning", max(r.tolerance or 0, q)
         r.message += f"; the prose truncates the table's figure to {places} decimal(s) instead of rounding it"
     elif places < 2 and abs(r.difference) <= q / 2:
         r.severity = "warning"
@@ -134,7 +134,7 @@ def at_printed_precision(r: CheckResult, quote: str | None) -> CheckResult:
 #: Metrics stated once per item or fund, not one figure of the document (self-consistency does not apply).
 PER_ITEM = frozenset({"item_amount", "item_prior_actual", "item_budget", "item_change_pct",
                       "government_fund_expenditure", "increase_government_fund", "soe_capital_expenditure",
-                      "increase_soe_capital"})
+                      "increase_soe_capital", "project_targets_count", "project_targets_budget"})
 
 
 def self_consistency(doc: DocFacts) -> list[CheckResult]:
@@ -393,7 +393,7 @@ def items(doc: DocFacts) -> list[CheckResult]:
                         [budget.page], [item.page], f"prose {label} “{budget.quote}”", "the item's amount",
                         unit=PROSE_UNIT)
             if r.severity == "warning" or (r.severity == "error" and abs(r.difference) < Decimal(1).scaleb(-coarse) / 2):
-                r.severity = "ok"   # one figure printed to fewer decimals
+                r.severity, r.tolerance = "ok", abs(r.difference)   # one figure printed to fewer decimals
             out.append(r)
         pct, actual = figs.get("item_change_pct"), figs.get("item_prior_actual")
         if pct is not None and actual is not None and budget is not None and actual.amount != 0:
@@ -452,9 +452,62 @@ def changes_vs_levels(doc: DocFacts) -> list[CheckResult]:
     return out
 
 
+_FORM_TOTAL = "年度资金申请总额"
+_FORM_PARTS = ("当年财政拨款", "上年结转资金", "其他资金")
+
+
+def project_forms(doc: DocFacts) -> list[tuple[TableFacts, Line, list[Line]]]:
+    """(form, its 年度资金申请总额 row, its source rows) of each performance-target project form."""
+    out = []
+    for t in doc.tables_of("performance_targets"):
+        tot = next((ln for ln in t.lines if ln.key == _FORM_TOTAL and ln.get(None) is not None), None)
+        if tot is None:
+            continue
+        parts = []
+        for name in _FORM_PARTS:
+            ln = next((x for x in t.lines if x.key.removeprefix("其中:") == name and x.get(None) is not None), None)
+            if ln is not None:
+                parts.append(ln)
+        out.append((t, tot, parts))
+    return out
+
+
+def form_funds(doc: DocFacts) -> list[CheckResult]:
+    out = []
+    for t, tot, parts in project_forms(doc):
+        if not parts:
+            continue
+        out.append(compare("project_form_funds_add_up", doc, f"form table {t.index}", tot.get(None),
+                           total(p.get(None) for p in parts), len(parts), [tot.page], [p.page for p in parts],
+                           f"{t.title or '绩效目标表'} p. {tot.page} {_FORM_TOTAL}",
+                           " + ".join(p.name for p in parts), parts=[p.get(None) for p in parts]))
+    return out
+
+
+def project_budget_vs_forms(doc: DocFacts) -> list[CheckResult]:
+    """The prose's 涉及项目预算资金 against the forms printed, when it names as many projects as are printed
+    (a document printing some of the forms only cannot be checked: a warning)."""
+    claim = doc.first_claim("project_targets_budget")
+    forms = project_forms(doc)
+    if claim is None or not forms:
+        return []
+    count = doc.first_claim("project_targets_count")
+    s = total(tot.get(None) for _, tot, _ in forms)
+    r = at_printed_precision(compare(
+        "prose_project_budget_vs_forms", doc, "project_targets_budget", claim.amount, s, len(forms), [claim.page],
+        [tot.page for _, tot, _ in forms], f"prose “{claim.quote}”",
+        f"sum of {_FORM_TOTAL} on the {len(forms)} project forms printed", unit=PROSE_UNIT), claim.quote)
+    if r.severity == "error" and (count is None or count.amount != len(forms)):
+        r.severity = "warning"
+        r.message += (f"; cannot be verified: the prose names {fmt(count.amount) if count else 'an unstated number of'}"
+                      f" projects and {len(forms)} forms are printed")
+    return [r]
+
+
 def evaluate(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
     return (restatements(doc) + self_consistency(doc) + parts(doc) + increases_vs_last_year(doc, last_year)
-            + duty_budgets(doc) + items(doc) + changes_vs_levels(doc))
+            + duty_budgets(doc) + items(doc) + changes_vs_levels(doc) + form_funds(doc)
+            + project_budget_vs_forms(doc))
 
 
 __all__ = ["evaluate", "resolve_cell"]

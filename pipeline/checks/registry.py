@@ -219,6 +219,15 @@ REGISTRY_LIST: tuple[Identity, ...] = (
              "prose", "sum of the top-level duty activities' 年度预算数",
              "本年支出合计, 基本支出 or 项目支出 of the tables", "n = number of activities",
              severity=WARNING, label_zh="职责活动预算数与表中合计无对应"),
+    # --- performance-target project forms ----------------------------------------------------
+    Identity("project_form_funds_add_up",
+             "A project form's 年度资金申请总额 equals 当年财政拨款 + 上年结转资金 + 其他资金",
+             "performance", "the form's 年度资金申请总额", "当年财政拨款 + 上年结转资金 + 其他资金 of the form",
+             "n = number of parts", label_zh="项目资金申请总额等于各来源之和"),
+    Identity("prose_project_budget_vs_forms",
+             "The prose's 涉及项目预算资金 equals the 年度资金申请总额 of the project forms printed",
+             "prose", "narrative project_targets_budget", "sum of the forms' 年度资金申请总额",
+             "n = number of forms, at the decimals the prose prints", label_zh="说明中项目预算资金等于绩效目标表之和"),
     # --- procurement -------------------------------------------------------------------------
     Identity("procurement_line_product", "A procurement line's quantity × unit price equals its amount",
              "procurement", "quantity × unit_price", "amount (with 预算资金 shown)",
