@@ -63,6 +63,8 @@ METRICS = (
     "soe_capital_expenditure", "increase_soe_capital",
     # the performance-target projects: "编报绩效目标的项目5个，涉及项目预算资金3328.13万元"
     "project_targets_count", "project_targets_budget",
+    "increase_fiscal_appropriation",        # 财政拨款收、支总计各增加 X 万元
+    "operating_expenses_stated_as_302",     # 机关运行经费 stated to equal the basic table's 302 (its figure)
 )
 
 #: Error kinds of an unreadable document (CONTRACT.md).

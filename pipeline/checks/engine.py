@@ -17,7 +17,7 @@ import duckdb
 from filelock import FileLock
 
 from pipeline.checks import evaluate_district, evaluate_other, evaluate_prose, evaluate_tables
-from pipeline.checks.facts import DocFacts, load_facts, previous_year_index
+from pipeline.checks.facts import DocFacts, load_facts, normalise_name, previous_year_index
 from pipeline.checks.registry import DISTRICT, REGISTRY
 from pipeline.checks.result import CheckResult, CheckSummary
 from pipeline.model import DocumentError
@@ -70,16 +70,29 @@ def _catalogue(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, str], str
         "SELECT classification, year, code, name FROM subject_codes").fetchall()}
 
 
+def previous_year_by_name(docs: dict[str, DocFacts]) -> dict[tuple[str, int], DocFacts]:
+    """Loaded documents printing no department code (Jiangsu) by (department name, year): the 较上年
+    comparison then finds last year's disclosure by the name its tables print."""
+    idx: dict[tuple[str, int], DocFacts] = {}
+    for d in sorted(docs.values(), key=lambda d: (-len(d.tables), d.document_id)):
+        if d.status == "loaded" and not d.department_code and d.department_name and d.year:
+            idx.setdefault((normalise_name(d.department_name), d.year), d)
+    return idx
+
+
 def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None,
                     roster: Path | None = None) -> tuple[list[CheckResult], int]:
     """All results (passing included) for the documents, plus district results when all are checked."""
     docs = load_facts(con)   # every document: the previous year and the district need them
     selected = list(docs) if document_ids is None else [d for d in document_ids if d in docs]
     index = previous_year_index(docs)
+    by_name = previous_year_by_name(docs)
     results: list[CheckResult] = []
     for doc_id in selected:
         doc = docs[doc_id]
         last = index.get((doc.department_code, doc.year - 1)) if doc.department_code and doc.year else None
+        if last is None and not doc.department_code and doc.department_name and doc.year:
+            last = by_name.get((normalise_name(doc.department_name), doc.year - 1))
         results.extend(document_results(doc, last))
     entries = evaluate_district.read_roster(roster) if roster is not None else None
     district = evaluate_district.evaluate(docs, entries, _catalogue(con))

@@ -18,7 +18,8 @@ PARTS = (
     ("three_public_total", ("overseas_travel", "official_reception", "vehicle_purchase", "vehicle_operation"), 2),
 )
 INCREASE_BASE = {"increase_total": "total_expenditure", "increase_basic": "basic_expenditure",
-                 "increase_project": "project_expenditure"}
+                 "increase_project": "project_expenditure",
+                 "increase_fiscal_appropriation": "fiscal_appropriation_revenue"}
 PROSE_UNIT = "万元"   # the prose prints its figures in 万元 whatever the tables' unit
 
 
@@ -134,7 +135,8 @@ def at_printed_precision(r: CheckResult, quote: str | None) -> CheckResult:
 #: Metrics stated once per item or fund, not one figure of the document (self-consistency does not apply).
 PER_ITEM = frozenset({"item_amount", "item_prior_actual", "item_budget", "item_change_pct",
                       "government_fund_expenditure", "increase_government_fund", "soe_capital_expenditure",
-                      "increase_soe_capital", "project_targets_count", "project_targets_budget"})
+                      "increase_soe_capital", "project_targets_count", "project_targets_budget",
+                      "operating_expenses_stated_as_302"})
 
 
 def self_consistency(doc: DocFacts) -> list[CheckResult]:
@@ -237,8 +239,9 @@ def _value(doc: DocFacts, source: Cell | str) -> tuple[Decimal, int] | None:
 
 
 def increases_vs_last_year(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
-    claims = [doc.first_claim(m) for m in INCREASE_BASE]
-    claims = [c for c in claims if c is not None]
+    # every distinct amount stated for an increase (the same change printed twice differently is two claims)
+    claims = [c for m in INCREASE_BASE for c in {x.amount: x for x in reversed(doc.claims_of(m))}.values()]
+    claims.sort(key=lambda c: c.index)
     if not claims:
         return []
     if last_year is None:
@@ -263,7 +266,8 @@ def increases_vs_last_year(doc: DocFacts, last_year: DocFacts | None) -> list[Ch
                                "both years' documents",
                                severity="warning", left=c.amount, left_pages=[c.page]))
             continue
-        out.append(compare("prose_increase_vs_last_year", doc, c.metric, c.amount, this[0] - prev[0], 2,
+        out.append(compare("prose_increase_vs_last_year", doc, f"{c.metric} {fmt(c.amount)}" if len(
+                               doc.claims_of(c.metric)) > 1 else c.metric, c.amount, this[0] - prev[0], 2,
                            [c.page], [this[1]], f"prose {c.metric}",
                            f"{base} {fmt(this[0])} − {last_year.year} {fmt(prev[0])} "
                            f"(document {last_year.document_id} p. {prev[1]})", unit=PROSE_UNIT))
@@ -361,10 +365,14 @@ def _item_row(doc: DocFacts, path: list[tuple[str, str, str]]):
                     return t, ln
                 continue
             name = levels["项"][0]
+            kuan_names = {ln.code: ln.key for ln in t.lines if ln.code and len(ln.code) == 5}
             rows = [ln for ln in t.lines if ln.code and len(ln.code) == 7 and ln.key == name]
+            if not rows and "款" not in levels:
+                # the 项 printed after its 款's name ("人大事务行政运行（项）": 20101 人大事务, 2010101 行政运行)
+                rows = [ln for ln in t.lines if ln.code and len(ln.code) == 7 and ln.key and name.endswith(ln.key)
+                        and kuan_names.get(ln.code[:5]) == name[:-len(ln.key)]]
             if len(rows) > 1 and "款" in levels:
-                kuan = {ln.code for ln in t.lines if ln.code and len(ln.code) == 5 and ln.key == levels["款"][0]}
-                rows = [ln for ln in rows if ln.code[:5] in kuan]
+                rows = [ln for ln in rows if kuan_names.get(ln.code[:5]) == levels["款"][0]]
             if len(rows) == 1:
                 return t, rows[0]
     return None
@@ -504,10 +512,24 @@ def project_budget_vs_forms(doc: DocFacts) -> list[CheckResult]:
     return [r]
 
 
+def stated_identities(doc: DocFacts) -> list[CheckResult]:
+    """An identity the prose itself states: the 机关运行经费 figure equals the basic table's 302 line."""
+    out = []
+    basic = doc.table("general_budget_basic_expenditure")
+    row = basic.by_code("302") if basic else None
+    for c in doc.claims_of("operating_expenses_stated_as_302"):
+        if row is None or row.get("total") is None:
+            continue
+        out.append(compare("prose_operating_expenses_is_302", doc, "机关运行经费 = 302", c.amount, row.get("total"),
+                           1, [c.page], [row.page], f"prose “{c.quote[-40:]}” (stated equal to the 302 line)",
+                           f"{basic.title or '基本支出表'} {row.label()} total", unit=PROSE_UNIT))
+    return out
+
+
 def evaluate(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
     return (restatements(doc) + self_consistency(doc) + parts(doc) + increases_vs_last_year(doc, last_year)
             + duty_budgets(doc) + items(doc) + changes_vs_levels(doc) + form_funds(doc)
-            + project_budget_vs_forms(doc))
+            + project_budget_vs_forms(doc) + stated_identities(doc))
 
 
 __all__ = ["evaluate", "resolve_cell"]
