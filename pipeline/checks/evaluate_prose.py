@@ -99,7 +99,7 @@ def restatements(doc: DocFacts) -> list[CheckResult]:
 _WAN_FIGURE = re.compile(r"([0-9０-９][0-9０-９,，]*(?:[.．]([0-9０-９]+))?)\s*万元")
 
 
-def printed_places(quote: str | None, amount: Decimal) -> int:
+def printedprinted_places(quote: str | None, amount: Decimal) -> int:
     """How many decimals the prose printed this amount with (2 when the quote does not show it)."""
     for m in _WAN_FIGURE.finditer(quote or ""):
         try:
@@ -117,7 +117,7 @@ def at_printed_precision(r: CheckResult, quote: str | None) -> CheckResult:
     or within half its last digit, it is a warning; the error otherwise stands."""
     if r.severity == "ok" or r.left_value is None or r.right_value is None:
         return r
-    places = printed_places(quote, r.left_value)
+    places = printedprinted_places(quote, r.left_value)
     q = Decimal(1).scaleb(-places)
     if r.right_value.quantize(q, rounding=ROUND_HALF_UP) == r.left_value:
         r.severity, r.tolerance = "ok", max(r.tolerance or 0, q / 2)
@@ -339,8 +339,6 @@ def item_groups(doc: DocFacts) -> list[tuple[ClaimFact, dict[str, ClaimFact]]]:
             groups.append((c, {}))
         elif c.metric in _ITEM_FIGURES and groups and c.page - groups[-1][0].page <= 1:
             groups[-1][1].setdefault(c.metric, c)
-        elif c.metric not in _ITEM_FIGURES and groups and groups[-1][1]:
-            pass
     return groups
 
 
@@ -378,10 +376,6 @@ def _item_row(doc: DocFacts, path: list[tuple[str, str, str]]):
     return None
 
 
-def _places(quote: str | None, amount: Decimal) -> int:
-    return printed_places(quote, amount)
-
-
 def items(doc: DocFacts) -> list[CheckResult]:
     out = []
     for item, figs in item_groups(doc):
@@ -396,7 +390,7 @@ def items(doc: DocFacts) -> list[CheckResult]:
                 item.quote))
         budget = figs.get("item_budget")
         if budget is not None:
-            coarse = min(_places(budget.quote, budget.amount), _places(item.quote, item.amount))
+            coarse = min(printed_places(budget.quote, budget.amount), printed_places(item.quote, item.amount))
             r = compare("prose_item_budget_restated", doc, f"item {label}", budget.amount, item.amount, 0,
                         [budget.page], [item.page], f"prose {label} “{budget.quote}”", "the item's amount",
                         unit=PROSE_UNIT)
@@ -414,8 +408,8 @@ def _change_pct(doc: DocFacts, label: str, pct: ClaimFact, actual: ClaimFact, bu
     (each ± half its last printed digit) is a warning, beyond it an error."""
     a, b = actual.amount, budget.amount
     computed = ((b - a) / a * 100).quantize(Decimal("0.000001"))
-    ha = Decimal(1).scaleb(-_places(actual.quote, a)) / 2
-    hb = Decimal(1).scaleb(-_places(budget.quote, b)) / 2
+    ha = Decimal(1).scaleb(-printed_places(actual.quote, a)) / 2
+    hb = Decimal(1).scaleb(-printed_places(budget.quote, b)) / 2
     corners = [((bb - aa) / aa * 100) for aa in (a - ha, a + ha) for bb in (b - hb, b + hb) if aa > 0]
     half_pct = Decimal("0.005")
     diff = pct.amount - computed

@@ -45,7 +45,8 @@ class Cell:
 class Identity:
     name: str
     description: str            # one line, plain words (the report's heading)
-    category: str               # within_table | cross_table | prose | procurement | assets | department | district
+    category: str               # within_table | cross_table | prose | performance | procurement | assets |
+                                # department | district
     left: str                   # what stands on the left side
     right: str                  # what stands on the right side
     n_rule: str                 # how n is counted
