@@ -99,7 +99,7 @@ def restatements(doc: DocFacts) -> list[CheckResult]:
 _WAN_FIGURE = re.compile(r"([0-9０-９][0-9０-９,，]*(?:[.．]([0-9０-９]+))?)\s*万元")
 
 
-def printedprinted_places(quote: str | None, amount: Decimal) -> int:
+def printed_places(quote: str | None, amount: Decimal) -> int:
     """How many decimals the prose printed this amount with (2 when the quote does not show it)."""
     for m in _WAN_FIGURE.finditer(quote or ""):
         try:
@@ -117,7 +117,7 @@ def at_printed_precision(r: CheckResult, quote: str | None) -> CheckResult:
     or within half its last digit, it is a warning; the error otherwise stands."""
     if r.severity == "ok" or r.left_value is None or r.right_value is None:
         return r
-    places = printedprinted_places(quote, r.left_value)
+    places = printed_places(quote, r.left_value)
     q = Decimal(1).scaleb(-places)
     if r.right_value.quantize(q, rounding=ROUND_HALF_UP) == r.left_value:
         r.severity, r.tolerance = "ok", max(r.tolerance or 0, q / 2)
