@@ -114,6 +114,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.identities:
+        from pipeline.evaluate_identities import evaluate_identities, format_identity_scores
+
+        home = _home(args)
+        if not home.db_path.exists():
+            raise UserError(f"no warehouse at {home.db_path}: run `budget-etl run --inbox {args.dir}` first")
+        print(format_identity_scores(evaluate_identities(Path(args.dir), home.db_path)))
+        return 0
     from pipeline.evaluate import evaluate_dir
 
     report = evaluate_dir(Path(args.dir))
@@ -178,8 +186,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--roster")
     s.set_defaults(func=cmd_report)
 
-    s = sub.add_parser("eval", help="compare parser output with truth files in DIR")
+    s = sub.add_parser("eval", help="compare parser output (or, with --identities, the checks) with truth in DIR")
     s.add_argument("dir")
+    s.add_argument("--identities", action="store_true",
+                   help="score the warehouse's check results against the truth's identities (needs --home)")
+    s.add_argument("--home", help=home_help)
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("ui", help="open the Dagster UI (dagster dev) on this project")

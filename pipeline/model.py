@@ -58,6 +58,15 @@ METRICS = (
     # changes stated after the figure (Putuo: "比2023年预算减少876.75万元")
     "increase_fiscal_appropriation", "increase_three_public", "increase_vehicle_total",
     "increase_vehicle_purchase",
+    # a subject item of the prose ("“A（类）B（款）C（项）”X万元", the quote naming it) and the figures
+    # stated with it: last year's 执行数, this year's 预算安排 and the % change between them
+    "item_amount", "item_prior_actual", "item_budget", "item_change_pct",
+    # a fund's 拨款支出预算 and its stated change over last year's budget
+    "government_fund_expenditure", "increase_government_fund",
+    "soe_capital_expenditure", "increase_soe_capital",
+    # the performance-target projects: "编报绩效目标的项目5个，涉及项目预算资金3328.13万元"
+    "project_targets_count", "project_targets_budget",
+    "operating_expenses_stated_as_302",     # 机关运行经费 stated to equal the basic table's 302 (its figure)
 )
 
 #: Error kinds of an unreadable document (CONTRACT.md).

@@ -26,17 +26,23 @@ def pages_text(pages: list[int]) -> str:
 
 def compare(name: str, doc: DocFacts, subject: str, left: Decimal | None, right: Decimal | None, n: int,
             left_pages: list[int], right_pages: list[int], left_label: str, right_label: str,
-            severity: str | None = None, unit: str | None = None, note: str = "") -> CheckResult:
+            severity: str | None = None, unit: str | None = None, note: str = "",
+            parts: list[Decimal] | None = None) -> CheckResult:
     """An amount identity: left = right within n × half a printed unit.
 
     ``severity`` overrides the registry's severity for a broken instance (e.g. a consequence of other
-    failures); ``unit`` the printed unit the rounding applies to (default: the document's).
+    failures); ``unit`` the printed unit the rounding applies to (default: the document's). In a document
+    printed in 元 an amount may be printed without fen: ``parts`` (the printed amounts summed on the right;
+    default the right side itself) lets the tolerance allow half a 元 for each such amount.
     """
     ident = REGISTRY[name]
     lv = left if left is not None else ZERO
     rv = right if right is not None else ZERO
     diff = lv - rv
-    tol = tolerance(n, unit if unit is not None else doc.unit)
+    printed_unit = unit if unit is not None else doc.unit
+    tol = tolerance(n, printed_unit)
+    if (printed_unit or "").strip() == "元":
+        tol = max(tol, sum((half_printed_yuan(a) for a in [lv, *(parts if parts is not None else [rv])]), ZERO))
     sev = classify(diff, tol, severity or ident.severity)
     if sev == "ok":   # most instances hold: keep their message short (190k of them on 1,000 documents)
         msg = f"{left_label} = {right_label}"
@@ -49,6 +55,15 @@ def compare(name: str, doc: DocFacts, subject: str, left: Decimal | None, right:
                        department=doc.department, year=doc.year, subject=subject, left_value=left,
                        right_value=right, difference=diff, tolerance=tol, n=n, left_pages=list(left_pages),
                        right_pages=list(right_pages))
+
+
+_WHOLE_YUAN = Decimal("0.0001")      # 1 元 in 万元
+
+
+def half_printed_yuan(amount: Decimal) -> Decimal:
+    """Half the last printed digit of an amount of a 元 document, in 万元: half a 元 when it is a whole
+    number of 元 (printed without fen, as many 元 tables are), else half a fen."""
+    return Decimal("0.00005") if amount % _WHOLE_YUAN == 0 else Decimal("0.0000005")
 
 
 def finding(name: str, doc: DocFacts | None, subject: str, message: str, severity: str | None = None,

@@ -103,6 +103,25 @@ def names_across_years(docs: dict[str, DocFacts]) -> list[CheckResult]:
     return out
 
 
+def printed_variant(d: DocFacts, t, ln, classification: str):
+    """(why, the row printing the valid code) when an invalid code is the document's own misprint of a
+    valid one: a 0 dropped from its 款 or 项 ("3012" for 30102), or the same label under a valid code in
+    another table of the document, the code shorter there ("71102 事业单位医疗" where the revenue table
+    prints 2101102: 类 digits lost). A full-length code with a wrong 类 stays an error."""
+    code = ln.code
+    for cut in (3, 5):
+        fixed = code[:cut] + "0" + code[cut:]
+        if len(code) > cut and not structural_problem(fixed, classification):
+            return f"printed without the 0 of its {'款' if cut == 3 else '项'} digits (read as {fixed})", None
+    for other in d.tables:
+        for o in other.lines:
+            if (o.code and len(o.code) > len(code) and o.key == ln.key and o.code.endswith(code[-4:])
+                    and not structural_problem(o.code, classification)):
+                return (f"{other.title or other.kind} p. {o.page} prints the same row as “{o.label()}”: "
+                        "a code printed differently"), o
+    return None
+
+
 def subject_codes(docs: dict[str, DocFacts], catalogue: dict[tuple[str, int, str], str]) -> list[CheckResult]:
     """Codes that cannot be subject codes are errors; a code the catalogue names otherwise a warning.
 
@@ -122,6 +141,16 @@ def subject_codes(docs: dict[str, DocFacts], catalogue: dict[tuple[str, int, str
                 seen.add((ln.code, classification, ln.key))
                 problem = structural_problem(ln.code, classification)
                 if problem:
+                    variant = printed_variant(d, t, ln, classification)
+                    if variant is not None:
+                        why, other = variant
+                        out.append(finding(
+                            "subject_codes_valid", d, ln.code,
+                            f"{t.title or t.kind} p. {ln.page}: “{ln.label()}” is not a valid {classification} "
+                            f"code ({problem}); {why}", severity="warning", left=ln.get("total"),
+                            right=other.get("total") if other is not None else None, left_pages=[ln.page],
+                            right_pages=[other.page] if other is not None else []))
+                        continue
                     out.append(finding("subject_codes_valid", d, ln.code,
                                        f"{t.title or t.kind} p. {ln.page}: “{ln.label()}” is not a valid "
                                        f"{classification} code ({problem})", left_pages=[ln.page]))

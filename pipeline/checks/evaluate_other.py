@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 import re
 
 from pipeline.checks.base import compare, finding, fmt, passed, total
@@ -11,8 +12,54 @@ from pipeline.checks.facts import DocFacts, normalise_name
 from pipeline.checks.result import CheckResult, tolerance
 
 
+def top_level_lines(lines: list, target: Decimal) -> list | None:
+    """The top-level lines of a procurement table printed as a tree (品目大类 → 专项 → 物品, each group row
+    carrying the sum of the rows under it), or None when the lines cannot be read as such a tree.
+
+    Read from the amounts alone, in print order: a row is a group when the rows right after it add up
+    exactly to its amount; a row with a quantity or unit price is an item, never a group. Every line must
+    be used and the top-level rows must add up exactly to ``target``, so a table whose amounts do not fit
+    together is left to the flat sum (and reported).
+    """
+    n = len(lines)
+    amt = [p.amount for p in lines]
+    if n > 300 or any(a is None or a < 0 for a in amt):
+        return None
+    item = [p.quantity is not None or p.unit_price is not None for p in lines]
+    memo: dict[tuple[int, Decimal], dict[int, tuple[int, ...]]] = {}
+
+    def ends(i: int, remaining: Decimal) -> dict[int, tuple[int, ...]]:
+        """end j → top-level indices, for each way lines[i:j] form a forest adding up to ``remaining``."""
+        key = (i, remaining)
+        if key in memo:
+            return memo[key]
+        if len(memo) > 50_000:
+            raise OverflowError
+        out: dict[int, tuple[int, ...]] = {}
+        memo[key] = out
+        if remaining == 0:
+            out[i] = ()
+        if i < n and amt[i] <= remaining:
+            for e, tops in ends(i + 1, remaining - amt[i]).items():     # an item
+                out.setdefault(e, (i,) + tops)
+            if not item[i] and amt[i] > 0:                              # a group over the rows after it
+                for child_end in [e for e in ends(i + 1, amt[i]) if e > i + 1]:
+                    for e, tops in ends(child_end, remaining - amt[i]).items():
+                        out.setdefault(e, (i,) + tops)
+        return out
+
+    try:
+        found = ends(0, target).get(n)
+    except (OverflowError, RecursionError):
+        return None
+    if found is None or len(found) == n:
+        return None
+    return [lines[i] for i in found]
+
+
 def procurement(doc: DocFacts) -> list[CheckResult]:
-    lines = [p for p in doc.procurement if not p.is_total]
+    # in print order: a table continued on the next page is a second table whose row numbers restart
+    lines = sorted((p for p in doc.procurement if not p.is_total), key=lambda p: (p.page, p.row_index))
     tot = next((p for p in doc.procurement if p.is_total), None)
     out: list[CheckResult] = []
     product_ok: dict[int, bool] = {}
@@ -30,9 +77,14 @@ def procurement(doc: DocFacts) -> list[CheckResult]:
     if tot is None or tot.amount is None or not lines:
         return out
     amounts = [p for p in lines if p.amount is not None]
+    what = f"sum of {len(amounts)} lines"
+    if total(p.amount for p in amounts) != tot.amount:
+        top = top_level_lines(amounts, tot.amount)
+        if top is not None:
+            amounts = top
+            what = f"sum of the {len(top)} top-level lines (品目 groups; their sub-lines add up to each)"
     lines_sum = compare("procurement_lines_sum", doc, "合计", tot.amount, total(p.amount for p in amounts),
-                        len(amounts), [tot.page], [p.page for p in amounts], "政府采购 合计",
-                        f"sum of {len(amounts)} lines")
+                        len(amounts), [tot.page], [p.page for p in amounts], "政府采购 合计", what)
     out.append(lines_sum)
     budgets = [p for p in lines if p.budget is not None]
     if budgets:

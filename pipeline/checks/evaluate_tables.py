@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import compare, finding, fmt, total
 from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered
 from pipeline.checks.result import CheckResult
-from pipeline.checks.subjects import is_government_fund_code
+from pipeline.checks.subjects import is_government_fund_code, structural_problem
 
 #: Tables whose rows are subject codes (functional, or economic for the basic-expenditure table).
 CODED_KINDS = ("revenue_summary", "expenditure_summary", "general_budget_expenditure",
@@ -32,6 +32,14 @@ def _row_rules(kind: str, v: dict[str, Decimal]) -> list[tuple[str, tuple[str, .
             rules.append(("total", EXP_PARTS, None))
         elif "personnel" in v or "public_funds" in v:
             rules.append(("total", ("personnel", "public_funds") + EXP_PARTS[1:], None))
+        if "basic" in v and ("personnel" in v or "public_funds" in v):
+            rules.append(("basic", ("personnel", "public_funds"), None))
+    elif kind in SUMMARY_KINDS:
+        # an expenditure row printed with its 基本 (人员 / 公用) and 项目 columns (Putuo's 收支总表)
+        if "basic" in v and "project" in v:
+            rules.append(("total", ("basic", "project"), None))
+        elif ("personnel" in v or "public_funds" in v) and "project" in v:
+            rules.append(("total", ("personnel", "public_funds", "project"), None))
         if "basic" in v and ("personnel" in v or "public_funds" in v):
             rules.append(("basic", ("personnel", "public_funds"), None))
     elif kind == "general_budget_basic_expenditure":
@@ -74,18 +82,26 @@ def row_totals(doc: DocFacts) -> list[CheckResult]:
                 out.append(compare(
                     "row_total", doc, f"{t.kind} row '{ln.label()}' {whole}", v[whole], s, len(present),
                     [ln.page], [ln.page], f"{t.title or t.kind} '{ln.label()}' {whole}",
-                    " + ".join(present)))
+                    " + ".join(present), parts=[v[p] for p in present]))
     return out
 
 
 # --- column totals and the code hierarchy -----------------------------------------------------
 
 
-def _parent_of(code: str, codes: set[str]) -> str | None:
-    """The nearest printed ancestor (5-digit 款 then 3-digit 类) of a subject code."""
+def _parent_of(code: str, codes: set[str], economic: bool = False) -> str | None:
+    """The nearest printed ancestor (5-digit 款 then 3-digit 类) of a subject code.
+
+    A code whose 类 part is misprinted ("71102" for 2101102: the 类 digits lost, 款 11 and 项 02 kept) has
+    no printed ancestor by its prefix; it belongs to the one printed 款 that ends in its 款 digits."""
     for k in (5, 3):
         if len(code) > k and code[:k] in codes:
             return code[:k]
+    if len(code) >= 5 and structural_problem(code, "economic" if economic else "functional"):
+        kuan = [c for c in codes if len(c) == 5 and c != code and c.endswith(code[-4:-2])
+                and not structural_problem(c, "economic" if economic else "functional")]
+        if len(kuan) == 1:
+            return kuan[0]
     return None
 
 
@@ -99,7 +115,7 @@ def column_totals_and_hierarchy(doc: DocFacts) -> list[CheckResult]:
         children: dict[str, list[Line]] = {}
         roots: list[Line] = []
         for ln in coded:
-            p = _parent_of(ln.code, codes)
+            p = _parent_of(ln.code, codes, economic=t.kind == "general_budget_basic_expenditure")
             if p is None:
                 roots.append(ln)
             else:
@@ -114,7 +130,8 @@ def column_totals_and_hierarchy(doc: DocFacts) -> list[CheckResult]:
                     "code_hierarchy", doc, f"{t.kind} {parent_code}.{m}", parent.get(m),
                     total(k.values[m] for k in present), max(len(present), 1), [parent.page],
                     [k.page for k in present], f"{t.title or t.kind} {parent.label()} {m}",
-                    "sum of " + ", ".join(k.code for k in present) if present else "its sub-codes (none printed)"))
+                    "sum of " + ", ".join(k.code for k in present) if present else "its sub-codes (none printed)",
+                    parts=[k.values[m] for k in present]))
         tot = t.total_line()
         if tot is not None and roots:
             for m in sorted(set(tot.values) | {m for r in roots for m in r.values}):
@@ -125,7 +142,7 @@ def column_totals_and_hierarchy(doc: DocFacts) -> list[CheckResult]:
                 out.append(compare(
                     "column_total", doc, f"{t.kind} 合计.{m}", tot.get(m), s, max(len(present), 1),
                     [tot.page], [r.page for r in present], f"{t.title or t.kind} 合计 {m}",
-                    "sum of " + ", ".join(r.code for r in present)))
+                    "sum of " + ", ".join(r.code for r in present), parts=[r.values[m] for r in present]))
     return out
 
 
@@ -191,14 +208,16 @@ def summary_identities(doc: DocFacts) -> list[CheckResult]:
                     out.append(compare(
                         "summary_current_totals", doc, f"{t.kind} {s.current.key}" + (f" #{col + 1}" if col else ""),
                         s.current.get(None), total(ln.get(None) for ln in items), max(len(items), 1),
-                        [s.current.page], [ln.page for ln in items], f"{title} {s.current.name}", what))
+                        [s.current.page], [ln.page for ln in items], f"{title} {s.current.name}", what,
+                        parts=[ln.get(None) for ln in items]))
             if s.grand is not None and s.current is not None:
                 carry = [ln for ln in s.carry if ln.get(None) is not None]
                 out.append(compare(
                     "summary_carryover", doc, f"{t.kind} {s.grand.key}", s.grand.get(None),
                     s.current.get(None) + total(ln.get(None) for ln in carry), 1 + len(carry),
                     [s.grand.page], [s.current.page] + [ln.page for ln in carry], f"{title} {s.grand.name}",
-                    " + ".join([s.current.name] + [ln.name for ln in carry])))
+                    " + ".join([s.current.name] + [ln.name for ln in carry]),
+                    parts=[s.current.get(None)] + [ln.get(None) for ln in carry]))
         rg, eg = sides["revenue"].grand, sides["expenditure"].grand
         if rg is not None and eg is not None:
             out.append(compare("summary_balance", doc, f"{t.kind} 收入总计=支出总计", rg.get(None), eg.get(None), 1,
@@ -247,6 +266,12 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
             out.append(compare("summary_class_vs_expenditure_table", doc, f"类 {ln.code}", match.get(None),
                                ln.get("total"), 1, [match.page], [ln.page],
                                f"{summ.title or '收支总表'} {match.name}", f"{exp.title or '支出总表'} {ln.label()}"))
+            b_of = _basic_of(match)
+            if b_of is not None and ln.get("basic") is not None:
+                out.append(compare("summary_class_vs_expenditure_table", doc, f"类 {ln.code} basic", b_of[0],
+                                   ln.get("basic"), 1, [match.page], [ln.page],
+                                   f"{summ.title or '收支总表'} {match.name} {b_of[1]}",
+                                   f"{exp.title or '支出总表'} {ln.label()} basic", parts=b_of[2]))
     if summ is not None and fiscal is not None:
         f_items = summary_sides(fiscal)["revenue"].items
         s_items = summary_sides(summ)["revenue"].items
@@ -259,6 +284,7 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
             out.append(compare("fiscal_summary_vs_summary", doc, fl.key, fl.get(None), sl.get(None), 1,
                                [fl.page], [sl.page], f"{fiscal.title or '财政拨款收支总表'} {fl.name}",
                                f"{summ.title or '收支总表'} {sl.name}"))
+    out.extend(_summary_basic_vs_basic_table(doc, summ, basic))
     gb_tot = gb.total_line() if gb else None
     b_tot = basic.total_line() if basic else None
     if gb_tot is not None and b_tot is not None:
@@ -280,6 +306,57 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
                                f"{basic.title or '基本支出表'} 合计 {measure}",
                                " + ".join(r.label() for r in rows)))
     out.extend(_government_fund_subjects(doc))
+    return out
+
+
+def _basic_of(ln: Line) -> tuple[Decimal, str, list[Decimal]] | None:
+    """A summary row's basic expenditure: its 基本支出 column, or 人员经费 + 公用经费 (value, label, amounts)."""
+    if ln.get("basic") is not None:
+        return ln.get("basic"), "basic", [ln.get("basic")]
+    parts = [ln.get(m) for m in ("personnel", "public_funds") if ln.get(m) is not None]
+    if not parts:
+        return None
+    return total(parts), "personnel + public_funds", parts
+
+
+def _all_fiscal(summ: TableFacts) -> bool:
+    """The summary's revenue is all fiscal appropriation (the basic-expenditure table, fiscal funds only,
+    then covers the same money)."""
+    rev = summary_sides(summ)["revenue"]
+    grand = rev.grand or rev.current
+    fiscal = next((ln for ln in rev.lines if re.fullmatch(r"(一般公共预算|财政拨款)(拨款)?收入", ln.key)), None)
+    return grand is not None and fiscal is not None and grand.get(None) is not None and \
+        grand.get(None) == fiscal.get(None)
+
+
+def _summary_basic_vs_basic_table(doc: DocFacts, summ: TableFacts | None,
+                                  basic: TableFacts | None) -> list[CheckResult]:
+    """The summary's 人员经费 / 公用经费 (支出总计 row) against the basic-expenditure table's 合计, when the
+    summary prints those columns and all its money is fiscal (else the two cover different funds)."""
+    if summ is None or basic is None or not _all_fiscal(summ):
+        return []
+    side = summary_sides(summ)["expenditure"]
+    row = side.grand or side.current
+    b_tot = basic.total_line()
+    if row is None or b_tot is None:
+        return []
+    out = []
+    three = doc.table("three_public")
+    organ = three.total_line() or (three.lines[0] if len(three.lines) == 1 else None) if three else None
+    if organ is not None and organ.get("operating_expenses_of_organ") is not None and row.get("public_funds") is not None:
+        left, right = organ.get("operating_expenses_of_organ"), row.get("public_funds")
+        r = compare("operating_expenses_vs_summary_public_funds", doc, "机关运行经费", left, right, 1,
+                    [organ.page], [row.page], f"{three.title or '三公经费表'} 机关运行经费",
+                    f"{summ.title or '收支总表'} {row.name} public_funds", unit="万元")
+        if r.severity != "ok" and right.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) == left:
+            r.severity = "ok"   # the 万元 table prints the summary's 元 rounded
+        out.append(r)
+    for m in ("personnel", "public_funds"):
+        if row.get(m) is None or b_tot.get(m) is None:
+            continue
+        out.append(compare("general_budget_vs_basic_table", doc, f"summary {m}", row.get(m), b_tot.get(m), 1,
+                           [row.page], [b_tot.page], f"{summ.title or '收支总表'} {row.name} {m}",
+                           f"{basic.title or '基本支出表'} 合计 {m}"))
     return out
 
 

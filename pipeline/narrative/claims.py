@@ -27,6 +27,7 @@ U = r"(?P<unit>亿元|万元|元)"
 class Pattern:
     metric: str
     regex: re.Pattern
+    extra: bool = False   # a claim besides the figure's own metric (a stated identity), never in its place
 
 
 @lru_cache(maxsize=2)
@@ -37,7 +38,8 @@ def load_patterns(path: str | None = None) -> tuple[Pattern, ...]:
         if entry["metric"] not in METRICS:
             raise ValueError(f"patterns.yaml: unknown metric {entry['metric']!r}")
         for p in entry["patterns"]:
-            out.append(Pattern(entry["metric"], re.compile(p.replace("{N}", N).replace("{U}", U))))
+            out.append(Pattern(entry["metric"], re.compile(p.replace("{N}", N).replace("{U}", U)),
+                               bool(entry.get("extra"))))
     return tuple(out)
 
 
@@ -70,6 +72,7 @@ def find_claims(prose: ProseText, patterns: tuple[Pattern, ...] | None = None) -
     """Every headline figure in the prose, in reading order."""
     text = prose.text
     found: list[tuple[int, int, Claim]] = []
+    extra: list[tuple[int, int, Claim]] = []
     taken: set[tuple[int, str]] = set()
     for p in patterns or load_patterns():
         for m in p.regex.finditer(text):
@@ -86,12 +89,14 @@ def find_claims(prose: ProseText, patterns: tuple[Pattern, ...] | None = None) -
             if "dir" in p.regex.groupindex and m.group("dir") == "减少":
                 amount = -amount
             taken.add((start, p.metric))
-            found.append((m.start(), start, Claim(p.metric, amount, prose.page_at(m.start()),
-                                                  m.group(0).strip())))
+            (extra if p.extra else found).append((m.start(), start, Claim(p.metric, amount, prose.page_at(m.start()),
+                                                                          m.group(0).strip())))
     # one figure restates one metric: a longer, more specific match wins the same amount
     by_amount: dict[int, tuple[int, int, Claim]] = {}
     for item in found:
         cur = by_amount.get(item[1])
         if cur is None or len(item[2].quote) < len(cur[2].quote):
             by_amount[item[1]] = item
-    return [c for _, _, c in sorted(by_amount.values(), key=lambda x: (x[1], x[0]))]
+    ordered = [(start, pos, 0, c) for pos, start, c in by_amount.values()]
+    ordered += [(start, pos, 1, c) for pos, start, c in extra]
+    return [c for *_, c in sorted(ordered, key=lambda x: x[:3])]
