@@ -16,7 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("BUDGET_ETL_SHARED", PROJECT_ROOT.parent / "shared"))
 
 #: Bumped whenever parsing output can change: a document parsed by another version is parsed again.
-PARSER_VERSION = "1.4.0"
+PARSER_VERSION = "1.5.0"
 
 DEMO_SEED = 20231
 DEMO_YEARS = (2022, 2023)
