@@ -58,8 +58,7 @@ def top_level_lines(lines: list, target: Decimal) -> list | None:
 
 
 def procurement(doc: DocFacts) -> list[CheckResult]:
-    # in print order: a table continued on the next page is a second table whose row numbers restart
-    lines = sorted((p for p in doc.procurement if not p.is_total), key=lambda p: (p.page, p.row_index))
+    lines = [p for p in doc.procurement if not p.is_total]   # in print order (load_facts)
     tot = next((p for p in doc.procurement if p.is_total), None)
     out: list[CheckResult] = []
     product_ok: dict[int, bool] = {}

@@ -268,7 +268,7 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
 
     for (doc, ri, project, item, q, p, a, b, is_total, page) in con.execute(
             "SELECT document_id, row_index, project, item, quantity, unit_price, amount, budget, is_total, page "
-            f"FROM procurement_lines{where} ORDER BY document_id, row_index", params).fetchall():
+            f"FROM procurement_lines{where} ORDER BY document_id, table_index, row_index", params).fetchall():
         if doc in docs:
             docs[doc].procurement.append(ProcurementLine(ri, project, item, q, p, a, b, bool(is_total), page))
 
