@@ -112,7 +112,7 @@ def test_companion_prose_is_checked_against_its_tables(corpus_warehouses):
     the tables file (prose_* identities evaluated under the tables document's id)."""
     home = corpus_warehouses["jiangsu"]
     (tables_id, prose_id), = _query(home, "SELECT tables_document_id, narrative_document_id FROM v_disclosures "
-                                          "WHERE year = 2017 AND department LIKE '%委员会办公厅'")
+                                          "WHERE list_contains(files, '江苏省委办公厅2017年预算公开表格.pdf')")
     con = duckdb.connect(str(home.db_path), read_only=True)
     try:
         results, _ = compute_results(con)
@@ -149,3 +149,29 @@ def test_putuo_wanli_2024_changes_are_checked_against_its_2023_disclosure(corpus
                         "increase_vehicle_purchase"}
     assert all(r.severity != "error" and r.right_value is not None for r in yoy.values()), yoy
     assert yoy["increase_fiscal_appropriation"].left_value == -876.75
+
+
+def test_departments_printing_no_code_are_in_the_department_dimension(corpus_dir, corpus_warehouses):
+    """Neither corpus prints a department code. Jiangsu keeps each department in its own folder (its
+    names vary: 中国共产党江苏省委员会办公厅 / 中共江苏省委办公厅); Putuo's truth names six departments,
+    办公室 with a 部门预算 and a 单位预算 of 2025."""
+    home = corpus_warehouses["jiangsu"]
+    folders = {}
+    for source, key in _query(home, "SELECT source, department_key FROM v_documents"):
+        folders.setdefault(Path(source).parent.name, set()).add(key)
+    assert all(len(keys) == 1 for keys in folders.values()), folders
+    rows = {k: (code, n, y0, y1) for k, code, n, y0, y1 in _query(
+        home, "SELECT department_key, department_code, documents, first_year, last_year FROM departments")}
+    assert set(rows) == {next(iter(k)) for k in folders.values()} and len(rows) == 4
+    assert all(code is None for code, *_ in rows.values())
+    assert sum(n for _, n, *_ in rows.values()) == len(_truth(corpus_dir, "jiangsu"))
+    assert {(y0, y1) for _, _, y0, y1 in rows.values()} == {(2017, 2019), (2017, 2018)}
+
+    truth = _truth(corpus_dir, "putuo")
+    got = {k: (name, kinds) for k, name, kinds in _query(
+        corpus_warehouses["putuo"], "SELECT department_key, canonical_name, budget_kinds FROM departments")}
+    assert {name for name, _ in got.values()} == {t["department"] for t in truth}
+    assert got["上海市普陀区人民政府办公室"][1] == ["department", "unit"]
+    # Every loaded document names its department's canonical name.
+    assert not _query(corpus_warehouses["putuo"], "SELECT * FROM v_documents d LEFT JOIN departments USING "
+                                                 "(department_key) WHERE canonical_name IS NULL")

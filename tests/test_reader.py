@@ -98,3 +98,35 @@ def test_page_without_paths_skips_table_search(tmp_path: Path) -> None:
     doc = open_document(p)
     assert doc.paths == [0]
     assert list(doc.pages())[0].tables == []
+
+
+def _same_objects_as_pdfplumber(pdf_path: Path) -> int:
+    import pdfplumber
+
+    from pipeline.document.objects import parse_objects
+
+    pages = 0
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        for page in pdf.pages:
+            try:
+                ours, theirs = parse_objects(page), page.parse_objects()
+                assert list(ours) == list(theirs), (pdf_path.name, page.page_number)
+                for kind in theirs:   # per kind, so a failure names the first differing object
+                    assert ours[kind] == theirs[kind], (pdf_path.name, page.page_number, kind)
+                pages += 1
+            finally:
+                page.close()
+    return pages
+
+
+def test_fast_character_objects_equal_pdfplumbers_on_real_pages(corpus_dir: Path) -> None:
+    """The reader's own char conversion (pipeline/document/objects.py) must give pdfplumber's dicts
+    exactly, or tables and text would silently differ from what pdfplumber reads."""
+    files = sorted(corpus_dir.rglob("*.pdf"))
+    assert sum(_same_objects_as_pdfplumber(f) for f in files) > 500
+
+
+def test_fast_character_objects_equal_pdfplumbers_on_the_demo(demo_district: Path, tmp_path: Path) -> None:
+    seed = sorted(demo_district.glob("*/125_*.pdf"))[:1]
+    assert seed and _same_objects_as_pdfplumber(seed[0]) > 10
+    assert _same_objects_as_pdfplumber(_pdf(tmp_path / "tiny.pdf")) == 1

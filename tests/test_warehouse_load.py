@@ -161,12 +161,12 @@ def test_departments_dimension_resolves_names_and_codes_across_tables_and_years(
     load_staged(home)
     con = duckdb.connect(str(home.db_path), read_only=True)
     rows = {r[0]: r[1:] for r in con.execute("SELECT * FROM departments").fetchall()}
-    canonical, aliases, variants, y0, y1, n = rows["125"]
-    assert canonical == SEED_NAME and (y0, y1, n) == (2022, 2023, 2)
+    code, canonical, aliases, variants, kinds, y0, y1, n = rows["125"]
+    assert code == "125" and canonical == SEED_NAME and (y0, y1, n) == (2022, 2023, 2)
     # The seed's table headers: 承德高技术… (三公), the short name (assets); code 106 (procurement).
     assert set(aliases) == {SEED_NAME, "承德高技术产业开发区社区管理办公室", "承德高新区社区管理办公室"}
     assert variants == ["106"]
-    assert rows["130"][0] == "承德高新区财政局"
+    assert rows["130"][:2] == ("130", "承德高新区财政局")
 
 
 def test_subject_codes_are_loaded_from_the_reference_lists(home):

@@ -12,8 +12,8 @@ SELECT d.* REPLACE (coalesce(x.budget_kind, d.budget_kind) AS budget_kind),
        coalesce(x.disclosure_id, d.document_id) AS disclosure_id,
        coalesce(x.department_key, d.department_code, d.document_id) AS department_key
 FROM documents d
-LEFT JOIN departments dep USING (department_code)
 LEFT JOIN disclosures x USING (document_id)
+LEFT JOIN departments dep ON dep.department_key = x.department_key
 WHERE d.status = 'loaded';
 
 -- One row per disclosure (department × year × budget kind): its files.

@@ -2,7 +2,8 @@
 
 Why one pass: 85% of pdfplumber's cost is pdfminer reading a page, so the text (for the narrative and
 the titles above tables) and the tables come from the same ``pdfplumber.Page`` object, which is closed
-right after. Pages without drawn paths (pypdfium2 counts them cheaply) are not searched for tables.
+right after. Pages without drawn paths (pypdfium2 counts them cheaply) are not searched for tables,
+and characters are turned into pdfplumber's dicts by a faster path (pipeline/document/objects.py).
 Every failure is a typed ``DocumentError``: never a traceback, never a partial result.
 """
 
@@ -216,7 +217,10 @@ class Document:
             pdf.close()
 
     def _read(self, page, i: int) -> PageContent:
+        from pipeline.document.objects import load_objects
+
         content = PageContent(number=i + 1, width=float(page.width), height=float(page.height))
+        load_objects(page)
         content.has_chars = bool(page.chars)
         content.has_images = bool(page.images)
         if not content.has_chars:

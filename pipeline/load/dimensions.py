@@ -1,10 +1,12 @@
 """The two dimensions, rebuilt from what is loaded: departments (identity across tables and years)
 and subject_codes (the reference lists shipped in pipeline/reference/).
 
-A department is identified by the code its documents print on the cover (documents.department_code).
-Its canonical name is the name most often printed on its documents' covers (ties: the latest year,
-then the name); its aliases are every name printed for it, on covers and table headers; its code
-variants the other codes its table headers print (the seed's 106 for 125).
+A department is its department_key (pipeline/load/disclosures.py: the code its covers print, else
+its name in short form), so departments printing no code are in the dimension too. Its code is the
+cover code printed most often; its canonical name the name most often printed on its documents'
+covers (ties: the latest year, then the name); its aliases every name printed for it, on covers and
+table headers; its code variants the other codes its table headers print (the seed's 106 for 125).
+Call after refresh_disclosures, whose department keys it reads.
 """
 
 from __future__ import annotations
@@ -17,36 +19,46 @@ from pipeline.clean.codes import load_subject_codes
 
 _DEPARTMENTS_SQL = """
 DELETE FROM departments;
-INSERT INTO departments (department_code, canonical_name, aliases, code_variants, first_year,
-                         last_year, documents)
+INSERT INTO departments (department_key, department_code, canonical_name, aliases, code_variants,
+                         budget_kinds, first_year, last_year, documents)
 WITH docs AS (
-    SELECT document_id, department_code AS code, department_name AS name, year
-    FROM documents WHERE status = 'loaded' AND department_code IS NOT NULL
+    SELECT d.document_id, x.department_key AS dkey, d.department_code AS code,
+           d.department_name AS name, d.year, x.budget_kind
+    FROM documents d JOIN disclosures x USING (document_id)
+    WHERE d.status = 'loaded'
 ), names AS (
-    SELECT code, name, year, true AS cover FROM docs WHERE name IS NOT NULL
+    SELECT dkey, name, year, true AS cover FROM docs WHERE name IS NOT NULL
     UNION ALL
-    SELECT d.code, t.department_name, d.year, false
+    SELECT d.dkey, t.department_name, d.year, false
     FROM document_tables t JOIN docs d USING (document_id) WHERE t.department_name IS NOT NULL
 ), ranked AS (
-    SELECT code, name,
-           row_number() OVER (PARTITION BY code ORDER BY count(*) FILTER (WHERE cover) DESC,
+    SELECT dkey, name,
+           row_number() OVER (PARTITION BY dkey ORDER BY count(*) FILTER (WHERE cover) DESC,
                               max(year) DESC NULLS LAST, name) AS rn
-    FROM names GROUP BY code, name
+    FROM names GROUP BY dkey, name
+), codes AS (
+    SELECT dkey, code, row_number() OVER (PARTITION BY dkey ORDER BY count(*) DESC, code) AS rn
+    FROM docs WHERE code IS NOT NULL GROUP BY dkey, code
 ), variants AS (
-    SELECT d.code, array_agg(DISTINCT t.department_code ORDER BY t.department_code) AS v
+    SELECT d.dkey, array_agg(DISTINCT t.department_code ORDER BY t.department_code) AS v
     FROM document_tables t JOIN docs d USING (document_id)
-    WHERE t.department_code IS NOT NULL AND t.department_code <> d.code
-    GROUP BY d.code
+    WHERE t.department_code IS NOT NULL AND t.department_code IS DISTINCT FROM d.code
+    GROUP BY d.dkey
 ), aliases AS (
-    SELECT code, array_agg(DISTINCT name ORDER BY name) AS a FROM names GROUP BY code
+    SELECT dkey, array_agg(DISTINCT name ORDER BY name) AS a FROM names GROUP BY dkey
 ), spans AS (
-    SELECT code, min(year) AS y0, max(year) AS y1, count(*) AS n FROM docs GROUP BY code
+    SELECT dkey, min(year) AS y0, max(year) AS y1, count(*) AS n,
+           coalesce(array_agg(DISTINCT budget_kind ORDER BY budget_kind)
+                    FILTER (WHERE budget_kind IS NOT NULL), []) AS kinds
+    FROM docs GROUP BY dkey
 )
-SELECT s.code, coalesce(r.name, s.code), coalesce(a.a, []), coalesce(v.v, []), s.y0, s.y1, s.n
+SELECT s.dkey, c.code, coalesce(r.name, s.dkey), coalesce(a.a, []), coalesce(v.v, []), s.kinds,
+       s.y0, s.y1, s.n
 FROM spans s
-LEFT JOIN ranked r ON r.code = s.code AND r.rn = 1
-LEFT JOIN aliases a ON a.code = s.code
-LEFT JOIN variants v ON v.code = s.code;
+LEFT JOIN codes c ON c.dkey = s.dkey AND c.rn = 1
+LEFT JOIN ranked r ON r.dkey = s.dkey AND r.rn = 1
+LEFT JOIN aliases a ON a.dkey = s.dkey
+LEFT JOIN variants v ON v.dkey = s.dkey;
 """
 
 

@@ -97,7 +97,7 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple
         "AND department_code IS NOT NULL GROUP BY department_code").fetchall()}
     try:
         names.update({c: n for c, n in con.execute(
-            "SELECT department_code, canonical_name FROM departments").fetchall() if n})
+            "SELECT department_key, canonical_name FROM departments").fetchall() if n})
     except duckdb.Error:
         pass
     rows = [] if run_id is None else con.execute(
