@@ -47,21 +47,17 @@ def warehouse(context: dg.AssetExecutionContext, etl: EtlSettings) -> dg.Materia
 def discrepancy_report(context: dg.AssetExecutionContext, etl: EtlSettings) -> dg.MaterializeResult:
     from pipeline.checks import run_checks
     from pipeline.checks.gx import run_suites
-    from pipeline.load.sql import run_sql
     from pipeline.night import _find_roster, publish_for_readers
     from pipeline.report import write_report
 
     home = etl.home
-    run_checks(home.db_path, run_id=context.run.run_id, roster=_find_roster(etl.inbox_path))
+    checks = run_checks(home.db_path, run_id=context.run.run_id, roster=_find_roster(etl.inbox_path))
     publish_for_readers(home)
-    run_suites(home.db_path, home.reports / "data_docs", roster=_find_roster(etl.inbox_path))
+    run_suites(home.db_path, home.reports / "data_docs", results=checks.results)
     report = write_report(home.db_path, home.reports)
-    _, rows = run_sql(home.db_path, "SELECT severity, count(*) FROM check_results WHERE run_id = ? GROUP BY ALL"
-                      .replace("?", f"'{context.run.run_id}'"))
-    counts = dict(rows)
-    context.log.info(f"{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings; report at {report}")
+    context.log.info(f"{checks.errors} errors, {checks.warnings} warnings; report at {report}")
     return dg.MaterializeResult(metadata={
-        "errors": counts.get("error", 0), "warnings": counts.get("warning", 0),
+        "errors": checks.errors, "warnings": checks.warnings,
         "report": dg.MetadataValue.path(str(report)),
         "data_docs": dg.MetadataValue.path(str(home.reports / "data_docs" / "index.html")),
     })

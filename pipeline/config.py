@@ -15,8 +15,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("BUDGET_ETL_SHARED", PROJECT_ROOT.parent / "shared"))
 
-#: Bumped whenever parsing output can change: a document parsed by another version is parsed again.
-PARSER_VERSION = "1.5.0"
+#: Bumped whenever parsing or staging output can change: a document parsed by another version is
+#: parsed again. 1.6.0: staged documents rows carry the source's listing (title, article page).
+PARSER_VERSION = "1.6.0"
 
 DEMO_SEED = 20231
 DEMO_YEARS = (2022, 2023)

@@ -122,7 +122,7 @@ def run_night(home: Home, inbox: Path | None = None, portal: str | None = None, 
             progress("running the great-expectations suites …")
             from pipeline.checks.gx import run_suites
 
-            run_suites(home.db_path, home.reports / "data_docs", roster=roster)
+            run_suites(home.db_path, home.reports / "data_docs", results=summary.checks.results)
             summary.data_docs = home.reports / "data_docs"
             summary.seconds["gx"] = time.perf_counter() - t
         t = time.perf_counter()

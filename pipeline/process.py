@@ -107,7 +107,8 @@ def stage_result(home: Home, doc: SourceDocument, result: ParseResult) -> None:
     from pipeline.clean.frames import frames_from_result
     from pipeline.load.staging import stage
 
-    stage(home.staging, doc.document_id, frames_from_result(result, doc.document_id, doc.locator))
+    stage(home.staging, doc.document_id,
+          frames_from_result(result, doc.document_id, doc.locator, doc.listing()))
 
 
 def stage_failure(home: Home, doc: SourceDocument, kind: str, message: str) -> None:
@@ -115,7 +116,8 @@ def stage_failure(home: Home, doc: SourceDocument, kind: str, message: str) -> N
     from pipeline.load.staging import stage
 
     stage(home.staging, doc.document_id,
-          failure_frames(doc.document_id, doc.locator, doc.sha256 or "", kind, message))
+          failure_frames(doc.document_id, doc.locator, doc.sha256 or "", kind, message,
+                         listing=doc.listing()))
 
 
 def record_failure(home: Home, doc: SourceDocument, kind: str, message: str,

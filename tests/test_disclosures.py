@@ -21,8 +21,8 @@ from pipeline.load.disclosures import DocumentRow, assign, department_key, folde
 
 
 def row(doc_id: str, source: str, content: str | None, year: int | None = 2019, kind: str | None = None,
-        name: str | None = None, code: str | None = None) -> DocumentRow:
-    return DocumentRow(doc_id, source, code, name, year, kind, content)
+        name: str | None = None, code: str | None = None, page: str | None = None) -> DocumentRow:
+    return DocumentRow(doc_id, source, code, name, year, kind, content, page)
 
 
 def by_doc(rows: list[DocumentRow]) -> dict[str, tuple[str, str | None]]:
@@ -55,6 +55,19 @@ def test_portal_attachments_pair_by_their_article_folder():
     assert folder_of("http://127.0.0.1:8000/col/col1/art/2019/a.pdf?x=1") == "http://127.0.0.1:8000/col/col1/art/2019"
     got = by_doc([row("t", "http://h/2019/P1.pdf", "tables"), row("n", "http://h/2019/P2.pdf", "narrative")])
     assert got["n"] == ("t", "narrative")
+
+
+def test_portal_pairs_share_a_month_folder_but_not_an_article():
+    """A TRS site keeps every article's attachments of a month in ./YYYYMM/: two departments' pairs in
+    one folder are told apart by the article that links them."""
+    art = {d: f"http://h/col/201903/t20190301_{d}.html" for d in "ab"}
+    rows = [row(f"{d}{c}", f"http://h/col/201903/P{d}{c}.pdf", content, page=art[d])
+            for d in "ab" for c, content in (("t", "tables"), ("n", "narrative"))]
+    assert by_doc(rows) == {"at": ("at", "tables"), "an": ("at", "narrative"),
+                            "bt": ("bt", "tables"), "bn": ("bt", "narrative")}
+    # Without the article, the folder holds two of each: ambiguous, so nothing is joined.
+    unlinked = [row(r.document_id, r.source, r.content) for r in rows]
+    assert {d: disc for d, (disc, _) in by_doc(unlinked).items()} == {r.document_id: r.document_id for r in rows}
 
 
 def test_department_key_follows_a_department_over_years():

@@ -102,6 +102,14 @@ def test_department_year_and_status_as_the_portal_states_them(trs):
     assert not wrong, wrong[:3]
 
 
+def test_each_attachment_remembers_the_article_that_links_it(trs):
+    """A TRS month folder holds many articles' attachments; the article says which were published together."""
+    got = {d.locator: d.page for d in trs["first"]}
+    linked = [e for e in trs["expected"] if e.article and not e.path.startswith("http")]
+    assert len(linked) >= 75
+    assert all(got[_url(trs["server"], e)] == trs["server"].url(e.article) for e in linked)
+
+
 def test_ok_documents_are_the_served_bytes_stored_by_sha256(trs):
     ok = [d for d in trs["first"] if d.status == "ok"]
     assert len(ok) >= 70

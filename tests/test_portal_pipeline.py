@@ -54,3 +54,15 @@ def test_portal_and_inbox_give_the_same_warehouse(demo_district, demo_parsed, tm
     _, rows_portal = _content(via_portal, portal_docs)
     _, rows_inbox = _content(via_inbox, portal_docs)
     assert rows_portal == rows_inbox and len(rows_portal) > 10_000
+
+    # What the portal states (article, link text, department, year) is kept beside what the PDF prints.
+    want = {server.url(e.path): (server.url(e.article), e.department, e.year) for e in portal.expected
+            if e.site == "trs" and e.status == "ok"}
+    con = duckdb.connect(str(via_portal.db_path), read_only=True)
+    try:
+        got = {s: (p, d, y) for s, p, d, y, t in con.execute(
+            "SELECT source, source_page, source_department, source_year, source_title FROM documents "
+            "WHERE status = 'loaded' AND source_title IS NOT NULL").fetchall()}
+    finally:
+        con.close()
+    assert got == want

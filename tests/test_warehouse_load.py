@@ -216,8 +216,23 @@ def test_staging_is_atomic_and_replaces_the_previous_set(home):
     stage(home.staging, "s", frames)
     stage(home.staging, "s", failure_frames("s", "s.pdf", "1" * 64, "not_pdf", "x"))
     assert staged_ids(home.staging) == ["s"]
-    assert not [p for p in home.staging.iterdir() if p.name.startswith(".")]
+    assert not [p for p in home.staging.iterdir() if p.name.startswith(".") and p.name != ".locks"]
     assert read_staged(home.staging, "s")["documents"]["status"].to_list() == ["failed"]
+
+
+def test_concurrent_writers_of_one_document_never_fail_nor_mix(home):
+    """A Dagster partition run and `budget-etl run` may stage the same document at once. Small sets
+    (a failure's one row) make the rename window a large part of each write."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    versions = [failure_frames("s", "s.pdf", f"{i:064d}", "not_pdf", f"v{i}") for i in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda f: [stage(home.staging, "s", f) for _ in range(150)], versions))
+    staged = read_staged(home.staging, "s")["documents"].to_dicts()
+    assert len(staged) == 1 and staged[0]["error"] in {f"v{i}" for i in range(6)}
+    assert staged[0]["sha256"] == f"{int(staged[0]['error'][1:]):064d}"   # one version, not a mix
+    assert staged_ids(home.staging) == ["s"]
+    assert not [p for p in home.staging.iterdir() if p.name.startswith(".") and p.name != ".locks"]
 
 
 def test_snapshot_is_published_and_readable(home):

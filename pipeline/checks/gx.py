@@ -118,13 +118,16 @@ def validate(results: list[CheckResult], data_docs_dir: Path | None,
 
 
 def run_suites(db_path: Path, data_docs_dir: Path, document_ids: list[str] | None = None,
-               roster: Path | None = None) -> GxSummary:
+               roster: Path | None = None, results: list[CheckResult] | None = None) -> GxSummary:
     """Build the suites from the registry and validate them on the warehouse's identities.
 
-    The outcome is also kept as data_docs_dir/summary.json, for the Dagster asset check to read.
+    ``results``: the evaluation run_checks just stored (CheckSummary.results), so a night computes
+    the identities once; when None they are computed from the warehouse. The outcome is also kept as
+    data_docs_dir/summary.json, for the Dagster asset check to read.
     """
-    with _connection(db_path, read_only=True) as con:
-        results, _ = compute_results(con, document_ids, roster)
+    if results is None:
+        with _connection(db_path, read_only=True) as con:
+            results, _ = compute_results(con, document_ids, roster)
     summary = validate(results, data_docs_dir)
     data_docs_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(data_docs_dir / SUMMARY_NAME, json.dumps({

@@ -28,6 +28,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "document_id": S, "sha256": S, "source": S, "file_name": S, "department_code": S,
         "department_name": S, "year": I, "pages": I, "unit": S, "parser_version": S, "status": S,
         "error_kind": S, "error": S, "tables_found": I, "budget_kind": S, "content": S,
+        "source_title": S, "source_department": S, "source_year": I, "source_page": S,
     },
     "document_tables": {
         "document_id": S, "table_index": I, "table_kind": S, "title": S, "pages": pl.List(I),
@@ -98,9 +99,12 @@ def content_of(result: ParseResult) -> str | None:
     return "+".join(parts) or None
 
 
-def frames_from_result(result: ParseResult, document_id: str, source: str) -> dict[str, pl.DataFrame]:
+def frames_from_result(result: ParseResult, document_id: str, source: str,
+                       listing: dict | None = None) -> dict[str, pl.DataFrame]:
     """The canonical frames of one parsed document (keys: warehouse table names).
 
+    ``listing``: what the source states about it (SourceDocument.listing(): title, department, year,
+    linking page), kept beside what the document itself prints.
     Raises DocumentError (kind 'unreadable') for an amount that is not exact in DECIMAL(20,6).
     """
     doc_code = normalise_text(result.department.get("code"))
@@ -112,7 +116,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str) -> di
         "year": result.year, "pages": result.source.get("pages"), "unit": result.unit,
         "parser_version": result.parser_version, "status": "loaded", "error_kind": None,
         "error": None, "tables_found": len(result.tables), "budget_kind": result.budget_kind,
-        "content": content_of(result),
+        "content": content_of(result), **(listing or {}),
     }]
     tables, lines, procurement, targets, assets = [], [], [], [], []
     for ti, t in enumerate(result.tables):
@@ -186,7 +190,8 @@ def frames_from_result(result: ParseResult, document_id: str, source: str) -> di
 
 
 def failure_frames(document_id: str, source: str, sha256: str, error_kind: str,
-                   message: str, parser_version: str | None = None) -> dict[str, pl.DataFrame]:
+                   message: str, parser_version: str | None = None,
+                   listing: dict | None = None) -> dict[str, pl.DataFrame]:
     """The frames of a document that could not be parsed: a 'failed' documents row, nothing else.
 
     The loader keeps a previously loaded good version visible and records this failure beside it.
@@ -199,7 +204,7 @@ def failure_frames(document_id: str, source: str, sha256: str, error_kind: str,
         "file_name": PurePath(str(source)).name, "department_code": None,
         "department_name": None, "year": None, "pages": None, "unit": None,
         "parser_version": parser_version or PARSER_VERSION, "status": "failed",
-        "error_kind": error_kind, "error": message, "tables_found": 0,
+        "error_kind": error_kind, "error": message, "tables_found": 0, **(listing or {}),
     }])
     return frames
 

@@ -5,10 +5,11 @@ Why: a department-year is often published as two PDFs, the tables and the prose 
 but they are one disclosure: the prose restates the tables' figures, so the checks must see both
 together. A 部门预算 and a 单位预算 of the same department and year stay two disclosures.
 
-Two documents are joined when they were published together (same folder of the inbox, same article
-or folder of the portal), for the same year, one holding tables and no prose and the other prose and
-no tables, and their budget kinds do not disagree. Only an unambiguous pair is joined (one such file
-of each in the folder for the year); anything else stays a disclosure of its own.
+Two documents are joined when they were published together (same folder of the inbox; same article
+of the portal, since a TRS site keeps a month's attachments of every article in one folder), for the
+same year, one holding tables and no prose and the other prose and no tables, and their budget kinds
+do not disagree. Only an unambiguous pair is joined (one such file of each for the year); anything
+else stays a disclosure of its own.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class DocumentRow:
     year: int | None
     budget_kind: str | None
     content: str | None
+    page: str | None = None      # the portal page that links the file (documents.source_page)
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,13 @@ _SCHEMA = {"document_id": pl.String, "disclosure_id": pl.String, "part": pl.Stri
            "year": pl.Int32, "budget_kind": pl.String}
 
 
+def published_with(row: DocumentRow) -> str:
+    """What a document was published with: the portal article that links it, else its folder."""
+    return row.page or folder_of(row.source)
+
+
 def folder_of(source: str) -> str:
-    """Where a document was published: the folder of its path or URL (without query)."""
+    """The folder of a path or URL (without query)."""
     if "://" in source:
         u = urlsplit(source)
         return f"{u.scheme}://{u.netloc}{PurePosixPath(u.path).parent}"
@@ -86,7 +93,7 @@ def assign(rows: list[DocumentRow]) -> list[DisclosurePart]:
     groups: dict[tuple[str, int | None], list[DocumentRow]] = defaultdict(list)
     for r in rows:
         if r.content in ("tables", "narrative"):
-            groups[(folder_of(r.source), r.year)].append(r)
+            groups[(published_with(r), r.year)].append(r)
     partner: dict[str, DocumentRow] = {}
     for (_, year), members in groups.items():
         tables = [r for r in members if r.content == "tables"]
@@ -112,8 +119,8 @@ def assign(rows: list[DocumentRow]) -> list[DisclosurePart]:
 def refresh_disclosures(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild ``disclosures`` from the loaded documents (call inside a transaction); disclosure count."""
     rows = [DocumentRow(*r) for r in con.execute(
-        "SELECT document_id, source, department_code, department_name, year, budget_kind, content "
-        "FROM documents WHERE status = 'loaded' ORDER BY document_id").fetchall()]
+        "SELECT document_id, source, department_code, department_name, year, budget_kind, content, "
+        "source_page FROM documents WHERE status = 'loaded' ORDER BY document_id").fetchall()]
     parts = assign(rows)
     con.execute("DELETE FROM disclosures")
     if parts:

@@ -208,11 +208,13 @@ def _record_failure(con: duckdb.DuckDBPyConnection, doc_id: str, have: dict | No
             con.execute(
                 "INSERT INTO documents (document_id, sha256, source, file_name, parser_version,"
                 " status, error_kind, error, tables_found, last_attempt_at, last_attempt_sha256,"
-                " last_attempt_parser_version, last_error_kind, last_error) VALUES"
-                " (?, ?, ?, ?, ?, 'failed', ?, ?, 0, current_timestamp, ?, ?, ?, ?)",
+                " last_attempt_parser_version, last_error_kind, last_error, source_title,"
+                " source_department, source_year, source_page) VALUES"
+                " (?, ?, ?, ?, ?, 'failed', ?, ?, 0, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [doc_id, doc.get("sha256") or "", doc.get("source") or "", doc.get("file_name"),
                  doc.get("parser_version"), kind, message, doc.get("sha256"),
-                 doc.get("parser_version"), kind, message])
+                 doc.get("parser_version"), kind, message, doc.get("source_title"),
+                 doc.get("source_department"), doc.get("source_year"), doc.get("source_page")])
             outcome = "failed"
         con.execute("COMMIT")
     except Exception:

@@ -3,7 +3,8 @@
 Parsers run in parallel and only write here; the loader (the single DuckDB writer) reads. A set is
 written into a hidden temp folder beside its final place and renamed into place; a previous set is
 first renamed aside and deleted after, so the window without a set is two renames long and a
-reader never sees a half-written one (``read_staged`` retries once across that window).
+reader never sees a half-written one (``read_staged`` retries once across that window). Writers of
+the same document take a per-document lock for the renames.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import polars as pl
+from filelock import FileLock
 
 from pipeline.clean.frames import SCHEMAS
 
@@ -43,11 +45,16 @@ def stage(staging_dir: Path, document_id: str, frames: dict[str, pl.DataFrame]) 
             df.write_parquet(tmp / f"{table}.parquet", statistics=False)
         _fsync_dir(tmp)
         old = None
-        if final.exists():
-            old = final.parent / f".{document_id}.{uuid.uuid4().hex}.old"
-            os.replace(final, old)
-        os.replace(tmp, final)
-        _fsync_dir(final.parent)
+        # Two writers of one document (a Dagster partition run beside `budget-etl run`) take turns
+        # for the two renames; the last to finish wins, and neither fails.
+        locks = final.parent / ".locks"
+        locks.mkdir(exist_ok=True)
+        with FileLock(str(locks / f"{document_id}.lock")):
+            if final.exists():
+                old = final.parent / f".{document_id}.{uuid.uuid4().hex}.old"
+                os.replace(final, old)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:

@@ -24,6 +24,12 @@ class SourceDocument:
     department: str | None = None
     year: int | None = None
     error: str | None = None
+    page: str | None = None      # the portal page that links it (its article); None for the inbox
+
+    def listing(self) -> dict:
+        """What the source states about the document, as the documents table keeps it."""
+        return {"source_title": self.title, "source_department": self.department,
+                "source_year": self.year, "source_page": self.page}
 
     @property
     def document_id(self) -> str:

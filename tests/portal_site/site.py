@@ -36,6 +36,7 @@ class Expected:
     sha256: str | None = None
     fault: str = ""           # which fault this link carries ('' for none)
     site: str = "trs"
+    article: str = ""         # path of the article page that links it (TRS)
 
 
 @dataclass
@@ -124,14 +125,15 @@ def _build_trs(site: Site, expected: list[Expected], disclosures: list[Disclosur
             pdf_res.truncate_first = 1
         if pdf_res is not None:
             site.resources[pdf_path] = pdf_res
-        expected.append(Expected(locator, status, d.name, d.year, "pdf", sha, fault))
+        expected.append(Expected(locator, status, d.name, d.year, "pdf", sha, fault, article=art_path))
         for ext, key in (("xls", "extra_xls"), ("docx", "extra_docx")):
             if fault == key:
                 other = f"P0{ymd}{art_id}9.{ext}"
                 atts.append({"style": "a", "href": f"./{other}", "abs": f"{col}{ym}/{other}",
                              "text": f"{d.year}年{d.name}部门预算公开表.{ext}", "id": art_id})
                 site.resources[f"{col}{ym}/{other}"] = Resource(b"PK\x03\x04 placeholder", "application/octet-stream")
-                expected.append(Expected(f"{col}{ym}/{other}", "unsupported", d.name, d.year, ext, None, fault))
+                expected.append(Expected(f"{col}{ym}/{other}", "unsupported", d.name, d.year, ext, None, fault,
+                                         article=art_path))
         html = _render("trs_article.html", title=title, name=d.name, year=d.year, date=day.isoformat(),
                        attachments=atts)
         # a few servers declare the wrong charset in the header; the meta tag and sniffing must win

@@ -115,16 +115,16 @@ class _Crawler:
             else:
                 self.say(f"listing {url}: {listing.family}, {len(listing.articles)} articles, "
                           f"{len(listing.attachments)} attachments")
-                results = self._walk(listing.articles, listing.attachments)
+                results = self._walk(listing.articles, listing.attachments, page.final_url)
                 self._save_listing(url, results)
             for r in results:
                 found.setdefault(r.doc.locator, r.doc)
         return list(found.values())
 
-    def _walk(self, articles: list[Link], attachments: list[Link]) -> list[_Result]:
+    def _walk(self, articles: list[Link], attachments: list[Link], page_url: str) -> list[_Result]:
         out: list[_Result] = []
         for link in attachments:
-            out.append(self._attachment(link, [link.title, link.text]))
+            out.append(self._attachment(link, [link.title, link.text], page_url))
         for link in articles:
             if len(self.articles) >= self.max_articles or time.monotonic() > self.deadline:
                 self.say("stopped: article or time limit reached")
@@ -191,10 +191,10 @@ class _Crawler:
                                     year=self._year(title, base.title),
                                     error="the article has no attachment (the disclosure, if any, is "
                                           "in the page text, which is not parsed)"))]
-        return [self._attachment(a, [title, base.title]) for a in atts.values()]
+        return [self._attachment(a, [title, base.title], final_url) for a in atts.values()]
 
     # -------------------------------------------------------------------------------------- attachments
-    def _attachment(self, link: Link, context: list[str | None]) -> _Result:
+    def _attachment(self, link: Link, context: list[str | None], page_url: str) -> _Result:
         url = link.url
         if url in self.attachments:
             return self.attachments[url]
@@ -202,7 +202,7 @@ class _Crawler:
         ext = extension(url) or "pdf"
         doc = SourceDocument(locator=url, path=None, sha256=None, format=ext, title=name,
                              department=self._department(name, *context),
-                             year=self._year(name, *context))
+                             year=self._year(name, *context), page=page_url)
         if not self.client.is_allowed(url):
             res = _Result(replace(doc, status="offsite",
                                   error=f"attachment on another host ({host_of(url)}); not fetched"))
