@@ -77,6 +77,17 @@ def test_department_key_follows_a_department_over_years():
     assert department_key(None, None, "doc-1") == "doc-1"
 
 
+def test_a_year_without_a_printed_code_joins_the_department_printing_its_name_with_one():
+    rows = [row("a22", "i/2022/a.pdf", "tables+narrative", 2022, name="承德高新区财政局", code="130"),
+            row("a23", "i/2023/a.pdf", "tables+narrative", 2023, name="承德高新区 财政局"),
+            row("b22", "i/2022/b.pdf", "tables+narrative", 2022, name="某局", code="140"),
+            row("b23", "i/2023/b.pdf", "tables+narrative", 2023, name="某局", code="141"),
+            row("b24", "i/2024/b.pdf", "tables+narrative", 2024, name="某局")]
+    keys = {p.document_id: p.department_key for p in assign(rows)}
+    assert keys["a23"] == keys["a22"] == "130"
+    assert keys["b24"] == "某局"        # printed with two codes: which one is not for us to guess
+
+
 contents = st.sampled_from(["tables", "narrative", "tables+narrative", None])
 
 

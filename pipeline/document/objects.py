@@ -1,38 +1,43 @@
-"""A page's objects as pdfplumber's ``Page.objects`` gives them, with the characters converted faster.
+"""A page's objects as pdfplumber's ``Page.objects`` gives them, converted faster.
 
 Why: after pdfminer's interpretation, the largest cost of reading a page is pdfplumber turning each
-character into a dict (``Page.process_object``: one closure call and a ``resolve_all`` walk per
-attribute, a regex per object). Characters are nearly all of a disclosure's objects and their
-attributes are plain numbers, strings and tuples of numbers, so they are converted here directly;
-every other object, and any character attribute that is not plain, goes through pdfplumber's own
-code. The result is the same dicts (tests/test_reader.py compares both on real pages), stored where
-``Page.objects`` caches them, so everything pdfplumber derives from them (chars, edges, tables, text)
-is unchanged. Written against pdfplumber 0.11 (pinned).
+layout object into a dict (``Page.process_object``: one closure call and a ``resolve_all`` walk per
+attribute, a regex per object). Characters and the ruling (lines, rectangles) are nearly all of a
+disclosure's objects and their attributes are plain numbers, strings and tuples of numbers, so they
+are converted here directly; any other object, and any attribute that is not plain, goes through
+pdfplumber's own code. The result is the same dicts (tests/test_reader.py compares both on every
+page of the real corpus), stored where ``Page.objects`` caches them, so everything pdfplumber derives
+from them (chars, edges, tables, text) is unchanged. Written against pdfplumber 0.11 (pinned).
 """
 
 from __future__ import annotations
 
 from unicodedata import normalize as normalize_unicode
 
-from pdfminer.layout import LTChar, LTContainer
-from pdfplumber.page import ALL_ATTRS, Page
+from pdfminer.layout import LTChar, LTContainer, LTCurve
+from pdfplumber.page import ALL_ATTRS, Page, lt_pat
 from pdfplumber.utils import resolve_all, resolve_and_decode
 
-_PLAIN = (float, int, str, bool, type(None))
+_PLAIN = frozenset((float, int, str, bool, type(None)))
 
 
-def _plain(v: object) -> bool:
-    t = type(v)
-    return t in _PLAIN or (t is tuple and all(type(x) in _PLAIN for x in v))  # type: ignore[union-attr]
-
-
-def _char(page: Page, obj: LTChar, mb_x0: float, mb_top: float, cs_names: dict) -> dict:
+def _attrs(obj: object) -> dict:
     attr = {}
     for k, v in obj.__dict__.items():
         if k in ALL_ATTRS:
-            attr[k] = v if _plain(v) else resolve_all(v)
+            t = type(v)
+            if t in _PLAIN or (t is tuple and all(type(x) in _PLAIN for x in v)):
+                attr[k] = v
+            else:
+                attr[k] = resolve_all(v)
+    return attr
+
+
+def _char(obj: LTChar, page: Page, ctx: tuple, cs_names: dict) -> dict:
+    height, doctop0, page_number, mb_x0, mb_top, norm = ctx
+    attr = _attrs(obj)
     attr["object_type"] = "char"
-    attr["page_number"] = page.page_number
+    attr["page_number"] = page_number
     for cs in ("ncs", "scs"):
         space = getattr(obj, cs, None)
         if space is not None:
@@ -41,16 +46,46 @@ def _char(page: Page, obj: LTChar, mb_x0: float, mb_top: float, cs_names: dict) 
                 cs_names[name] = resolve_and_decode(name)
             attr[cs] = cs_names[name]
     text = obj.get_text()
-    norm = page.pdf.unicode_norm
     attr["text"] = normalize_unicode(norm, text) if norm is not None else text
     gs = obj.graphicstate
     attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
     attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
     if isinstance(attr.get("fontname"), bytes):
         return page.process_object(obj)
-    attr["top"] = (page.height - attr["y1"]) + mb_top
-    attr["bottom"] = (page.height - attr["y0"]) + mb_top
-    attr["doctop"] = page.initial_doctop + attr["top"]
+    top = (height - attr["y1"]) + mb_top
+    attr["top"] = top
+    attr["bottom"] = (height - attr["y0"]) + mb_top
+    attr["doctop"] = doctop0 + top
+    if mb_x0 != 0:
+        attr["x0"] += mb_x0
+        attr["x1"] += mb_x0
+    return attr
+
+
+_KINDS: dict[type, str] = {}
+
+
+def _curve(obj: LTCurve, page: Page, ctx: tuple) -> dict:
+    """Lines, rectangles and curves (the ruling of every table), as Page.process_object makes them."""
+    height, doctop0, page_number, mb_x0, mb_top, _ = ctx
+    cls = type(obj)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = lt_pat.sub("", cls.__name__).lower()
+    attr = _attrs(obj)
+    attr["object_type"] = kind
+    attr["page_number"] = page_number
+    for cs in ("ncs", "scs"):
+        if hasattr(obj, cs):
+            return page.process_object(obj)   # not exposed by pdfminer for curves today
+    dy = mb_top + height
+    attr["pts"] = [(mb_x0 + x, dy - y) for x, y in attr["pts"]]
+    attr["path"] = [(cmd, *((mb_x0 + x, dy - y) for x, y in pts)) for cmd, *pts in obj.original_path]
+    attr["dash"] = obj.dashing_style
+    top = (height - attr["y1"]) + mb_top
+    attr["top"] = top
+    attr["bottom"] = (height - attr["y0"]) + mb_top
+    attr["doctop"] = doctop0 + top
     if mb_x0 != 0:
         attr["x0"] += mb_x0
         attr["x1"] += mb_x0
@@ -60,6 +95,7 @@ def _char(page: Page, obj: LTChar, mb_x0: float, mb_top: float, cs_names: dict) 
 def parse_objects(page: Page) -> dict[str, list[dict]]:
     """``page.parse_objects()`` with characters converted by :func:`_char`."""
     mb_x0, mb_top = page.mediabox[:2]
+    ctx = (page.height, page.initial_doctop, page.page_number, mb_x0, mb_top, page.pdf.unicode_norm)
     laparams = page.pdf.laparams
     cs_names: dict = {}
     objects: dict[str, list[dict]] = {}
@@ -74,7 +110,9 @@ def parse_objects(page: Page) -> dict[str, list[dict]]:
                 _add(objects, page.process_object(obj))
             stack.append(iter(obj._objs))
         elif type(obj) is LTChar and hasattr(obj, "graphicstate"):
-            _add(objects, _char(page, obj, mb_x0, mb_top, cs_names))
+            _add(objects, _char(obj, page, ctx, cs_names))
+        elif isinstance(obj, LTCurve) and hasattr(obj, "original_path"):
+            _add(objects, _curve(obj, page, ctx))
         else:
             _add(objects, page.process_object(obj))
     return objects

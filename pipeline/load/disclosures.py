@@ -71,16 +71,24 @@ def folder_of(source: str) -> str:
 NAME_ABBREVIATIONS = ((re.compile(r"^中国共产党(.+?)委员会"), r"中共\1委"),)
 
 
-def department_key(code: str | None, name: str | None, fallback: str) -> str:
-    """What follows a department over the years: its printed code, else its name without spaces
-    in its short form."""
+def name_key(name: str) -> str:
+    """A department's name without spaces, in its short form."""
+    key = re.sub(r"\s+", "", name)
+    for pattern, short in NAME_ABBREVIATIONS:
+        key = pattern.sub(short, key)
+    return key
+
+
+def department_key(code: str | None, name: str | None, fallback: str,
+                   codes_by_name: dict[str, set[str]] | None = None) -> str:
+    """What follows a department over the years: its printed code; else the one code its name is
+    printed with in other documents (``codes_by_name``: name_key → codes); else its name key."""
     if code:
         return code
     if name:
-        key = re.sub(r"\s+", "", name)
-        for pattern, short in NAME_ABBREVIATIONS:
-            key = pattern.sub(short, key)
-        return key
+        key = name_key(name)
+        codes = (codes_by_name or {}).get(key, set())
+        return next(iter(codes)) if len(codes) == 1 else key
     return fallback
 
 
@@ -102,6 +110,10 @@ def assign(rows: list[DocumentRow]) -> list[DisclosurePart]:
                 and _kinds_agree(tables[0].budget_kind, prose[0].budget_kind):
             partner[tables[0].document_id] = prose[0]
             partner[prose[0].document_id] = tables[0]
+    codes_by_name: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if r.department_code and r.department_name:
+            codes_by_name[name_key(r.department_name)].add(r.department_code)
     out = []
     for r in rows:
         other = partner.get(r.document_id)
@@ -112,7 +124,8 @@ def assign(rows: list[DocumentRow]) -> list[DisclosurePart]:
         out.append(DisclosurePart(
             document_id=r.document_id, disclosure_id=tables.document_id, part=r.content,
             department_code=code, department_name=name,
-            department_key=department_key(code, name, tables.document_id), year=r.year, budget_kind=kind))
+            department_key=department_key(code, name, tables.document_id, codes_by_name),
+            year=r.year, budget_kind=kind))
     return out
 
 
