@@ -143,3 +143,17 @@ def test_a_misprinted_code_is_the_documents_variant_not_an_error(tmp_path):
     assert [r.severity for r in codes] == ["warning"], [r.message for r in codes]
     assert not [r for r in results if r.check_name in ("column_total", "code_hierarchy") and r.severity == "error"]
 
+
+
+def test_a_stated_identity_is_checked_and_quotes_the_sentence_printing_the_figure(tmp_path):
+    """Jiangsu: "…支出数一致，并按…“款”级细化列示。…机关运行经费预算支出5619.31万元" against the 302 line."""
+    doc = mini_document()
+    basic = next(t for t in doc.tables if t.kind == "general_budget_basic_expenditure")
+    row302 = next(r for r in basic.rows if r.code == "302")
+    stated = row302.values["total"] + D("100")
+    quote = (f"基本支出预算表》的“商品和服务支出”支出数一致，并按经济分类“款”级细化列示。"
+             f"本部门机关运行经费预算支出{stated}万元")
+    doc.narrative.append(Claim("operating_expenses_stated_as_302", stated, 9, quote))
+    (r,) = _by(_results(tmp_path, doc), "prose_operating_expenses_is_302")
+    assert r.severity == "error" and r.difference == D("100")
+    assert f"prose “本部门机关运行经费预算支出{stated}万元” (stated equal to the 302 line)" in r.message

@@ -508,6 +508,12 @@ def project_budget_vs_forms(doc: DocFacts) -> list[CheckResult]:
     return [r]
 
 
+def _last_sentence(quote: str | None) -> str:
+    """The sentence that prints the figure (the quote also holds the statement before it)."""
+    sentences = [p for p in re.split(r"(?<=[。；;])", quote or "") if p.strip()]
+    return sentences[-1] if sentences else ""
+
+
 def stated_identities(doc: DocFacts) -> list[CheckResult]:
     """An identity the prose itself states: the 机关运行经费 figure equals the basic table's 302 line."""
     out = []
@@ -517,7 +523,7 @@ def stated_identities(doc: DocFacts) -> list[CheckResult]:
         if row is None or row.get("total") is None:
             continue
         out.append(compare("prose_operating_expenses_is_302", doc, "机关运行经费 = 302", c.amount, row.get("total"),
-                           1, [c.page], [row.page], f"prose “{c.quote[-40:]}” (stated equal to the 302 line)",
+                           1, [c.page], [row.page], f"prose “{_last_sentence(c.quote)}” (stated equal to the 302 line)",
                            f"{basic.title or '基本支出表'} {row.label()} total", unit=PROSE_UNIT))
     return out
 
