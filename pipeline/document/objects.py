@@ -12,6 +12,7 @@ from them (chars, edges, tables, text) is unchanged. Written against pdfplumber 
 
 from __future__ import annotations
 
+from typing import NamedTuple
 from unicodedata import normalize as normalize_unicode
 
 from pdfminer.layout import LTChar, LTContainer, LTCurve
@@ -21,7 +22,19 @@ from pdfplumber.utils import resolve_all, resolve_and_decode
 _PLAIN = frozenset((float, int, str, bool, type(None)))
 
 
+class _Frame(NamedTuple):
+    """What every object of one page needs from it, read once."""
+
+    height: float
+    doctop: float
+    page_number: int
+    mb_x0: float
+    mb_top: float
+    unicode_norm: str | None
+
+
 def _attrs(obj: object) -> dict:
+    """The object's pdfplumber attributes; only values that are not plain go through resolve_all."""
     attr = {}
     for k, v in obj.__dict__.items():
         if k in ALL_ATTRS:
@@ -33,11 +46,23 @@ def _attrs(obj: object) -> dict:
     return attr
 
 
-def _char(obj: LTChar, page: Page, ctx: tuple, cs_names: dict) -> dict:
-    height, doctop0, page_number, mb_x0, mb_top, norm = ctx
+def _placed(attr: dict, f: _Frame) -> dict:
+    """pdfplumber's top-left coordinates (and the MediaBox offset) on a converted object."""
+    top = (f.height - attr["y1"]) + f.mb_top
+    attr["top"] = top
+    attr["bottom"] = (f.height - attr["y0"]) + f.mb_top
+    attr["doctop"] = f.doctop + top
+    if f.mb_x0 != 0:
+        attr["x0"] += f.mb_x0
+        attr["x1"] += f.mb_x0
+    return attr
+
+
+def _char(obj: LTChar, page: Page, f: _Frame, cs_names: dict) -> dict:
+    """A character, as Page.process_object makes it."""
     attr = _attrs(obj)
     attr["object_type"] = "char"
-    attr["page_number"] = page_number
+    attr["page_number"] = f.page_number
     for cs in ("ncs", "scs"):
         space = getattr(obj, cs, None)
         if space is not None:
@@ -46,56 +71,41 @@ def _char(obj: LTChar, page: Page, ctx: tuple, cs_names: dict) -> dict:
                 cs_names[name] = resolve_and_decode(name)
             attr[cs] = cs_names[name]
     text = obj.get_text()
-    attr["text"] = normalize_unicode(norm, text) if norm is not None else text
+    attr["text"] = normalize_unicode(f.unicode_norm, text) if f.unicode_norm is not None else text
     gs = obj.graphicstate
     attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
     attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
     if isinstance(attr.get("fontname"), bytes):
         return page.process_object(obj)
-    top = (height - attr["y1"]) + mb_top
-    attr["top"] = top
-    attr["bottom"] = (height - attr["y0"]) + mb_top
-    attr["doctop"] = doctop0 + top
-    if mb_x0 != 0:
-        attr["x0"] += mb_x0
-        attr["x1"] += mb_x0
-    return attr
+    return _placed(attr, f)
 
 
 _KINDS: dict[type, str] = {}
 
 
-def _curve(obj: LTCurve, page: Page, ctx: tuple) -> dict:
+def _curve(obj: LTCurve, page: Page, f: _Frame) -> dict:
     """Lines, rectangles and curves (the ruling of every table), as Page.process_object makes them."""
-    height, doctop0, page_number, mb_x0, mb_top, _ = ctx
+    if hasattr(obj, "ncs") or hasattr(obj, "scs"):
+        return page.process_object(obj)   # pdfminer exposes no colour spaces for curves today
     cls = type(obj)
     kind = _KINDS.get(cls)
     if kind is None:
         kind = _KINDS[cls] = lt_pat.sub("", cls.__name__).lower()
     attr = _attrs(obj)
     attr["object_type"] = kind
-    attr["page_number"] = page_number
-    for cs in ("ncs", "scs"):
-        if hasattr(obj, cs):
-            return page.process_object(obj)   # not exposed by pdfminer for curves today
-    dy = mb_top + height
-    attr["pts"] = [(mb_x0 + x, dy - y) for x, y in attr["pts"]]
-    attr["path"] = [(cmd, *((mb_x0 + x, dy - y) for x, y in pts)) for cmd, *pts in obj.original_path]
+    attr["page_number"] = f.page_number
+    x0, dy = f.mb_x0, f.mb_top + f.height    # Page.point2coord
+    attr["pts"] = [(x0 + x, dy - y) for x, y in attr["pts"]]
+    attr["path"] = [(cmd, *((x0 + x, dy - y) for x, y in pts)) for cmd, *pts in obj.original_path]
     attr["dash"] = obj.dashing_style
-    top = (height - attr["y1"]) + mb_top
-    attr["top"] = top
-    attr["bottom"] = (height - attr["y0"]) + mb_top
-    attr["doctop"] = doctop0 + top
-    if mb_x0 != 0:
-        attr["x0"] += mb_x0
-        attr["x1"] += mb_x0
-    return attr
+    return _placed(attr, f)
 
 
 def parse_objects(page: Page) -> dict[str, list[dict]]:
-    """``page.parse_objects()`` with characters converted by :func:`_char`."""
+    """``page.parse_objects()``, with characters and ruling converted directly (:func:`_char`,
+    :func:`_curve`) and every other object by pdfplumber."""
     mb_x0, mb_top = page.mediabox[:2]
-    ctx = (page.height, page.initial_doctop, page.page_number, mb_x0, mb_top, page.pdf.unicode_norm)
+    ctx = _Frame(page.height, page.initial_doctop, page.page_number, mb_x0, mb_top, page.pdf.unicode_norm)
     laparams = page.pdf.laparams
     cs_names: dict = {}
     objects: dict[str, list[dict]] = {}
