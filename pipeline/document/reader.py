@@ -3,7 +3,7 @@
 Why one pass: 85% of pdfplumber's cost is pdfminer reading a page, so the text (for the narrative and
 the titles above tables) and the tables come from the same ``pdfplumber.Page`` object, which is closed
 right after. Pages without drawn paths (pypdfium2 counts them cheaply) are not searched for tables,
-and characters are turned into pdfplumber's dicts by a faster path (pipeline/document/objects.py).
+and characters and ruling are turned into pdfplumber's dicts by a faster path (objects.py).
 Every failure is a typed ``DocumentError``: never a traceback, never a partial result.
 """
 
