@@ -105,7 +105,7 @@ def parse_objects(page: Page) -> dict[str, list[dict]]:
     """``page.parse_objects()``, with characters and ruling converted directly (:func:`_char`,
     :func:`_curve`) and every other object by pdfplumber."""
     mb_x0, mb_top = page.mediabox[:2]
-    ctx = _Frame(page.height, page.initial_doctop, page.page_number, mb_x0, mb_top, page.pdf.unicode_norm)
+    frame = _Frame(page.height, page.initial_doctop, page.page_number, mb_x0, mb_top, page.pdf.unicode_norm)
     laparams = page.pdf.laparams
     cs_names: dict = {}
     objects: dict[str, list[dict]] = {}
@@ -120,9 +120,9 @@ def parse_objects(page: Page) -> dict[str, list[dict]]:
                 _add(objects, page.process_object(obj))
             stack.append(iter(obj._objs))
         elif type(obj) is LTChar and hasattr(obj, "graphicstate"):
-            _add(objects, _char(obj, page, ctx, cs_names))
+            _add(objects, _char(obj, page, frame, cs_names))
         elif isinstance(obj, LTCurve) and hasattr(obj, "original_path"):
-            _add(objects, _curve(obj, page, ctx))
+            _add(objects, _curve(obj, page, frame))
         else:
             _add(objects, page.process_object(obj))
     return objects
