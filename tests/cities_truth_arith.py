@@ -74,6 +74,9 @@ def check_table(table: dict) -> tuple[list[str], list[str]]:
             lab, col = ref
             m = [r for r in rows if r["label"] == lab and col in r["values"]]
             return Decimal(m[0]["values"][col]) if m else Decimal(0)
+        if not any(r["label"] == lhs_ref[0] and lhs_ref[1] in r["values"] for r in rows):
+            bad.append(f"row identity: {lhs_ref} is not a recorded cell")
+            continue
         lhs = cell(lhs_ref)
         rhs = sum((cell(x) for x in rhs_refs), Decimal(0))
         name = f"{lhs_ref[0]}[{lhs_ref[1]}] = " + " + ".join(f"{a}[{b}]" for a, b in rhs_refs)
