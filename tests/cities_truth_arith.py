@@ -15,9 +15,8 @@ def _d(values: dict, key: str) -> Decimal:
 
 
 def _tol(n: int, unit: str | None) -> Decimal:
-    """Rounding allowance: each printed amount is rounded to its last printed digit (DOMAIN.md)."""
-    step = Decimal("0.005") if unit != "元" else Decimal("0.005")
-    return step * max(n, 1)
+    """Rounding allowance n × 0.005 (DOMAIN.md); below one cent per term, so 元 integer tables are exact."""
+    return Decimal("0.005") * max(n, 1)
 
 
 def check_table(table: dict) -> tuple[list[str], list[str]]:
