@@ -124,7 +124,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     from pipeline.evaluate import evaluate_dir
 
-    report = evaluate_dir(Path(args.dir))
+    report = evaluate_dir(Path(args.dir), Path(args.truth) if args.truth else None)
     print(report)
     return 0
 
@@ -190,6 +190,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("dir")
     s.add_argument("--identities", action="store_true",
                    help="score the warehouse's check results against the truth's identities (needs --home)")
+    s.add_argument("--truth", help="a folder of corpus-format truth files whose `file` is relative to DIR "
+                                   "(e.g. tests/truth/cities); default: DIR/truth")
     s.add_argument("--home", help=home_help)
     s.set_defaults(func=cmd_eval)
 

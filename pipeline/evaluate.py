@@ -196,9 +196,16 @@ def score_contract_document(truth: dict, result: ParseResult) -> DocScore:
     return score
 
 
-def truth_pairs(folder: Path) -> list[tuple[Path, dict, bool]]:
-    """(pdf, truth, is_corpus) for every document with a truth file under ``folder``."""
+def truth_pairs(folder: Path, truth_dir: Path | None = None) -> list[tuple[Path, dict, bool]]:
+    """(pdf, truth, is_corpus) for every document with a truth file under ``folder``.
+
+    ``truth_dir`` holds corpus-format truth kept outside the PDF folder (tests/truth/cities, whose
+    `file` is relative to ``folder``); only its files with hand-checked cells are scored.
+    """
     folder = Path(folder)
+    if truth_dir is not None:
+        return [(folder / t["file"], t, True) for t in load_truth_dir(Path(truth_dir))
+                if any(tb.get("rows") for tb in t.get("tables", []))]
     pairs: list[tuple[Path, dict, bool]] = []
     for tp in sorted(folder.glob("truth/*.json")):
         t = json.loads(tp.read_text("utf-8"))
@@ -210,13 +217,19 @@ def truth_pairs(folder: Path) -> list[tuple[Path, dict, bool]]:
     return pairs
 
 
-def score_dir(folder: Path, parse: Callable[[Path], ParseResult] | None = None) -> list[DocScore]:
+def load_truth_dir(truth_dir: Path) -> list[dict]:
+    """Every corpus-format truth file (``*.json``) in ``truth_dir``, in name order."""
+    return [json.loads(p.read_text("utf-8")) for p in sorted(Path(truth_dir).glob("*.json"))]
+
+
+def score_dir(folder: Path, parse: Callable[[Path], ParseResult] | None = None,
+              truth_dir: Path | None = None) -> list[DocScore]:
     """Parse (with ``parse``, default parse_document) every document with a truth file and score it."""
     if parse is None:
         from pipeline.parse import parse_document as parse
     folder = Path(folder)
     scores: list[DocScore] = []
-    for pdf, truth, is_corpus in truth_pairs(folder):
+    for pdf, truth, is_corpus in truth_pairs(folder, truth_dir):
         name = str(pdf.relative_to(folder))
         try:
             result = parse(pdf)
@@ -231,9 +244,9 @@ def score_dir(folder: Path, parse: Callable[[Path], ParseResult] | None = None) 
     return scores
 
 
-def evaluate_dir(folder: Path) -> str:
-    """Parse every document with a truth file under ``folder`` and report per document and in total."""
-    return format_scores(score_dir(folder))
+def evaluate_dir(folder: Path, truth_dir: Path | None = None) -> str:
+    """Parse every document with a truth file under ``folder`` (or in ``truth_dir``) and report."""
+    return format_scores(score_dir(folder, truth_dir=truth_dir))
 
 
 def total_accuracy(scores: list[DocScore]) -> tuple[int, int]:
