@@ -45,13 +45,15 @@ def _parse(path: Path) -> ParseResult:
     rec = Recogniser(cat)
     prose = ProseText()
     early_text: list[str] = []
+    prose_pages: list[tuple[int, list[str]]] = []
     for page in doc.pages():
         rec.add_page(page)
         lines = [ln.text for ln in page.lines_outside_tables()
                  if not (ln.text.strip().isdigit() and ln.top > page.height - 70)]
-        prose.add(page.number, "".join(lines))
+        prose_pages.append((page.number, lines))
         if page.number <= TITLE_PAGES:
             early_text.append(" ".join(ln.text for ln in page.lines))
+    prose.add_lines(prose_pages)
     drafts = rec.drafts
     warnings: list[Warning] = list(rec.warnings)
 

@@ -1,0 +1,17 @@
+-- Schema version 7: how much of each document the checks could verify (issue 12). One row per checked
+-- document and run: identities evaluated, holding (exact or within rounding), broken (errors), and
+-- unverifiable (standing on a table the parse did not read for certain, or a figure whose scope cannot be
+-- pinned), with the reasons. check_results.severity may now also be 'unverifiable'.
+
+CREATE TABLE IF NOT EXISTS check_coverage (
+    run_id        VARCHAR NOT NULL,
+    document_id   VARCHAR NOT NULL,
+    department    VARCHAR,
+    year          INTEGER,
+    checked       INTEGER NOT NULL,
+    holding       INTEGER NOT NULL,
+    broken        INTEGER NOT NULL,
+    unverifiable  INTEGER NOT NULL,
+    reasons       VARCHAR,
+    checked_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
