@@ -16,6 +16,7 @@ from pipeline.document.reader import open_document
 from pipeline.document.reader import source_info as _source_info
 from pipeline.model import DocumentError, ParseResult, Row, Table, Warning
 from pipeline.narrative.claims import ProseText, find_claims
+from pipeline.narrative.figures import find_figures
 from pipeline.tables.catalogue import load_catalogue
 from pipeline.tables.recognise import Recogniser, TableDraft
 
@@ -82,7 +83,7 @@ def _parse(path: Path) -> ParseResult:
     return ParseResult(source=doc.source(), department={"code": code, "name": name}, year=year,
                        budget_kind=identity.budget_kind_from_cover(cover),
                        unit=unit, tables=tables, narrative=find_claims(prose), warnings=warnings,
-                       parser_version=PARSER_VERSION)
+                       parser_version=PARSER_VERSION, figures=find_figures(prose))
 
 
 def _table(d: TableDraft, doc_unit: str, non_money: frozenset[str]) -> Table:

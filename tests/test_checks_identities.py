@@ -63,7 +63,7 @@ def test_every_identity_has_an_evaluator():
     """Each registry name is produced by exactly the evaluator modules (no name written elsewhere)."""
     src = "".join((Path(__file__).parent.parent / "pipeline" / "checks" / f).read_text(encoding="utf-8")
                   for f in ("evaluate_tables.py", "evaluate_prose.py", "evaluate_other.py", "evaluate_district.py",
-                                                       "evaluate_doubt.py"))
+                                                       "evaluate_doubt.py", "evaluate_figures.py"))
     for ident in REGISTRY_LIST:
         assert f'"{ident.name}"' in src or (ident.metric and "PROSE_BY_METRIC" in src), ident.name
 

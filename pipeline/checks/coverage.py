@@ -31,6 +31,7 @@ def coverage(results: list[CheckResult]) -> list[Coverage]:
     """One Coverage per document among the results (district results without a document are left out).
     ``table_unreliable`` findings are not identities: they give the reasons."""
     out: dict[str, Coverage] = {}
+    unresolved: dict[str, int] = {}
     for r in results:
         if r.document_id is None:
             continue
@@ -45,8 +46,14 @@ def coverage(results: list[CheckResult]) -> list[Coverage]:
             c.broken += 1
         elif r.severity == UNVERIFIABLE:
             c.unverifiable += 1
-            if r.check_name != "table_unreliable" and not r.hidden and "; unverifiable: " not in r.message:
+            if r.check_name == "prose_figure_vs_table":
+                unresolved[r.document_id] = unresolved.get(r.document_id, 0) + 1
+            elif not r.hidden and "; unverifiable: " not in r.message:
                 c.reasons = c.reasons + (r.message,)
+    for doc, n in unresolved.items():
+        figures = sum(1 for r in results if r.document_id == doc and r.check_name == "prose_figure_vs_table")
+        out[doc].reasons += (f"{n} of the {figures} prose figures beyond the headline claims resolve to no table "
+                             "cell (a change over last year, a ratio, a part within a subject, or a label no row has)",)
     return list(out.values())
 
 

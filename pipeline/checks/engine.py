@@ -16,7 +16,8 @@ from typing import Iterator
 import duckdb
 from filelock import FileLock
 
-from pipeline.checks import evaluate_district, evaluate_doubt, evaluate_other, evaluate_prose, evaluate_tables
+from pipeline.checks import (evaluate_district, evaluate_doubt, evaluate_figures, evaluate_other, evaluate_prose,
+                             evaluate_tables)
 from pipeline.checks.coverage import COLUMNS as COVERAGE_COLUMNS, coverage
 from pipeline.checks.facts import DocFacts, last_year_of, load_facts, previous_year_index
 from pipeline.checks.registry import DISTRICT, REGISTRY
@@ -46,7 +47,7 @@ def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckRes
     if doc.status != "loaded":
         return []
     results = (evaluate_tables.evaluate(doc) + evaluate_prose.evaluate(doc, last_year)
-               + evaluate_other.evaluate(doc))
+               + evaluate_figures.evaluate(doc) + evaluate_other.evaluate(doc))
     return evaluate_doubt.apply(doc, results)
 
 

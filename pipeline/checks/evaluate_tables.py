@@ -7,9 +7,9 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import compare, finding, fmt, total
-from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered
+from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name
 from pipeline.checks.result import CheckResult, tolerance
-from pipeline.checks.subjects import is_government_fund_code, structural_problem
+from pipeline.checks.subjects import FUNCTIONAL_CLASSES, is_government_fund_code, structural_problem
 
 #: Tables whose rows are subject codes (functional, or economic for the basic-expenditure table).
 CODED_KINDS = ("revenue_summary", "expenditure_summary", "general_budget_expenditure",
@@ -155,6 +155,7 @@ _CURRENT = {"revenue": re.compile(r"^(本年)?收入合计$"), "expenditure": re
 _GRAND = {"revenue": re.compile(r"^收入总计$"), "expenditure": re.compile(r"^支出总计$")}
 _CARRY_PART = re.compile(r"^(其中|财政拨款结转|非财政拨款结转)")
 _CARRY_WORDS = re.compile(r"结转|结余|弥补")
+_CLASS_NAMES = frozenset(normalise_name(n) for n in FUNCTIONAL_CLASSES.values())
 
 
 class SummarySide:
@@ -176,6 +177,10 @@ class SummarySide:
             self.items = [ln for ln in lines if ln is not self.current and ln is not self.grand
                           and not _CARRY_WORDS.search(ln.key) and not ln.key.startswith("其中")
                           and (self.current is None or ln.row_index < self.current.row_index)]
+        # 类 rows printed with their 款 rows and no numbering: the 类 (by their names) are the items, never a
+        # 类 and its own 款 together (used when the whole list does not add up and the 类 do)
+        classes = [ln for ln in self.items if ln.key in _CLASS_NAMES] if not numbered else []
+        self.class_items = classes if 0 < len(classes) < len(self.items) else []
         # lines between the current total and the grand total that add to it (上年结转, 年终结转结余 …)
         self.carry = [ln for ln in lines if _CARRY_WORDS.search(ln.key) and not _CARRY_PART.match(ln.key)
                       and ln is not self.current and ln is not self.grand]
@@ -212,11 +217,21 @@ def summary_identities(doc: DocFacts) -> list[CheckResult]:
                 # each column's items add up to the total on their own.
                 for col, items in enumerate(_by_column(present)):
                     what = f"sum of the {s.side} items" + (f" (column {col + 1})" if col else "")
-                    out.append(compare(
+                    r = compare(
                         "summary_current_totals", doc, f"{t.kind} {s.current.key}" + (f" #{col + 1}" if col else ""),
                         s.current.get(None), total(ln.get(None) for ln in items), max(len(items), 1),
                         [s.current.page], [ln.page for ln in items], f"{title} {s.current.name}", what,
-                        parts=[ln.get(None) for ln in items], tables=(t.index,)))
+                        parts=[ln.get(None) for ln in items], tables=(t.index,))
+                    classes = [ln for ln in items if ln in s.class_items]
+                    if r.severity == "error" and classes and len(classes) < len(items):
+                        alt = compare(
+                            "summary_current_totals", doc, r.subject, s.current.get(None),
+                            total(ln.get(None) for ln in classes), len(classes), [s.current.page],
+                            [ln.page for ln in classes], f"{title} {s.current.name}",
+                            f"sum of the {s.side} 类 rows (their 款 rows below each are parts of them)",
+                            parts=[ln.get(None) for ln in classes], tables=(t.index,))
+                        r = alt if alt.severity != "error" else r
+                    out.append(r)
             if s.grand is not None and s.current is not None:
                 carry = [ln for ln in s.carry if ln.get(None) is not None]
                 out.append(compare(

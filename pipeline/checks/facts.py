@@ -154,6 +154,18 @@ class ClaimFact:
 
 
 @dataclass
+class FigureFact:
+    """Any amount the prose prints (prose_figures), to be resolved to the cell it restates."""
+
+    index: int
+    label: str
+    amount: Decimal
+    unit: str
+    page: int
+    sentence: str
+
+
+@dataclass
 class DocWarning:
     kind: str
     message: str | None
@@ -212,6 +224,7 @@ class DocFacts:
     part_of: str | None = None            # a companion file: the document its facts were joined to
     companions: list[str] = field(default_factory=list)   # file names joined into this one
     pages: int | None = None               # the document's page count
+    figures: list[FigureFact] = field(default_factory=list)   # every amount of the prose (schema 7)
 
     @property
     def department(self) -> str | None:
@@ -320,6 +333,12 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
         if doc in docs:
             docs[doc].warnings.append(DocWarning(kind, message, list(pages or []), list(values or [])))
 
+    if "prose_figures" in cols:
+        for (doc, fi, label, amount, unit, page, sentence) in con.execute(
+                "SELECT document_id, figure_index, label, amount, unit, page, sentence FROM prose_figures"
+                f"{where} ORDER BY document_id, figure_index", params).fetchall():
+            if doc in docs:
+                docs[doc].figures.append(FigureFact(fi, label or "", amount, unit, page, sentence or ""))
     if "document_tables" in cols:
         # the parse's per-table completeness, when the warehouse carries it (table-reading rewrite)
         status = "status" if "status" in cols["document_tables"] else "NULL"
@@ -390,6 +409,7 @@ def _join_disclosures(con: duckdb.DuckDBPyConnection, docs: dict[str, DocFacts],
         d.part_of = disclosure
         primary.companions.append(d.source.rsplit("/", 1)[-1] if d.source else doc)
         primary.claims.extend(ClaimFact(c.index, c.metric, c.amount, c.page, c.quote, doc) for c in d.claims)
+        primary.figures.extend(d.figures)
         primary.warnings.extend(d.warnings)
 
 

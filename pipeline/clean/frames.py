@@ -42,6 +42,9 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "narrative_claims": {
         "document_id": S, "claim_index": I, "metric": S, "amount": DECIMAL, "page": I, "quote": S,
     },
+    "prose_figures": {
+        "document_id": S, "figure_index": I, "label": S, "amount": DECIMAL, "unit": S, "page": I, "sentence": S,
+    },
     "procurement_lines": {
         "document_id": S, "table_index": I, "row_index": I, "project": S, "item": S,
         "catalogue_no": S, "unit_of_quantity": S, "quantity": DECIMAL, "unit_price": DECIMAL,
@@ -173,6 +176,11 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
         "amount": _amount(c.amount, f"(claim {ci} {c.metric})"), "page": c.page,
         "quote": normalise_text(c.quote),
     } for ci, c in enumerate(result.narrative)]
+    figures = [{
+        "document_id": document_id, "figure_index": fi, "label": normalise_text(f.label),
+        "amount": _amount(f.amount, f"(prose figure {fi})"), "unit": f.unit, "page": f.page,
+        "sentence": normalise_text(f.sentence),
+    } for fi, f in enumerate(result.figures)]
     warnings = [{
         "document_id": document_id, "warning_index": wi, "kind": w.kind, "message": w.message,
         "pages": list(w.pages), "values": [str(x) for x in w.values],
@@ -182,6 +190,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
         "document_tables": _frame("document_tables", tables),
         "budget_lines": _frame("budget_lines", lines),
         "narrative_claims": _frame("narrative_claims", claims),
+        "prose_figures": _frame("prose_figures", figures),
         "procurement_lines": _frame("procurement_lines", procurement),
         "performance_targets": _frame("performance_targets", targets),
         "assets": _frame("assets", assets),

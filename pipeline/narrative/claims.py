@@ -100,8 +100,9 @@ def _scope_of(text: str, start: int) -> str:
     """The sentence before a figure when it names the subject the figure belongs to, else ''.
 
     The quote then starts with that scope, which tells the checks the figure restates no document-level cell."""
-    begin = max(text.rfind(c, 0, start) for c in "。；;\n") + 1
-    before = text[max(begin, start - 120):start]
+    lo = max(0, start - 120)
+    begin = max(text.rfind(c, lo, start) for c in "。；;\n") + 1
+    before = text[max(begin, lo):start]
     return before if _SUBJECT_SCOPE.search(before) else ""
 
 

@@ -15,3 +15,15 @@ CREATE TABLE IF NOT EXISTS check_coverage (
     reasons       VARCHAR,
     checked_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
+
+-- Every amount the prose prints, whatever its phrasing (pipeline/narrative/figures.py): the checks
+-- resolve each to the table cell it restates (or list it as unresolved) and compare it in its scope.
+CREATE TABLE IF NOT EXISTS prose_figures (
+    document_id   VARCHAR NOT NULL,
+    figure_index  INTEGER NOT NULL,
+    label         VARCHAR,
+    amount        DECIMAL(20,6),
+    unit          VARCHAR NOT NULL,     -- '万元' (converted) or '%'
+    page          INTEGER,
+    sentence      VARCHAR
+);
