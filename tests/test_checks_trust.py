@@ -188,12 +188,13 @@ def test_every_prose_amount_is_a_figure_and_resolved_or_listed(tmp_path):
     assert summary.errors == 0
     con = duckdb.connect(str(home.db_path), read_only=True)
     try:
-        [(checked, holding, broken, unver, reasons)] = con.execute(
-            "SELECT checked, holding, broken, unverifiable, reasons FROM check_coverage WHERE run_id = 't'").fetchall()
+        [(checked, holding, broken, unver, reasons, figures_, resolved)] = con.execute(
+            "SELECT checked, holding, broken, unverifiable, reasons, prose_figures, prose_resolved FROM check_coverage "
+            "WHERE run_id = 't'").fetchall()
     finally:
         con.close()
-    assert checked == holding + broken + unver and broken == 0 and unver >= 2
-    assert "prose figures" in reasons
+    assert checked == holding + broken + unver and broken == 0
+    assert (figures_, resolved) == (6, 4) and "2 of the 6 amounts the prose prints" in reasons
 
 
 def test_a_figure_differing_from_its_cell_is_a_warning(tmp_path):

@@ -21,10 +21,12 @@ class Coverage:
     broken: int = 0
     unverifiable: int = 0
     reasons: tuple[str, ...] = ()
+    prose_figures: int = 0      # every amount the prose prints
+    prose_resolved: int = 0     # of which resolved to a headline claim or a table cell
 
     def row(self, run_id: str) -> tuple:
         return (run_id, self.document_id, self.department, self.year, self.checked, self.holding, self.broken,
-                self.unverifiable, "\n".join(self.reasons) or None)
+                self.unverifiable, "\n".join(self.reasons) or None, self.prose_figures, self.prose_resolved)
 
 
 def coverage(results: list[CheckResult]) -> list[Coverage]:
@@ -39,6 +41,14 @@ def coverage(results: list[CheckResult]) -> list[Coverage]:
         if r.check_name == "table_unreliable":
             c.reasons = c.reasons + (r.message,)
             continue
+        if r.check_name == "prose_figure_vs_table":
+            c.prose_figures += 1
+            if r.severity == UNVERIFIABLE:
+                unresolved[r.document_id] = unresolved.get(r.document_id, 0) + 1
+                continue
+            c.prose_resolved += 1
+            if r.hidden:       # a claim's figure: its own identity is counted
+                continue
         c.checked += 1
         if r.severity in (OK, WARNING):
             c.holding += 1
@@ -46,15 +56,13 @@ def coverage(results: list[CheckResult]) -> list[Coverage]:
             c.broken += 1
         elif r.severity == UNVERIFIABLE:
             c.unverifiable += 1
-            if r.check_name == "prose_figure_vs_table":
-                unresolved[r.document_id] = unresolved.get(r.document_id, 0) + 1
-            elif not r.hidden and "; unverifiable: " not in r.message:
+            if not r.hidden and "; unverifiable: " not in r.message:
                 c.reasons = c.reasons + (r.message,)
     for doc, n in unresolved.items():
-        figures = sum(1 for r in results if r.document_id == doc and r.check_name == "prose_figure_vs_table")
-        out[doc].reasons += (f"{n} of the {figures} prose figures beyond the headline claims resolve to no table "
-                             "cell (a change over last year, a ratio, a part within a subject, or a label no row has)",)
+        out[doc].reasons += (f"{n} of the {out[doc].prose_figures} amounts the prose prints resolve to no table cell "
+                             "(a change over last year, a ratio, a part within a subject, or a label no row has)",)
     return list(out.values())
 
 
-COLUMNS = ("run_id", "document_id", "department", "year", "checked", "holding", "broken", "unverifiable", "reasons")
+COLUMNS = ("run_id", "document_id", "department", "year", "checked", "holding", "broken", "unverifiable", "reasons",
+           "prose_figures", "prose_resolved")

@@ -7,7 +7,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import compare, finding, fmt, total
-from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name
+from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered, is_column_number, normalise_name
 from pipeline.checks.result import CheckResult, tolerance
 from pipeline.checks.subjects import FUNCTIONAL_CLASSES, is_government_fund_code, structural_problem
 
@@ -187,7 +187,9 @@ class SummarySide:
 
 
 def summary_sides(t: TableFacts) -> dict[str, SummarySide]:
-    return {s: SummarySide([ln for ln in t.lines if ln.side == s], s) for s in ("revenue", "expenditure")}
+    """The two sides of a summary table; a column-number row (甲 1 乙 2) is never an item."""
+    return {s: SummarySide([ln for ln in t.lines if ln.side == s and not is_column_number(ln.key)], s)
+            for s in ("revenue", "expenditure")}
 
 
 def _by_column(lines: list[Line], gap: float = 20.0) -> list[list[Line]]:

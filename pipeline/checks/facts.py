@@ -29,6 +29,11 @@ def normalise_name(name: str | None) -> str:
     return s
 
 
+def is_column_number(key: str) -> bool:
+    """A column-number row's label (甲 1 乙 2, 栏次 1 2 3): it numbers the columns, never an item."""
+    return bool(_COLUMN_NUMBERS.match(key or ""))
+
+
 def numbering_of(name: str | None, numbering: str | None) -> str | None:
     """The printed numbering ('一、'), from the loader's column or the label itself."""
     if numbering:

@@ -147,14 +147,15 @@ def _coverage(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str | 
         return {}
     try:
         rows = con.execute(
-            "SELECT department, document_id, year, checked, holding, broken, unverifiable, reasons FROM check_coverage "
+            "SELECT department, document_id, year, checked, holding, broken, unverifiable, reasons, prose_figures, "
+            "prose_resolved FROM check_coverage "
             "WHERE run_id = ? ORDER BY department, year, document_id", [run_id]).fetchall()
     except duckdb.Error:
         return {}
     out: dict[str | None, list[dict]] = defaultdict(list)
-    for dept, doc, year, checked, holding, broken, unver, reasons in rows:
+    for dept, doc, year, checked, holding, broken, unver, reasons, figures, resolved in rows:
         out[dept].append({"document_id": doc, "year": year, "checked": checked, "holding": holding,
-                          "broken": broken, "unverifiable": unver,
+                          "broken": broken, "unverifiable": unver, "figures": figures or 0, "resolved": resolved or 0,
                           "reasons": [r for r in (reasons or "").split("\n") if r]})
     return out
 

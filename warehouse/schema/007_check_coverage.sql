@@ -13,6 +13,8 @@ CREATE TABLE IF NOT EXISTS check_coverage (
     broken        INTEGER NOT NULL,
     unverifiable  INTEGER NOT NULL,
     reasons       VARCHAR,
+    prose_figures INTEGER,               -- amounts the prose prints (prose_figures)
+    prose_resolved INTEGER,              -- of which resolved to a headline claim or a table cell
     checked_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 
