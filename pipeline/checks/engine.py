@@ -44,7 +44,7 @@ def _connection(con_or_db_path: ConOrPath, read_only: bool = True) -> Iterator[d
 
 def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
     """Every document-scope identity evaluated on one loaded document (passing ones included)."""
-    if doc.status != "loaded":
+    if doc.status not in ("loaded", "partial"):   # partial: some tables unread, each marked in its status
         return []
     results = (evaluate_tables.evaluate(doc) + evaluate_prose.evaluate(doc, last_year)
                + evaluate_figures.evaluate(doc) + evaluate_other.evaluate(doc))

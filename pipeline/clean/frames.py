@@ -33,6 +33,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "document_tables": {
         "document_id": S, "table_index": I, "table_kind": S, "title": S, "pages": pl.List(I),
         "empty": pl.Boolean, "note": S, "department_code": S, "department_name": S, "row_count": I,
+        "status": S,   # the parse's completeness of the table, when it states one (found / partial / unread …)
     },
     "budget_lines": {
         "document_id": S, "table_kind": S, "table_title": S, "table_index": I, "row_index": I,
@@ -128,6 +129,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
             "pages": list(t.pages), "empty": t.empty, "note": t.note,
             "department_code": normalise_text(t.department_code),
             "department_name": normalise_text(t.department_name), "row_count": len(t.rows),
+            "status": getattr(t, "status", None),
         })
         for ri, r in enumerate(t.rows):
             numbering, name = split_numbering(r.name)

@@ -29,3 +29,8 @@ CREATE TABLE IF NOT EXISTS prose_figures (
     page          INTEGER,
     sentence      VARCHAR
 );
+
+-- The parse's completeness of each table (found / printed-empty / absent / unread / partial / doubtful),
+-- when the parse states one: the checks make every identity standing on an unread, partial or doubtful
+-- table unverifiable (pipeline/checks/evaluate_doubt.py).
+ALTER TABLE document_tables ADD COLUMN IF NOT EXISTS status VARCHAR;
