@@ -126,6 +126,18 @@ class Claim:
 
 
 @dataclass
+class Figure:
+    """Any amount the prose prints (label … amount 万元/元/亿元, or a percentage), whatever its phrasing:
+    the checks resolve it to the table cell it restates or list it as unresolved (pipeline/narrative/figures.py)."""
+
+    label: str        # the words before the amount in its clause
+    amount: Decimal   # in 万元; for a percentage, the percentage
+    unit: str         # 万元 (converted from 元 / 亿元) or %
+    page: int
+    sentence: str     # the sentence that prints it
+
+
+@dataclass
 class Warning:
     """A document disagreeing with itself on words, or something the parser could not be sure of."""
 
@@ -146,6 +158,7 @@ class ParseResult:
     warnings: list[Warning] = field(default_factory=list)
     parser_version: str = ""
     budget_kind: str | None = None   # 'department' (部门预算) | 'unit' (单位预算) | None: not stated
+    figures: list[Figure] = field(default_factory=list)   # every amount of the prose (besides its claims)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -178,6 +191,8 @@ class ParseResult:
                 {"kind": w.kind, "message": w.message, "pages": w.pages, "values": w.values}
                 for w in self.warnings
             ],
+            **({"figures": [{"label": f.label, "amount": _dec_str(f.amount), "unit": f.unit, "page": f.page,
+                             "sentence": f.sentence} for f in self.figures]} if self.figures else {}),
         }
 
     def to_json(self, indent: int | None = 1) -> str:
@@ -216,6 +231,8 @@ class ParseResult:
                         values=list(w.get("values", [])))
                 for w in d.get("warnings", [])
             ],
+            figures=[Figure(label=f["label"], amount=Decimal(f["amount"]), unit=f["unit"], page=f["page"],
+                            sentence=f["sentence"]) for f in d.get("figures", [])],
         )
 
     @classmethod

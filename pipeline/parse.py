@@ -16,6 +16,7 @@ from pipeline.document.reader import open_document
 from pipeline.document.reader import source_info as _source_info
 from pipeline.model import DocumentError, ParseResult, Row, Table, Warning
 from pipeline.narrative.claims import ProseText, find_claims
+from pipeline.narrative.figures import find_figures
 from pipeline.tables.catalogue import load_catalogue
 from pipeline.tables.recognise import Recogniser, TableDraft
 
@@ -45,13 +46,15 @@ def _parse(path: Path) -> ParseResult:
     rec = Recogniser(cat)
     prose = ProseText()
     early_text: list[str] = []
+    prose_pages: list[tuple[int, list[str]]] = []
     for page in doc.pages():
         rec.add_page(page)
         lines = [ln.text for ln in page.lines_outside_tables()
                  if not (ln.text.strip().isdigit() and ln.top > page.height - 70)]
-        prose.add(page.number, "".join(lines))
+        prose_pages.append((page.number, lines))
         if page.number <= TITLE_PAGES:
             early_text.append(" ".join(ln.text for ln in page.lines))
+    prose.add_lines(prose_pages)
     drafts = rec.drafts
     warnings: list[Warning] = list(rec.warnings)
 
@@ -80,7 +83,7 @@ def _parse(path: Path) -> ParseResult:
     return ParseResult(source=doc.source(), department={"code": code, "name": name}, year=year,
                        budget_kind=identity.budget_kind_from_cover(cover),
                        unit=unit, tables=tables, narrative=find_claims(prose), warnings=warnings,
-                       parser_version=PARSER_VERSION)
+                       parser_version=PARSER_VERSION, figures=find_figures(prose))
 
 
 def _table(d: TableDraft, doc_unit: str, non_money: frozenset[str]) -> Table:

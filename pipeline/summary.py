@@ -51,7 +51,8 @@ def _warehouse_lines(s: NightSummary) -> list[str]:
         _, rows = run_sql(s.home.db_path, "SELECT severity, count(*) FROM check_results "
                           "WHERE run_id = (SELECT max(run_id) FROM check_results) GROUP BY ALL ORDER BY 1")
         counts = dict(rows)
-        out.append(f"checks:    {counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings")
+        out.append(f"checks:    {counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, "
+                   f"{counts.get('unverifiable', 0)} unverifiable (tables not read for certain, figures of unpinned scope)")
         _, rows = run_sql(s.home.db_path, "SELECT coalesce(department, '(district)'), year, count(*) AS errors "
                           "FROM check_results WHERE severity = 'error' AND run_id = "
                           "(SELECT max(run_id) FROM check_results) GROUP BY ALL ORDER BY errors DESC, 1 LIMIT 8")

@@ -206,8 +206,9 @@ def test_schema_migrates_forward_from_version_1(tmp_path):
     newest = migrations()[-1][0]
     assert ensure_schema(con) == newest == current_version(con)
     assert con.execute("SELECT document_id, last_error FROM documents").fetchall() == [("x", None)]
+    # every migration applied once (numbers are assigned per branch, so a merge may leave a gap)
     assert [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()] == \
-        list(range(1, newest + 1))
+        [v for v, _ in migrations()]
     assert ensure_schema(con) == newest  # idempotent
 
 

@@ -27,7 +27,7 @@ def pages_text(pages: list[int]) -> str:
 def compare(name: str, doc: DocFacts, subject: str, left: Decimal | None, right: Decimal | None, n: int,
             left_pages: list[int], right_pages: list[int], left_label: str, right_label: str,
             severity: str | None = None, unit: str | None = None, note: str = "",
-            parts: list[Decimal] | None = None) -> CheckResult:
+            parts: list[Decimal] | None = None, tables: tuple[int, ...] = ()) -> CheckResult:
     """An amount identity: left = right within n × half a printed unit.
 
     ``severity`` overrides the registry's severity for a broken instance (e.g. a consequence of other
@@ -54,7 +54,7 @@ def compare(name: str, doc: DocFacts, subject: str, left: Decimal | None, right:
     return CheckResult(check_name=name, severity=sev, message=msg, document_id=doc.document_id,
                        department=doc.department, year=doc.year, subject=subject, left_value=left,
                        right_value=right, difference=diff, tolerance=tol, n=n, left_pages=list(left_pages),
-                       right_pages=list(right_pages))
+                       right_pages=list(right_pages), tables=tuple(tables))
 
 
 _WHOLE_YUAN = Decimal("0.0001")      # 1 元 in 万元
@@ -69,7 +69,7 @@ def half_printed_yuan(amount: Decimal) -> Decimal:
 def finding(name: str, doc: DocFacts | None, subject: str, message: str, severity: str | None = None,
             left: Decimal | None = None, right: Decimal | None = None, left_pages: list[int] | None = None,
             right_pages: list[int] | None = None, department: str | None = None,
-            year: int | None = None) -> CheckResult:
+            year: int | None = None, tables: tuple[int, ...] = ()) -> CheckResult:
     """A non-amount finding (a code variant, a missing disclosure, a figure that cannot be verified)."""
     ident = REGISTRY[name]
     return CheckResult(check_name=name, severity=severity or ident.severity, message=message,
@@ -78,7 +78,7 @@ def finding(name: str, doc: DocFacts | None, subject: str, message: str, severit
                        year=doc.year if doc else year, subject=subject, left_value=left, right_value=right,
                        difference=(left - right) if left is not None and right is not None else None,
                        tolerance=None, n=0, left_pages=list(left_pages or []),
-                       right_pages=list(right_pages or []))
+                       right_pages=list(right_pages or []), tables=tuple(tables))
 
 
 def passed(name: str, doc: DocFacts | None, subject: str, message: str) -> CheckResult:

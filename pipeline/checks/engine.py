@@ -16,7 +16,9 @@ from typing import Iterator
 import duckdb
 from filelock import FileLock
 
-from pipeline.checks import evaluate_district, evaluate_other, evaluate_prose, evaluate_tables
+from pipeline.checks import (evaluate_district, evaluate_doubt, evaluate_figures, evaluate_other, evaluate_prose,
+                             evaluate_tables)
+from pipeline.checks.coverage import COLUMNS as COVERAGE_COLUMNS, coverage
 from pipeline.checks.facts import DocFacts, last_year_of, load_facts, previous_year_index
 from pipeline.checks.registry import DISTRICT, REGISTRY
 from pipeline.checks.result import CheckResult, CheckSummary
@@ -42,10 +44,11 @@ def _connection(con_or_db_path: ConOrPath, read_only: bool = True) -> Iterator[d
 
 def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
     """Every document-scope identity evaluated on one loaded document (passing ones included)."""
-    if doc.status != "loaded":
+    if doc.status not in ("loaded", "partial"):   # partial: some tables unread, each marked in its status
         return []
-    return (evaluate_tables.evaluate(doc) + evaluate_prose.evaluate(doc, last_year)
-            + evaluate_other.evaluate(doc))
+    results = (evaluate_tables.evaluate(doc) + evaluate_prose.evaluate(doc, last_year)
+               + evaluate_figures.evaluate(doc) + evaluate_other.evaluate(doc))
+    return evaluate_doubt.apply(doc, results)
 
 
 def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[CheckResult]:
@@ -126,10 +129,28 @@ def _arrow(rows: list[tuple]):
     return pa.Table.from_arrays(arrays, names=list(_COLUMNS))
 
 
+def _write_coverage(con: duckdb.DuckDBPyConnection, run_id: str, results: list[CheckResult],
+                    document_ids: list[str] | None) -> None:
+    """This run's per-document coverage (identities checked / holding / broken / unverifiable), when the
+    warehouse has the table (schema version 7)."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'check_coverage'"
+                       ).fetchone()[0]:
+        return
+    if document_ids is None:
+        con.execute("DELETE FROM check_coverage WHERE run_id = ?", [run_id])
+    else:
+        con.execute("DELETE FROM check_coverage WHERE run_id = ? AND document_id IN (SELECT UNNEST(?::VARCHAR[]))",
+                    [run_id, list(document_ids)])
+    rows = [c.row(run_id) for c in coverage(results)]
+    if rows:
+        con.executemany(f"INSERT INTO check_coverage ({', '.join(COVERAGE_COLUMNS)}) VALUES "
+                        f"({', '.join('?' * len(COVERAGE_COLUMNS))})", rows)
+
+
 def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[CheckResult],
                   document_ids: list[str] | None) -> int:
     """Replace this run's rows for these documents (all, when None) with the failing results."""
-    rows = [r.row(run_id) for r in results if r.failed]
+    rows = [r.row(run_id) for r in results if r.failed and not r.hidden]
     con.execute("BEGIN TRANSACTION")
     try:
         if document_ids is None:
@@ -137,6 +158,7 @@ def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Che
         else:
             con.execute("DELETE FROM check_results WHERE run_id = ? AND document_id IN (SELECT UNNEST(?::VARCHAR[]))",
                         [run_id, list(document_ids)])
+        _write_coverage(con, run_id, results, document_ids)
         if rows:
             con.register("_check_rows", _arrow(rows))
             try:

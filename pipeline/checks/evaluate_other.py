@@ -82,8 +82,10 @@ def procurement(doc: DocFacts) -> list[CheckResult]:
         if top is not None:
             amounts = top
             what = f"sum of the {len(top)} top-level lines (品目 groups; their sub-lines add up to each)"
+    printed = doc.printed_of("procurement")
     lines_sum = compare("procurement_lines_sum", doc, "合计", tot.amount, total(p.amount for p in amounts),
-                        len(amounts), [tot.page], [p.page for p in amounts], "政府采购 合计", what)
+                        len(amounts), [tot.page], [p.page for p in amounts], "政府采购 合计", what,
+                        tables=(printed[0].index,) if printed else ())
     out.append(lines_sum)
     budgets = [p for p in lines if p.budget is not None]
     if budgets:

@@ -6,8 +6,10 @@ import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import compare, finding, fmt, total
-from pipeline.checks.facts import ClaimFact, DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name
-from pipeline.checks.registry import PROSE_BY_METRIC, Cell
+from pipeline.checks.facts import (ClaimFact, DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name,
+                                  numbering_level)
+from pipeline.checks.registry import PROSE_BY_METRIC, UNVERIFIABLE, Cell
+from pipeline.checks.evaluate_tables import summary_sides
 from pipeline.checks.result import CheckResult, tolerance
 
 #: Stated wholes and the parts the prose states for them; ``need`` parts must be stated to check.
@@ -25,24 +27,20 @@ INCREASE_BASE = {"increase_total": "total_expenditure", "increase_basic": "basic
 PROSE_UNIT = "万元"   # the prose prints its figures in 万元 whatever the tables' unit
 
 
-def resolve_cell(doc: DocFacts, cell: Cell) -> tuple[Decimal, int, str] | None:
-    """The value, page and label of a cell in this document, or None when it is not printed."""
+def _printed_index(doc: DocFacts, kind: str) -> int | None:
+    ps = doc.printed_of(kind)
+    return ps[0].index if ps else None
+
+
+def resolve_cell(doc: DocFacts, cell: Cell) -> tuple[Decimal, int, str, int | None] | None:
+    """The value, page, label and table index of a cell in this document, or None when it is not printed."""
     if cell.table_kind == "procurement":
         tot = next((p for p in doc.procurement if p.is_total), None)
         if tot is not None and tot.amount is not None:
-            return tot.amount, tot.page, "政府采购 合计"
+            return tot.amount, tot.page, "政府采购 合计", _printed_index(doc, "procurement")
     if cell.table_kind == "assets" and doc.assets:
-        if cell.row == "fixed_assets":
-            rows = [a for a in doc.assets if a.amount is not None and not _is_asset_total(a.item)
-                    and not normalise_name(a.item).startswith("其中")]
-            if rows:
-                return total(a.amount for a in rows), rows[0].page, "资产表 固定资产 (sum of the asset lines)"
-            return None
-        key = cell.row.split(":", 1)[1]
-        for a in doc.assets:
-            if a.amount is not None and key in normalise_name(a.item):
-                return a.amount, a.page, f"资产表 {a.item}"
-        return None
+        found = resolve_asset(doc, cell.row)
+        return (*found, _printed_index(doc, "assets")) if found else None
     for t in doc.tables_of(cell.table_kind):
         if cell.row == "total":
             # a table of one row (a 三公 table printed as one line of columns) has that row as its total
@@ -51,11 +49,47 @@ def resolve_cell(doc: DocFacts, cell: Cell) -> tuple[Decimal, int, str] | None:
             ln = t.by_code(cell.row[5:])
         elif cell.row.startswith("name:"):
             ln = t.by_name(cell.row[5:])
+        elif cell.row.startswith("grand:"):
+            # the grand total is another figure than the current one only with a carry-over printed
+            side = summary_sides(t)[cell.row[6:]]
+            carried = any(c.get(None) for c in side.carry)
+            ln = side.grand if carried else None
         else:
             ln = None
         if ln is not None and ln.get(cell.measure) is not None:
             return ln.get(cell.measure), ln.page, f"{t.title or t.kind} {ln.label()}" + (
-                f" {cell.measure}" if cell.measure else "")
+                f" {cell.measure}" if cell.measure else ""), t.index
+    return None
+
+
+_FIXED_LINE = re.compile(r"^固定资产(合计|总计|总额)?$")
+
+
+def resolve_asset(doc: DocFacts, row: str) -> tuple[Decimal, int, str] | None:
+    """An assets-table figure, following the table's hierarchy: the line printed for it when there is one
+    (二、固定资产); else, for 固定资产 on a fixed-asset table (资产总额, 1、房屋 … 4、其他固定资产), the lines of
+    its top numbering level only — never a line together with its own sub-lines (其中, （一）, 1、)."""
+    rows = [a for a in doc.assets if a.amount is not None]
+    if row == "fixed_assets":
+        named = next((a for a in rows if _FIXED_LINE.match(normalise_name(a.item))), None)
+        if named is not None:
+            return named.amount, named.page, f"资产表 {named.item}"
+        lines = [a for a in rows if not _is_asset_total(a.item)]
+        if any(re.search(r"流动资产|无形资产|对外投资", normalise_name(a.item)) for a in lines):
+            return None   # a full asset table without a 固定资产 line: which lines are fixed cannot be told
+        levels = [numbering_level(a.item, a.numbering) for a in lines]
+        known = [lv for lv in levels if lv is not None and lv < 4]
+        top = min(known) if known else None
+        lines = [a for a, lv in zip(lines, levels)
+                 if (lv == top if top is not None else not normalise_name(a.item).startswith("其中"))]
+        if lines:
+            return (total(a.amount for a in lines), lines[0].page,
+                    f"资产表 固定资产 (sum of the {len(lines)} top-level asset lines)")
+        return None
+    key = row.split(":", 1)[1]
+    for a in rows:
+        if key in normalise_name(a.item):
+            return a.amount, a.page, f"资产表 {a.item}"
     return None
 
 
@@ -78,12 +112,19 @@ def restatements(doc: DocFacts) -> list[CheckResult]:
         claims = doc.claims_of(metric)
         if not claims:
             continue
-        cells = [r for r in (resolve_cell(doc, c) for c in ident.cells) if r is not None]
+        all_cells = [resolve_cell(doc, c) for c in ident.cells]
+        cells = [r for r in all_cells if r is not None]
         distinct = _distinct(claims)
         for amount, pages, quote in distinct:
             # the prose may restate any of the cells (all funds or fiscal funds only): it holds when it
             # equals one of them, and is compared with the first one the document prints otherwise
-            cell = next((c for c in cells if c[0] == amount), cells[0] if cells else None)
+            cell = next((c for c in cells if c[0] == amount), None)
+            if cell is None and cells:
+                # compared with the cell of the scope the sentence states: 总计 includes the carry-over
+                grand = [c for c, spec in zip(all_cells, ident.cells) if c is not None and spec.row.startswith("grand:")]
+                cell = grand[0] if grand and "总计" in quote else next(
+                    (c for c, spec in zip(all_cells, ident.cells) if c is not None and not spec.row.startswith("grand:")),
+                    cells[0])
             if cell is None:
                 # a metric stated with two amounts is already an error (prose_self_consistent)
                 if amount != 0 and len(distinct) == 1:
@@ -92,9 +133,10 @@ def restatements(doc: DocFacts) -> list[CheckResult]:
                         f"the prose states {metric} {fmt(amount)} ({'p. ' + ','.join(map(str, sorted(set(pages))))}: "
                         f"“{quote}”) but the document prints no {ident.right}", left=amount, left_pages=pages))
                 continue
-            value, page, label = cell
+            value, page, label, index = cell
             out.append(at_printed_precision(compare(ident.name, doc, metric, amount, value, 1, pages, [page],
-                                                    f"prose “{quote}”", label, unit=PROSE_UNIT), quote))
+                                                    f"prose “{quote}”", label, unit=PROSE_UNIT,
+                                                    tables=() if index is None else (index,)), quote))
     return out
 
 
@@ -145,6 +187,8 @@ def self_consistency(doc: DocFacts) -> list[CheckResult]:
     out = []
     for metric in dict.fromkeys(c.metric for c in doc.claims if c.metric not in PER_ITEM):
         d = _distinct(doc.claims_of(metric))
+        if not d:
+            continue
         first_amount, first_pages, first_quote = d[0]
         for amount, pages, quote in d[1:]:
             out.append(compare("prose_self_consistent", doc, metric, first_amount, amount, 0, first_pages, pages,
@@ -371,8 +415,13 @@ def _item_row(doc: DocFacts, path: list[tuple[str, str, str]]):
                 # the 项 printed after its 款's name ("人大事务行政运行（项）": 20101 人大事务, 2010101 行政运行)
                 rows = [ln for ln in t.lines if ln.code and len(ln.code) == 7 and ln.key and name.endswith(ln.key)
                         and kuan_names.get(ln.code[:5]) == name[:-len(ln.key)]]
-            if len(rows) > 1 and "款" in levels:
-                rows = [ln for ln in rows if kuan_names.get(ln.code[:5]) == levels["款"][0]]
+            if "款" in levels:
+                # the 款 the prose names must be the row's 款 (“审计事务（款）事业运行（项）” is not 人力资源
+                # 事务's 事业运行): a 项 name alone is shared by many 款
+                kuan = levels["款"][0]
+                rows = [ln for ln in rows if kuan_names.get(ln.code[:5]) is not None
+                        and (kuan_names[ln.code[:5]] == kuan or kuan_names[ln.code[:5]] in kuan
+                             or kuan in kuan_names[ln.code[:5]])]
             if len(rows) == 1:
                 return t, rows[0]
     return None
@@ -528,8 +577,18 @@ def stated_identities(doc: DocFacts) -> list[CheckResult]:
     return out
 
 
+def scoped_figures(doc: DocFacts) -> list[CheckResult]:
+    """A figure whose sentence scopes it to a subject (“农林水支出”科目83万元，主要用于人员经费18万元) cannot be
+    compared with the document's figure of its name: listed as unverifiable with its sentence."""
+    return [finding("prose_unverifiable", doc, c.metric,
+                    f"the prose states {c.metric} {fmt(c.amount)} (p. {c.page}: “{c.quote}”) within a subject, "
+                    "not for the document: its scope cannot be pinned to a table cell",
+                    severity=UNVERIFIABLE, left=c.amount, left_pages=[c.page])
+            for c in doc.claims if c.scoped]
+
+
 def evaluate(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
-    return (restatements(doc) + self_consistency(doc) + parts(doc) + increases_vs_last_year(doc, last_year)
+    return (scoped_figures(doc) + restatements(doc) + self_consistency(doc) + parts(doc) + increases_vs_last_year(doc, last_year)
             + duty_budgets(doc) + items(doc) + changes_vs_levels(doc) + form_funds(doc)
             + project_budget_vs_forms(doc) + stated_identities(doc))
 

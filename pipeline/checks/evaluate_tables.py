@@ -7,9 +7,9 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import compare, finding, fmt, total
-from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered
-from pipeline.checks.result import CheckResult
-from pipeline.checks.subjects import is_government_fund_code, structural_problem
+from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered, is_column_number, normalise_name
+from pipeline.checks.result import CheckResult, tolerance
+from pipeline.checks.subjects import FUNCTIONAL_CLASSES, is_government_fund_code, structural_problem
 
 #: Tables whose rows are subject codes (functional, or economic for the basic-expenditure table).
 CODED_KINDS = ("revenue_summary", "expenditure_summary", "general_budget_expenditure",
@@ -82,7 +82,7 @@ def row_totals(doc: DocFacts) -> list[CheckResult]:
                 out.append(compare(
                     "row_total", doc, f"{t.kind} row '{ln.label()}' {whole}", v[whole], s, len(present),
                     [ln.page], [ln.page], f"{t.title or t.kind} '{ln.label()}' {whole}",
-                    " + ".join(present), parts=[v[p] for p in present]))
+                    " + ".join(present), parts=[v[p] for p in present], tables=(t.index,)))
     return out
 
 
@@ -131,7 +131,7 @@ def column_totals_and_hierarchy(doc: DocFacts) -> list[CheckResult]:
                     total(k.values[m] for k in present), max(len(present), 1), [parent.page],
                     [k.page for k in present], f"{t.title or t.kind} {parent.label()} {m}",
                     "sum of " + ", ".join(k.code for k in present) if present else "its sub-codes (none printed)",
-                    parts=[k.values[m] for k in present]))
+                    parts=[k.values[m] for k in present], tables=(t.index,)))
         tot = t.total_line()
         if tot is not None and roots:
             for m in sorted(set(tot.values) | {m for r in roots for m in r.values}):
@@ -139,10 +139,13 @@ def column_totals_and_hierarchy(doc: DocFacts) -> list[CheckResult]:
                 s = total(r.values[m] for r in present)
                 if m not in tot.values and s == 0:
                     continue
-                out.append(compare(
+                r = compare(
                     "column_total", doc, f"{t.kind} 合计.{m}", tot.get(m), s, max(len(present), 1),
                     [tot.page], [r.page for r in present], f"{t.title or t.kind} 合计 {m}",
-                    "sum of " + ", ".join(r.code for r in present), parts=[r.values[m] for r in present]))
+                    "sum of " + ", ".join(r.code for r in present), parts=[r.values[m] for r in present],
+                    tables=(t.index,))
+                out.append(within_leaf_rounding(r, doc, [ln for ln in coded if ln.code not in children
+                                                         and m in ln.values]))
     return out
 
 
@@ -152,6 +155,7 @@ _CURRENT = {"revenue": re.compile(r"^(本年)?收入合计$"), "expenditure": re
 _GRAND = {"revenue": re.compile(r"^收入总计$"), "expenditure": re.compile(r"^支出总计$")}
 _CARRY_PART = re.compile(r"^(其中|财政拨款结转|非财政拨款结转)")
 _CARRY_WORDS = re.compile(r"结转|结余|弥补")
+_CLASS_NAMES = frozenset(normalise_name(n) for n in FUNCTIONAL_CLASSES.values())
 
 
 class SummarySide:
@@ -162,6 +166,10 @@ class SummarySide:
         self.lines = lines
         self.current = next((ln for ln in lines if _CURRENT[side].match(ln.key)), None)
         self.grand = next((ln for ln in lines if _GRAND[side].match(ln.key)), None)
+        if self.grand is None and self.current is not None and self.current.key.startswith("本年"):
+            # 本年收入合计 … 上年结转结余 … 收入合计: the plain 合计 below the carry-over is the grand total
+            self.grand = next((ln for ln in lines if ln.row_index > self.current.row_index
+                               and _CURRENT[side].match(ln.key) and not ln.key.startswith("本年")), None)
         numbered = [ln for ln in lines if is_chinese_numbered(ln.numbering) and not _CARRY_WORDS.search(ln.key)]
         if numbered:
             self.items = numbered
@@ -169,13 +177,19 @@ class SummarySide:
             self.items = [ln for ln in lines if ln is not self.current and ln is not self.grand
                           and not _CARRY_WORDS.search(ln.key) and not ln.key.startswith("其中")
                           and (self.current is None or ln.row_index < self.current.row_index)]
+        # 类 rows printed with their 款 rows and no numbering: the 类 (by their names) are the items, never a
+        # 类 and its own 款 together (used when the whole list does not add up and the 类 do)
+        classes = [ln for ln in self.items if ln.key in _CLASS_NAMES] if not numbered else []
+        self.class_items = classes if 0 < len(classes) < len(self.items) else []
         # lines between the current total and the grand total that add to it (上年结转, 年终结转结余 …)
         self.carry = [ln for ln in lines if _CARRY_WORDS.search(ln.key) and not _CARRY_PART.match(ln.key)
                       and ln is not self.current and ln is not self.grand]
 
 
 def summary_sides(t: TableFacts) -> dict[str, SummarySide]:
-    return {s: SummarySide([ln for ln in t.lines if ln.side == s], s) for s in ("revenue", "expenditure")}
+    """The two sides of a summary table; a column-number row (甲 1 乙 2) is never an item."""
+    return {s: SummarySide([ln for ln in t.lines if ln.side == s and not is_column_number(ln.key)], s)
+            for s in ("revenue", "expenditure")}
 
 
 def _by_column(lines: list[Line], gap: float = 20.0) -> list[list[Line]]:
@@ -205,11 +219,21 @@ def summary_identities(doc: DocFacts) -> list[CheckResult]:
                 # each column's items add up to the total on their own.
                 for col, items in enumerate(_by_column(present)):
                     what = f"sum of the {s.side} items" + (f" (column {col + 1})" if col else "")
-                    out.append(compare(
+                    r = compare(
                         "summary_current_totals", doc, f"{t.kind} {s.current.key}" + (f" #{col + 1}" if col else ""),
                         s.current.get(None), total(ln.get(None) for ln in items), max(len(items), 1),
                         [s.current.page], [ln.page for ln in items], f"{title} {s.current.name}", what,
-                        parts=[ln.get(None) for ln in items]))
+                        parts=[ln.get(None) for ln in items], tables=(t.index,))
+                    classes = [ln for ln in items if ln in s.class_items]
+                    if r.severity == "error" and classes and len(classes) < len(items):
+                        alt = compare(
+                            "summary_current_totals", doc, r.subject, s.current.get(None),
+                            total(ln.get(None) for ln in classes), len(classes), [s.current.page],
+                            [ln.page for ln in classes], f"{title} {s.current.name}",
+                            f"sum of the {s.side} 类 rows (their 款 rows below each are parts of them)",
+                            parts=[ln.get(None) for ln in classes], tables=(t.index,))
+                        r = alt if alt.severity != "error" else r
+                    out.append(r)
             if s.grand is not None and s.current is not None:
                 carry = [ln for ln in s.carry if ln.get(None) is not None]
                 out.append(compare(
@@ -217,11 +241,11 @@ def summary_identities(doc: DocFacts) -> list[CheckResult]:
                     s.current.get(None) + total(ln.get(None) for ln in carry), 1 + len(carry),
                     [s.grand.page], [s.current.page] + [ln.page for ln in carry], f"{title} {s.grand.name}",
                     " + ".join([s.current.name] + [ln.name for ln in carry]),
-                    parts=[s.current.get(None)] + [ln.get(None) for ln in carry]))
+                    parts=[s.current.get(None)] + [ln.get(None) for ln in carry], tables=(t.index,)))
         rg, eg = sides["revenue"].grand, sides["expenditure"].grand
         if rg is not None and eg is not None:
             out.append(compare("summary_balance", doc, f"{t.kind} 收入总计=支出总计", rg.get(None), eg.get(None), 1,
-                               [rg.page], [eg.page], f"{title} 收入总计", "支出总计"))
+                               [rg.page], [eg.page], f"{title} 收入总计", "支出总计", tables=(t.index,)))
     return out
 
 
@@ -248,13 +272,15 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
     if cur_rev is not None and rev_tot is not None and rev_tot.get("total") is not None:
         out.append(compare("summary_revenue_vs_revenue_table", doc, "本年收入合计", cur_rev.get(None),
                            rev_tot.get("total"), 1, [cur_rev.page], [rev_tot.page],
-                           f"{summ.title or '收支总表'} 本年收入合计", f"{rev.title or '收入总表'} 合计"))
+                           f"{summ.title or '收支总表'} 本年收入合计", f"{rev.title or '收入总表'} 合计",
+                           tables=(summ.index, rev.index)))
     cur_exp = _summary_line(doc, "revenue_expenditure_summary", "expenditure", "current")
     exp_tot = exp.total_line() if exp else None
     if cur_exp is not None and exp_tot is not None and exp_tot.get("total") is not None:
         out.append(compare("summary_expenditure_vs_expenditure_table", doc, "本年支出合计", cur_exp.get(None),
                            exp_tot.get("total"), 1, [cur_exp.page], [exp_tot.page],
-                           f"{summ.title or '收支总表'} 本年支出合计", f"{exp.title or '支出总表'} 合计"))
+                           f"{summ.title or '收支总表'} 本年支出合计", f"{exp.title or '支出总表'} 合计",
+                           tables=(summ.index, exp.index)))
     if summ is not None and exp is not None:
         items = summary_sides(summ)["expenditure"].items
         for ln in exp.lines:
@@ -265,13 +291,15 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
                 continue
             out.append(compare("summary_class_vs_expenditure_table", doc, f"类 {ln.code}", match.get(None),
                                ln.get("total"), 1, [match.page], [ln.page],
-                               f"{summ.title or '收支总表'} {match.name}", f"{exp.title or '支出总表'} {ln.label()}"))
+                               f"{summ.title or '收支总表'} {match.name}", f"{exp.title or '支出总表'} {ln.label()}",
+                               tables=(summ.index, exp.index)))
             b_of = _basic_of(match)
             if b_of is not None and ln.get("basic") is not None:
                 out.append(compare("summary_class_vs_expenditure_table", doc, f"类 {ln.code} basic", b_of[0],
                                    ln.get("basic"), 1, [match.page], [ln.page],
                                    f"{summ.title or '收支总表'} {match.name} {b_of[1]}",
-                                   f"{exp.title or '支出总表'} {ln.label()} basic", parts=b_of[2]))
+                                   f"{exp.title or '支出总表'} {ln.label()} basic", parts=b_of[2],
+                                   tables=(summ.index, exp.index)))
     if summ is not None and fiscal is not None:
         f_items = summary_sides(fiscal)["revenue"].items
         s_items = summary_sides(summ)["revenue"].items
@@ -283,7 +311,7 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
                 continue
             out.append(compare("fiscal_summary_vs_summary", doc, fl.key, fl.get(None), sl.get(None), 1,
                                [fl.page], [sl.page], f"{fiscal.title or '财政拨款收支总表'} {fl.name}",
-                               f"{summ.title or '收支总表'} {sl.name}"))
+                               f"{summ.title or '收支总表'} {sl.name}", tables=(fiscal.index, summ.index)))
     out.extend(_summary_basic_vs_basic_table(doc, summ, basic))
     gb_tot = gb.total_line() if gb else None
     b_tot = basic.total_line() if basic else None
@@ -293,7 +321,7 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
                 continue
             out.append(compare("general_budget_vs_basic_table", doc, gm, gb_tot.get(gm), b_tot.get(bm), 1,
                                [gb_tot.page], [b_tot.page], f"{gb.title or '一般公共预算支出表'} 合计 {gm}",
-                               f"{basic.title or '基本支出表'} 合计 {bm}"))
+                               f"{basic.title or '基本支出表'} 合计 {bm}", tables=(gb.index, basic.index)))
     if b_tot is not None:
         for name, measure, classes in (("personnel_is_301_303", "personnel", ("301", "303")),
                                        ("public_funds_is_302_310", "public_funds", ("302", "310"))):
@@ -301,12 +329,44 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
             rows = [r for r in rows if r is not None and r.get("total") is not None]
             if b_tot.get(measure) is None or not rows:
                 continue
-            out.append(compare(name, doc, measure, b_tot.get(measure), total(r.get("total") for r in rows),
-                               len(rows), [b_tot.page], [r.page for r in rows],
-                               f"{basic.title or '基本支出表'} 合计 {measure}",
-                               " + ".join(r.label() for r in rows)))
+            r = compare(name, doc, measure, b_tot.get(measure), total(r.get("total") for r in rows),
+                        len(rows), [b_tot.page], [r.page for r in rows],
+                        f"{basic.title or '基本支出表'} 合计 {measure}",
+                        " + ".join(r.label() for r in rows), tables=(basic.index,))
+            leaves = [ln for ln in basic.lines if ln.code and ln.code[:3] in classes and ln.get("total") is not None
+                      and not any(o.code != ln.code and o.code and o.code.startswith(ln.code) for o in basic.lines)]
+            r = within_leaf_rounding(r, doc, leaves)
+            own = _classes_by_column(basic, measure)
+            if r.severity == "error" and own is not None and own == b_tot.get(measure):
+                # the table prints each 类's money in its own 人员/公用 columns, and they add up: it files a
+                # class under the other column (上海: 303 under 公用经费), a convention, not an inconsistency
+                r.severity = "warning"
+                r.message += (f"; the table's own {measure} column of its 类 rows adds up to its 合计 "
+                              f"{fmt(own)}: it files part of {' / '.join(classes)} under the other column")
+            out.append(r)
     out.extend(_government_fund_subjects(doc))
     return out
+
+
+def within_leaf_rounding(r: CheckResult, doc: DocFacts, leaves: list[Line]) -> CheckResult:
+    """A total printed as the rounded sum of the leaf rows beneath (元 amounts printed in 万元) may differ
+    from the sum of its rounded parents by up to half a unit per leaf: within that, a warning."""
+    if r.severity != "error" or r.difference is None or len(leaves) <= (r.n or 0):
+        return r
+    tol = tolerance(len(leaves), doc.unit)
+    if abs(r.difference) <= tol:
+        r.severity = "warning"
+        r.message += (f"; within the rounding of the {len(leaves)} leaf rows it totals (tolerance {fmt(tol)}): "
+                      "the printed total is their rounded sum")
+    return r
+
+
+def _classes_by_column(basic: TableFacts, measure: str) -> Decimal | None:
+    """The sum of a measure's column over the basic table's 类 rows, when they print it."""
+    classes = [ln for ln in basic.lines if ln.code and len(ln.code) == 3]
+    if not classes or not any(measure in ln.values for ln in classes):
+        return None
+    return total(ln.get(measure) for ln in classes)
 
 
 def _basic_of(ln: Line) -> tuple[Decimal, str, list[Decimal]] | None:
@@ -347,7 +407,8 @@ def _summary_basic_vs_basic_table(doc: DocFacts, summ: TableFacts | None,
         left, right = organ.get("operating_expenses_of_organ"), row.get("public_funds")
         r = compare("operating_expenses_vs_summary_public_funds", doc, "机关运行经费", left, right, 1,
                     [organ.page], [row.page], f"{three.title or '三公经费表'} 机关运行经费",
-                    f"{summ.title or '收支总表'} {row.name} public_funds", unit="万元")
+                    f"{summ.title or '收支总表'} {row.name} public_funds", unit="万元",
+                    tables=(three.index, summ.index))
         if r.severity != "ok" and right.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) == left:
             r.severity = "ok"   # the 万元 table prints the summary's 元 rounded
         out.append(r)
@@ -356,7 +417,7 @@ def _summary_basic_vs_basic_table(doc: DocFacts, summ: TableFacts | None,
             continue
         out.append(compare("general_budget_vs_basic_table", doc, f"summary {m}", row.get(m), b_tot.get(m), 1,
                            [row.page], [b_tot.page], f"{summ.title or '收支总表'} {row.name} {m}",
-                           f"{basic.title or '基本支出表'} 合计 {m}"))
+                           f"{basic.title or '基本支出表'} 合计 {m}", tables=(summ.index, basic.index)))
     return out
 
 

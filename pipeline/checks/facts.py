@@ -16,6 +16,8 @@ import duckdb
 
 _NUMBERING = re.compile(r"^\s*([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．](?!\d))")
 _SPACES = re.compile(r"\s+")
+#: Labels of a column-number row (甲 1 乙 2, 栏次 1 2 3): the columns' numbers, never an item of the table.
+_COLUMN_NUMBERS = re.compile(r"^(栏次|行次|[甲乙丙丁戊己])$")
 
 
 def normalise_name(name: str | None) -> str:
@@ -25,6 +27,11 @@ def normalise_name(name: str | None) -> str:
     s = _SPACES.sub("", name).replace("（", "(").replace("）", ")").replace("：", ":")
     s = _NUMBERING.sub("", s)
     return s
+
+
+def is_column_number(key: str) -> bool:
+    """A column-number row's label (甲 1 乙 2, 栏次 1 2 3): it numbers the columns, never an item."""
+    return bool(_COLUMN_NUMBERS.match(key or ""))
 
 
 def numbering_of(name: str | None, numbering: str | None) -> str | None:
@@ -37,6 +44,26 @@ def numbering_of(name: str | None, numbering: str | None) -> str | None:
 
 def is_chinese_numbered(numbering: str | None) -> bool:
     return bool(numbering) and numbering[0] in "一二三四五六七八九十百"
+
+
+_LEVELS = (
+    (re.compile(r"^[一二三四五六七八九十百]+[、.．]"), 0),            # 一、
+    (re.compile(r"^[（(][一二三四五六七八九十]+[)）]"), 1),          # （一）
+    (re.compile(r"^\d+[、.．](?!\d)"), 2),                            # 1、 1.
+    (re.compile(r"^[（(]\d+[)）]"), 3),                               # （1）
+    (re.compile(r"^其中[:：]?"), 4),                                    # 其中：
+)
+
+
+def numbering_level(name: str | None, numbering: str | None = None) -> int | None:
+    """The depth a row's printed numbering gives it (一、 0, （一） 1, 1、 2, （1） 3, 其中 4), None when the
+    row prints no numbering. A sum over a table's rows takes one level only: never a row and its sub-rows."""
+    text = _SPACES.sub("", (numbering or "") + (name or "") if numbering and not (name or "").startswith(numbering)
+                        else (name or ""))
+    for pattern, level in _LEVELS:
+        if pattern.match(text):
+            return level
+    return None
 
 
 @dataclass
@@ -110,6 +137,7 @@ class AssetLine:
     amount: Decimal | None
     as_of: str | None
     page: int
+    numbering: str | None = None
 
 
 @dataclass
@@ -120,6 +148,26 @@ class ClaimFact:
     page: int
     quote: str | None
     document_id: str | None = None   # the companion file it is printed in; None: this document
+
+    @property
+    def scoped(self) -> bool:
+        """The sentence scopes the figure to a subject (“农林水支出”科目 … 人员经费 18 万元): it is a part of
+        that subject, not the document's figure of its name, and restates no document-level cell."""
+        from pipeline.narrative.claims import subject_scoped
+        return self.metric not in ("item_amount", "item_prior_actual", "item_budget", "item_change_pct") \
+            and subject_scoped(self.quote)
+
+
+@dataclass
+class FigureFact:
+    """Any amount the prose prints (prose_figures), to be resolved to the cell it restates."""
+
+    index: int
+    label: str
+    amount: Decimal
+    unit: str
+    page: int
+    sentence: str
 
 
 @dataclass
@@ -142,6 +190,7 @@ class PrintedTable:
     note: str | None
     department_code: str | None
     department_name: str | None
+    status: str | None = None   # the parse's completeness: found | printed-empty | absent | unread | partial | doubtful
 
 
 @dataclass
@@ -179,6 +228,8 @@ class DocFacts:
     department_key: str | None = None     # code, else name: the same department in other years
     part_of: str | None = None            # a companion file: the document its facts were joined to
     companions: list[str] = field(default_factory=list)   # file names joined into this one
+    pages: int | None = None               # the document's page count
+    figures: list[FigureFact] = field(default_factory=list)   # every amount of the prose (schema 7)
 
     @property
     def department(self) -> str | None:
@@ -205,7 +256,8 @@ class DocFacts:
         return ts[0] if ts else None
 
     def claims_of(self, metric: str) -> list[ClaimFact]:
-        return [c for c in self.claims if c.metric == metric]
+        """The claims of a metric that state the document's figure (not one scoped to a subject)."""
+        return [c for c in self.claims if c.metric == metric and not c.scoped]
 
     def first_claim(self, metric: str) -> ClaimFact | None:
         cs = self.claims_of(metric)
@@ -236,9 +288,9 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
     docs: dict[str, DocFacts] = {}
     for r in con.execute(
             "SELECT document_id, department_code, department_name, year, unit, status, sha256, source, "
-            f"error_kind FROM documents{where} ORDER BY document_id", params).fetchall():
+            f"error_kind, pages FROM documents{where} ORDER BY document_id", params).fetchall():
         docs[r[0]] = DocFacts(document_id=r[0], department_code=r[1], department_name=r[2], year=r[3],
-                              unit=r[4], status=r[5], sha256=r[6], source=r[7], error_kind=r[8])
+                              unit=r[4], status=r[5], sha256=r[6], source=r[7], error_kind=r[8], pages=r[9])
 
     tables: dict[tuple[str, int], TableFacts] = {}
     lines: dict[tuple[str, int, int], Line] = {}
@@ -253,6 +305,8 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
             t = tables[(doc, ti)] = TableFacts(kind=kind, title=title, index=ti)
             docs[doc].tables.append(t)
         ln = lines.get((doc, ti, ri))
+        if ln is None and not (code or "").strip() and _COLUMN_NUMBERS.match(normalise_name(name)):
+            continue   # the column-number row (甲 1 乙 2 / 栏次 1 2 3) numbers the columns: never an item
         if ln is None:
             code = (code or "").strip() or None
             ln = lines[(doc, ti, ri)] = Line(row_index=ri, side=side, code=code, name=name or "",
@@ -272,11 +326,11 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
         if doc in docs:
             docs[doc].procurement.append(ProcurementLine(ri, project, item, q, p, a, b, bool(is_total), page))
 
-    for (doc, ri, item, amount, as_of, page) in con.execute(
-            f"SELECT document_id, row_index, item, amount, as_of, page FROM assets{where} "
+    for (doc, ri, item, amount, as_of, page, numbering) in con.execute(
+            f"SELECT document_id, row_index, item, amount, as_of, page, numbering FROM assets{where} "
             "ORDER BY document_id, row_index", params).fetchall():
         if doc in docs:
-            docs[doc].assets.append(AssetLine(ri, item, amount, as_of, page))
+            docs[doc].assets.append(AssetLine(ri, item, amount, as_of, page, numbering))
 
     for (doc, kind, message, pages, values) in con.execute(
             f'SELECT document_id, kind, message, pages, "values" FROM document_warnings{where}',
@@ -284,14 +338,22 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
         if doc in docs:
             docs[doc].warnings.append(DocWarning(kind, message, list(pages or []), list(values or [])))
 
+    if "prose_figures" in cols:
+        for (doc, fi, label, amount, unit, page, sentence) in con.execute(
+                "SELECT document_id, figure_index, label, amount, unit, page, sentence FROM prose_figures"
+                f"{where} ORDER BY document_id, figure_index", params).fetchall():
+            if doc in docs:
+                docs[doc].figures.append(FigureFact(fi, label or "", amount, unit, page, sentence or ""))
     if "document_tables" in cols:
-        for (doc, ti, kind, title, pages, empty, note, code, name) in con.execute(
+        # the parse's per-table completeness, when the warehouse carries it (table-reading rewrite)
+        status = "status" if "status" in cols["document_tables"] else "NULL"
+        for (doc, ti, kind, title, pages, empty, note, code, name, st) in con.execute(
                 "SELECT document_id, table_index, table_kind, title, pages, empty, note, department_code, "
-                f"department_name FROM document_tables{where} ORDER BY document_id, table_index",
+                f"department_name, {status} FROM document_tables{where} ORDER BY document_id, table_index",
                 params).fetchall():
             if doc in docs:
                 docs[doc].printed.append(PrintedTable(ti, kind, title, list(pages or []), bool(empty), note,
-                                                      code or None, name or None))
+                                                      code or None, name or None, st or None))
     if {"budget", "subkind", "table_index"} <= cols.get("performance_targets", set()):
         for (doc, ti, ri, subkind, budget, page) in con.execute(
                 "SELECT document_id, table_index, row_index, subkind, budget, page FROM performance_targets"
@@ -352,6 +414,7 @@ def _join_disclosures(con: duckdb.DuckDBPyConnection, docs: dict[str, DocFacts],
         d.part_of = disclosure
         primary.companions.append(d.source.rsplit("/", 1)[-1] if d.source else doc)
         primary.claims.extend(ClaimFact(c.index, c.metric, c.amount, c.page, c.quote, doc) for c in d.claims)
+        primary.figures.extend(d.figures)
         primary.warnings.extend(d.warnings)
 
 

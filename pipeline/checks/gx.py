@@ -61,8 +61,8 @@ def frame_of(identity: Identity, results: list[CheckResult]) -> Any:
 
     rows = []
     for r in results:
-        if r.check_name != identity.name:
-            continue
+        if r.check_name != identity.name or r.severity == "unverifiable":
+            continue   # an unverifiable instance was not evaluated: it neither holds nor fails
         if r.difference is not None and r.tolerance is not None:
             diff = _units(abs(r.difference))
             excess = diff - _units(r.tolerance)

@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 #: Severity of a broken identity. Within tolerance but not exact is always a warning.
 ERROR = "error"
 WARNING = "warning"
+#: A broken identity whose side stands on a table the parse did not read for certain (marked unread,
+#: partial or doubtful, or failing on most of its rows), or on a prose figure whose scope cannot be
+#: pinned: stored with its reason and counted, never an error. A reviewer filters on it.
+UNVERIFIABLE = "unverifiable"
 
 DOCUMENT = "document"
 DISTRICT = "district"
@@ -100,6 +104,12 @@ REGISTRY_LIST: tuple[Identity, ...] = (
     Identity("summary_balance", "收入总计 = 支出总计 on a summary table",
              "within_table", "收入总计", "支出总计", "n = 1 (two printings of one balance)",
              label_zh="收入总计等于支出总计"),
+    Identity("table_unreliable",
+             "A table the checks cannot rely on: marked unread/partial/doubtful by the parse, its rows running on "
+             "past an unread page, or its identities failing on most rows (a misread, reported once)",
+             "within_table", "the table's own identities (row, column, code hierarchy)",
+             "the parse's status of the table, the pages read", "n = 0 (not an amount identity)",
+             severity=UNVERIFIABLE, label_zh="表格未能可靠读取，相关核对无法进行"),
     # --- across tables of one document -------------------------------------------------------
     Identity("summary_revenue_vs_revenue_table", "The summary's 本年收入合计 equals the revenue table's 合计",
              "cross_table", f"{_SUM}[name:本年收入合计]", "revenue_summary[total].total",
@@ -138,10 +148,13 @@ REGISTRY_LIST: tuple[Identity, ...] = (
              "government_fund_expenditure (printed empty)", "n = 0 (not an amount identity)",
              severity=WARNING, label_zh="政府性基金科目有数但基金表为空表"),
     # --- prose against tables ----------------------------------------------------------------
-    _prose("total_revenue", "收入合计", (Cell(_SUM, "name:本年收入合计"), Cell("revenue_summary", "total", "total")),
-           "本年收入合计"),
+    # "收入总计" (with 上年结转) restates the summary's 收入总计, "本年收入合计" its current total: either is
+    # accepted; a figure equal to neither is compared with the one of the scope its sentence states.
+    _prose("total_revenue", "收入合计", (Cell(_SUM, "name:本年收入合计"), Cell("revenue_summary", "total", "total"),
+                                      Cell(_SUM, "grand:revenue")), "本年收入合计 or 收入总计"),
     _prose("total_expenditure", "支出合计",
-           (Cell(_SUM, "name:本年支出合计"), Cell("expenditure_summary", "total", "total")), "本年支出合计"),
+           (Cell(_SUM, "name:本年支出合计"), Cell("expenditure_summary", "total", "total"),
+            Cell(_SUM, "grand:expenditure")), "本年支出合计 or 支出总计"),
     _prose("fiscal_appropriation_revenue", "财政拨款收入",
            (Cell("revenue_summary", "total", "fiscal_appropriation"), Cell(_SUM, "name:一般公共预算拨款收入"),
             Cell(_SUM, "name:财政拨款收入"), Cell(_SUM, "name:财政拨款")),
@@ -182,6 +195,12 @@ REGISTRY_LIST: tuple[Identity, ...] = (
     Identity("prose_unverifiable", "A figure in the prose whose table cell the document does not print",
              "prose", "narrative claim (nonzero)", "the cell it restates (absent)", "n = 0",
              severity=WARNING, label_zh="说明中的数字无法在表中核对"),
+    Identity("prose_figure_vs_table",
+             "Any other figure the prose prints, resolved by name to a table cell, equals it (unresolved: listed)",
+             "prose", "a prose figure (label … amount 万元), whatever its phrasing",
+             "the cell its label names: 三公 items, 机关运行经费, procurement classes, asset lines, table rows",
+             "n = 1, at the decimals the prose prints", severity=WARNING,
+             label_zh="说明中其他数字与其名称对应的表格单元一致"),
     Identity("prose_self_consistent", "The prose states the same figure with the same amount everywhere",
              "prose", "the metric's first stated amount", "another amount stated for the same metric",
              "n = 0 (two printings of one figure)", label_zh="说明中同一数字前后一致"),

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline.checks.registry import ERROR, REGISTRY, WARNING
+from pipeline.checks.registry import ERROR, REGISTRY, UNVERIFIABLE, WARNING
 
 OK = "ok"
 
@@ -43,7 +43,7 @@ class CheckResult:
     """One evaluated identity instance. ``subject`` says which instance (a code, a metric, a line)."""
 
     check_name: str
-    severity: str                      # ok | warning | error
+    severity: str                      # ok | warning | error | unverifiable
     message: str
     document_id: str | None = None
     department: str | None = None
@@ -56,10 +56,12 @@ class CheckResult:
     n: int | None = None
     left_pages: list[int] = field(default_factory=list)
     right_pages: list[int] = field(default_factory=list)
+    tables: tuple[int, ...] = ()       # table_index of each table a side stands on (pipeline/checks/evaluate_doubt.py)
+    hidden: bool = False               # counted, but reported once through its table's table_unreliable finding
 
     def __post_init__(self) -> None:
         assert self.check_name in REGISTRY, f"unknown identity {self.check_name}"
-        assert self.severity in (OK, WARNING, ERROR), self.severity
+        assert self.severity in (OK, WARNING, ERROR, UNVERIFIABLE), self.severity
 
     @property
     def failed(self) -> bool:
@@ -91,7 +93,7 @@ class CheckSummary:
         for r in results:
             by_check.setdefault(r.check_name, Counter())[r.severity] += 1
         return cls(run_id=run_id, documents=documents,
-                   by_severity={k: sev.get(k, 0) for k in (ERROR, WARNING, OK)},
+                   by_severity={k: sev.get(k, 0) for k in (ERROR, WARNING, UNVERIFIABLE, OK)},
                    by_check={k: dict(v) for k, v in sorted(by_check.items())}, results=results)
 
     @property
@@ -101,3 +103,7 @@ class CheckSummary:
     @property
     def warnings(self) -> int:
         return self.by_severity.get(WARNING, 0)
+
+    @property
+    def unverifiable(self) -> int:
+        return self.by_severity.get(UNVERIFIABLE, 0)

@@ -33,6 +33,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "document_tables": {
         "document_id": S, "table_index": I, "table_kind": S, "title": S, "pages": pl.List(I),
         "empty": pl.Boolean, "note": S, "department_code": S, "department_name": S, "row_count": I,
+        "status": S,   # the parse's completeness of the table, when it states one (found / partial / unread …)
     },
     "budget_lines": {
         "document_id": S, "table_kind": S, "table_title": S, "table_index": I, "row_index": I,
@@ -41,6 +42,9 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
     "narrative_claims": {
         "document_id": S, "claim_index": I, "metric": S, "amount": DECIMAL, "page": I, "quote": S,
+    },
+    "prose_figures": {
+        "document_id": S, "figure_index": I, "label": S, "amount": DECIMAL, "unit": S, "page": I, "sentence": S,
     },
     "procurement_lines": {
         "document_id": S, "table_index": I, "row_index": I, "project": S, "item": S,
@@ -125,6 +129,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
             "pages": list(t.pages), "empty": t.empty, "note": t.note,
             "department_code": normalise_text(t.department_code),
             "department_name": normalise_text(t.department_name), "row_count": len(t.rows),
+            "status": getattr(t, "status", None),
         })
         for ri, r in enumerate(t.rows):
             numbering, name = split_numbering(r.name)
@@ -173,6 +178,11 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
         "amount": _amount(c.amount, f"(claim {ci} {c.metric})"), "page": c.page,
         "quote": normalise_text(c.quote),
     } for ci, c in enumerate(result.narrative)]
+    figures = [{
+        "document_id": document_id, "figure_index": fi, "label": normalise_text(f.label),
+        "amount": _amount(f.amount, f"(prose figure {fi})"), "unit": f.unit, "page": f.page,
+        "sentence": normalise_text(f.sentence),
+    } for fi, f in enumerate(result.figures)]
     warnings = [{
         "document_id": document_id, "warning_index": wi, "kind": w.kind, "message": w.message,
         "pages": list(w.pages), "values": [str(x) for x in w.values],
@@ -182,6 +192,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
         "document_tables": _frame("document_tables", tables),
         "budget_lines": _frame("budget_lines", lines),
         "narrative_claims": _frame("narrative_claims", claims),
+        "prose_figures": _frame("prose_figures", figures),
         "procurement_lines": _frame("procurement_lines", procurement),
         "performance_targets": _frame("performance_targets", targets),
         "assets": _frame("assets", assets),

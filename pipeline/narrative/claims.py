@@ -43,6 +43,9 @@ def load_patterns(path: str | None = None) -> tuple[Pattern, ...]:
     return tuple(out)
 
 
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-－—]\s*\d+\s*[-－—]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+)\s*$")
+
+
 class ProseText:
     """The prose of a document as one string, with the page each character came from."""
 
@@ -51,6 +54,19 @@ class ProseText:
         self.starts: list[int] = []
         self.pages: list[int] = []
         self.length = 0
+
+    def add_lines(self, pages: list[tuple[int, list[str]]]) -> None:
+        """Every page's prose lines, without the page furniture: a running header or footer (a line
+        printed at the top or bottom of at least three pages) and page numbers ("- 47 -"), which would
+        otherwise split a sentence wrapping onto the next page ("一般公共预算财政拨款 | 支出预算 X 万元")."""
+        edge: dict[str, int] = {}
+        for _, lines in pages:
+            for t in {ln.strip() for ln in lines[:2] + lines[-2:] if ln.strip()}:
+                edge[t] = edge.get(t, 0) + 1
+        furniture = {t for t, n in edge.items() if n >= 3}
+        for page, lines in pages:
+            kept = [ln for ln in lines if ln.strip() not in furniture and not _PAGE_NUMBER.match(ln)]
+            self.add(page, "".join(kept))
 
     def add(self, page: int, text: str) -> None:
         if not text:
@@ -66,6 +82,28 @@ class ProseText:
 
     def page_at(self, offset: int) -> int:
         return self.pages[bisect_right(self.starts, offset) - 1]
+
+
+#: Metrics whose pattern states their own subject (the item's 类/款/项 path).
+_SELF_SCOPED = frozenset({"item_amount", "item_prior_actual", "item_budget", "item_change_pct"})
+#: A sentence that has named a subject (“农林水支出”科目, 教育支出（类）) before the figure: the figure is a
+#: part of that subject ("科目83万元，主要用于人员经费18万元"), not the document's figure of that name.
+_SUBJECT_SCOPE = re.compile(r"“[^”]{2,30}”\s*科目|[（(]\d{0,3}[类款项][）)]|科目\s*[0-9０-９]")
+
+
+def subject_scoped(quote: str | None) -> bool:
+    """Whether a claim's quote starts with the subject its sentence scopes the figure to."""
+    return bool(quote) and _SUBJECT_SCOPE.search(quote) is not None
+
+
+def _scope_of(text: str, start: int) -> str:
+    """The sentence before a figure when it names the subject the figure belongs to, else ''.
+
+    The quote then starts with that scope, which tells the checks the figure restates no document-level cell."""
+    lo = max(0, start - 120)
+    begin = max(text.rfind(c, lo, start) for c in "。；;\n") + 1
+    before = text[max(begin, lo):start]
+    return before if _SUBJECT_SCOPE.search(before) else ""
 
 
 def find_claims(prose: ProseText, patterns: tuple[Pattern, ...] | None = None) -> list[Claim]:
@@ -89,8 +127,11 @@ def find_claims(prose: ProseText, patterns: tuple[Pattern, ...] | None = None) -
             if "dir" in p.regex.groupindex and m.group("dir") == "减少":
                 amount = -amount
             taken.add((start, p.metric))
+            quote = m.group(0).strip()
+            if p.metric not in _SELF_SCOPED:
+                quote = _scope_of(text, m.start()) + quote
             (extra if p.extra else found).append((m.start(), start, Claim(p.metric, amount, prose.page_at(m.start()),
-                                                                          m.group(0).strip())))
+                                                                          quote)))
     # one figure restates one metric: a longer, more specific match wins the same amount
     by_amount: dict[int, tuple[int, int, Claim]] = {}
     for item in found:

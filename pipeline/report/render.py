@@ -44,6 +44,7 @@ class DepartmentSection:
     documents: list[str]
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)   # per disclosure: its file(s), joined by " + "
+    coverage: list[dict] = field(default_factory=list)   # per document: checked / holding / broken / unverifiable
 
     @property
     def errors(self) -> int:
@@ -52,6 +53,10 @@ class DepartmentSection:
     @property
     def warnings(self) -> int:
         return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def unverifiable(self) -> int:
+        return sum(f.severity == "unverifiable" for f in self.findings)
 
     @property
     def anchor(self) -> str:
@@ -103,7 +108,8 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple
     rows = [] if run_id is None else con.execute(
         "SELECT document_id, department, year, check_name, severity, left_value, right_value, difference, "
         "tolerance, n, left_pages, right_pages, message FROM check_results WHERE run_id = ? "
-        "ORDER BY department NULLS FIRST, year, CASE severity WHEN 'error' THEN 0 ELSE 1 END, check_name",
+        "ORDER BY department NULLS FIRST, year, CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, "
+        "check_name",
         [run_id]).fetchall()
     by_dept: dict[str | None, DepartmentSection] = {}
     years: dict[str | None, set] = defaultdict(set)
@@ -123,12 +129,35 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple
             right=_amount(rv), difference=_amount(diff), tolerance=_amount(tol), n=n, left_pages=lp or "",
             right_pages=rp or "", message=msg, document_id=doc))
     files = _disclosure_files(con)
+    cover = _coverage(con, run_id)
+    for dept, c in cover.items():
+        if dept in by_dept:
+            by_dept[dept].coverage = c
     for dept, sec in by_dept.items():
         sec.years = sorted(years[dept])
         sec.documents = sorted(docs[dept])
         sec.files = [files[d] for d in sec.documents if d in files]
     ordered = sorted(by_dept.values(), key=lambda s: (-s.errors, -s.warnings, s.code or ""))
     return run_id, ordered
+
+
+def _coverage(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str | None, list[dict]]:
+    """Per department, each document's verification counts of the run (empty before schema version 7)."""
+    if run_id is None:
+        return {}
+    try:
+        rows = con.execute(
+            "SELECT department, document_id, year, checked, holding, broken, unverifiable, reasons, prose_figures, "
+            "prose_resolved FROM check_coverage "
+            "WHERE run_id = ? ORDER BY department, year, document_id", [run_id]).fetchall()
+    except duckdb.Error:
+        return {}
+    out: dict[str | None, list[dict]] = defaultdict(list)
+    for dept, doc, year, checked, holding, broken, unver, reasons, figures, resolved in rows:
+        out[dept].append({"document_id": doc, "year": year, "checked": checked, "holding": holding,
+                          "broken": broken, "unverifiable": unver, "figures": figures or 0, "resolved": resolved or 0,
+                          "reasons": [r for r in (reasons or "").split("\n") if r]})
+    return out
 
 
 def unreadable_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -141,13 +170,14 @@ def unreadable_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def render(run_id: str | None, secs: list[DepartmentSection], documents: int,
-           unreadable: list[dict] | None = None) -> str:
+           unreadable: list[dict] | None = None, coverage: list[dict] | None = None) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     return env.get_template("report.html.j2").render(
-        run_id=run_id, sections=secs, documents=documents, unreadable=unreadable or [],
+        run_id=run_id, sections=secs, documents=documents, unreadable=unreadable or [], coverage=coverage or [],
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         errors=sum(s.errors for s in secs), warnings=sum(s.warnings for s in secs),
+        unverifiable=sum(s.unverifiable for s in secs),
         clean=documents - len({d for s in secs if s.errors for d in s.documents}))
 
 
@@ -161,11 +191,12 @@ def write_report(db_path: Path, out_dir: Path, run_id: str | None = None) -> Pat
         run_id, secs = sections(con, run_id)
         documents = con.execute("SELECT count(*) FROM documents WHERE status = 'loaded'").fetchone()[0]
         unreadable = unreadable_documents(con)
+        coverage = [dict(row, department=dept) for dept, rows in _coverage(con, run_id).items() for row in rows]
     finally:
         con.close()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / REPORT_NAME
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render(run_id, secs, documents, unreadable), encoding="utf-8")
+    tmp.write_text(render(run_id, secs, documents, unreadable, coverage), encoding="utf-8")
     tmp.replace(path)
     return path
