@@ -207,7 +207,7 @@ def test_schema_migrates_forward_from_version_1(tmp_path):
     assert ensure_schema(con) == newest == current_version(con)
     assert con.execute("SELECT document_id, last_error FROM documents").fetchall() == [("x", None)]
     assert [v for (v,) in con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()] == \
-        list(range(1, newest + 1))
+        [v for v, _ in migrations()]   # numbers are assigned per branch, so gaps are allowed
     assert ensure_schema(con) == newest  # idempotent
 
 
