@@ -34,7 +34,12 @@ def _connection(con_or_db_path: ConOrPath, read_only: bool = True) -> Iterator[d
     path = Path(con_or_db_path)
     if not path.exists():
         raise DocumentError("unreadable", f"no warehouse at {path}")
-    con = duckdb.connect(str(path), read_only=read_only)
+    if read_only:
+        con = duckdb.connect(str(path), read_only=True)
+    else:  # waits for a process holding the file, then says which (WarehouseBusy)
+        from pipeline.load.snapshot import connect_writer
+
+        con = connect_writer(path)
     try:
         yield con
     finally:
