@@ -181,3 +181,34 @@ def test_full_disk_at_checkpoint(district, reference, tmp_path):
     assert p.returncode == 74, (p.returncode, p.stderr)
     assert "Traceback" not in p.stderr and "disk is full" in p.stderr and "CHECKPOINT" in p.stderr
     _completes(tmp_path / "h", district, reference, expect="the last run was interrupted")
+
+
+@pytest.fixture(params=["1200k", "3m"])
+def small_disk(request, tmp_path):
+    """A real small tmpfs (needs root and mount). Measured with this district: 1200 KiB fills up while
+    staging, 3 MiB at the warehouse's CHECKPOINT. Remount it bigger with ``grow()``."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a real full disk needs a tmpfs mount (root); the injected ENOSPC tests cover it")
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={request.param}", "tmpfs", str(mnt)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({p.stderr.strip()}); the injected ENOSPC tests cover it")
+
+    def grow() -> None:
+        subprocess.run(["mount", "-o", "remount,size=256m", str(mnt)], check=True)
+    try:
+        yield mnt, grow
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_a_real_full_disk(district, reference, small_disk):
+    mnt, grow = small_disk
+    home = mnt / "h"
+    p = night(home, district)
+    assert p.returncode == 74, (p.returncode, p.stdout[-2000:], p.stderr[-2000:])
+    assert "Traceback" not in p.stderr and "disk is full" in p.stderr, p.stderr
+    grow()
+    _completes(home, district, reference)

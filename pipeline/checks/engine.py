@@ -43,7 +43,10 @@ def _connection(con_or_db_path: ConOrPath, read_only: bool = True) -> Iterator[d
     try:
         yield con
     finally:
-        con.close()
+        try:
+            con.close()
+        except duckdb.Error:
+            pass   # closing checkpoints; on a full disk that fails, and the committed WAL stays
 
 
 def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
@@ -159,8 +162,14 @@ def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Che
                         " SELECT ?, generation, ?, ? FROM load_generation", [run_id, n_docs, len(rows)])
         hold("checks")
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except Exception as e:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass   # a failed COMMIT has already ended the transaction
+        from pipeline.night_errors import raise_if_disk_full
+
+        raise_if_disk_full(e, "writing the check results")
         raise
     return len(rows)
 

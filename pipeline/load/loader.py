@@ -100,7 +100,10 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
             raise_if_disk_full(e, f"loading into {home.db_path}", home.db_path.parent)
             raise
         finally:
-            con.close()
+            try:
+                con.close()
+            except duckdb.Error:
+                pass   # closing checkpoints; on a full disk that fails too, and the WAL stays
         if snapshot:
             try:
                 summary.snapshot = publish_snapshot(home.db_path)
@@ -207,9 +210,19 @@ def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dic
         if hold:
             print(f"COMMIT {doc_id}", file=sys.stderr, flush=True)
     except duckdb.Error as e:
-        con.execute("ROLLBACK")
+        _rollback(con)
+        # a full disk (the WAL cannot grow) is the machine's failure, not this document's
+        raise_if_disk_full(e, f"loading {doc_id} into {home.db_path}", home.db_path.parent)
         return _record_failure(con, doc_id, have, staged_doc, "load_error", str(e))
     return "loaded"
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK if a transaction is still open (a failed COMMIT has already ended it)."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 def _bump_generation(con: duckdb.DuckDBPyConnection) -> None:
@@ -245,6 +258,6 @@ def _record_failure(con: duckdb.DuckDBPyConnection, doc_id: str, have: dict | No
         _bump_generation(con)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     return outcome
