@@ -162,11 +162,11 @@ def load_step(home: Home, progress: Progress = print) -> object | None:
     return None
 
 
-def check_step(home: Home, roster: Path | None = None):
+def check_step(home: Home, roster: Path | None = None, run_id: str | None = None):
     """Run the identity checks over the whole warehouse and republish the readers' snapshot."""
     from pipeline.checks import run_checks
 
-    checks = run_checks(home.db_path, roster=roster)
+    checks = run_checks(home.db_path, run_id=run_id, roster=roster)
     publish_for_readers(home)
     return checks
 
