@@ -122,3 +122,16 @@ def test_cli_refusal_is_a_plain_message(home, tmp_path):
                              timeout=120)
     assert missing.returncode == 66 and "Traceback" not in missing.stderr
     assert "no home" in missing.stderr, missing.stderr
+
+
+def test_missing_or_uncreatable_home_is_a_plain_message(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    for args, code, words in (
+            (["report", "--home", str(tmp_path / "nowhere")], 66, "no home"),
+            (["sql", "SELECT 1", "--home", str(tmp_path)], 66, "no warehouse"),
+            (["run", "--inbox", str(tmp_path), "--home", str(blocker / "home")], 66, "cannot create the home")):
+        p = subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True,
+                           env=env, timeout=120)
+        assert p.returncode == code and "Traceback" not in p.stderr and words in p.stderr, (args, p.stderr)
