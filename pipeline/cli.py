@@ -137,8 +137,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from pipeline.load.sql import format_table, run_sql
 
     home = _home(args, must_exist=True)
+    from pipeline.night_errors import NightError
+
     try:
         columns, rows = run_sql(home.db_path, args.query)
+    except NightError:
+        raise
     except Exception as e:  # duckdb's own message says what is wrong with the SQL
         raise UserError(str(e).splitlines()[0]) from None
     print(format_table(columns, rows, fmt=args.format))

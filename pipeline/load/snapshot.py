@@ -36,7 +36,8 @@ def publish_snapshot(db_path: Path) -> Path:
     return dst
 
 
-def checkpoint_and_publish(db_path: Path, lock_timeout: float = 600.0) -> Path:
+def checkpoint_and_publish(db_path: Path, lock_timeout: float = 600.0,
+                           writer_timeout: float | None = None) -> Path:
     """Merge the WAL into the main file and republish the snapshot, under the writer's lock.
 
     The repair step after a crash or a full disk between a commit and the snapshot copy: the WAL
@@ -45,7 +46,7 @@ def checkpoint_and_publish(db_path: Path, lock_timeout: float = 600.0) -> Path:
     db_path = Path(db_path)
     try:
         with FileLock(str(db_path.with_suffix(".lock")), timeout=lock_timeout):
-            con = connect_writer(db_path)
+            con = connect_writer(db_path, timeout=writer_timeout)
             try:
                 checkpoint(con)
             finally:
@@ -98,10 +99,11 @@ def connect_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
     db_path = Path(db_path)
     snap = snapshot_path(db_path)
     if not snap.exists() and db_path.exists():
-        try:
-            checkpoint_and_publish(db_path, lock_timeout=0)
+        try:   # a warehouse from before snapshots, or whose first load died before publishing one
+            checkpoint_and_publish(db_path, lock_timeout=0, writer_timeout=0)
         except WarehouseBusy:
-            pass
+            raise WarehouseBusy(f"{db_path} has no read snapshot yet and is being written; try again "
+                                f"when the night is over") from None
     if not snap.exists():
         raise FileNotFoundError(f"no warehouse at {db_path} (nothing loaded yet?)")
     return duckdb.connect(str(snap), read_only=True)
