@@ -51,7 +51,11 @@ def checkpoint_and_publish(db_path: Path, lock_timeout: float = 600.0,
                 checkpoint(con)
             finally:
                 con.close()
-            return publish_snapshot(db_path)
+            try:
+                return publish_snapshot(db_path)
+            except OSError as e:
+                raise_if_disk_full(e, "copying the readers' snapshot", db_path.parent)
+                raise
     except Timeout:
         raise WarehouseBusy(f"the warehouse {db_path} is being written by another process "
                             f"(its lock {db_path.with_suffix('.lock')} was held for {lock_timeout:g} s)") from None
