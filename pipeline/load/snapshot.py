@@ -50,7 +50,10 @@ def checkpoint_and_publish(db_path: Path, lock_timeout: float = 600.0,
             try:
                 checkpoint(con)
             finally:
-                con.close()
+                try:
+                    con.close()
+                except duckdb.Error:
+                    pass   # closing checkpoints too; on a full disk that fails, the WAL stays
             try:
                 return publish_snapshot(db_path)
             except OSError as e:
