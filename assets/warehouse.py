@@ -22,13 +22,12 @@ AFTER_DOCUMENTS = (
           automation_condition=AFTER_DOCUMENTS,
           description="The DuckDB warehouse: every staged document loaded, one transaction each.")
 def warehouse(context: dg.AssetExecutionContext, etl: EtlSettings) -> dg.MaterializeResult:
-    from pipeline.load.loader import load_staged
     from pipeline.load.sql import run_sql
+    from pipeline.night import load_step
 
     home = etl.home
     pending = pending_loads(home)
-    context.log.info(f"loading {len(pending)} new or changed documents into {home.db_path}")
-    load_staged(home, pending)
+    load_step(home, progress=context.log.info)   # or finish what an interrupted load left
     _, rows = run_sql(home.db_path, """
         SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status <> 'loaded'),
                (SELECT count(*) FROM budget_lines), (SELECT count(*) FROM narrative_claims),
@@ -45,16 +44,13 @@ def warehouse(context: dg.AssetExecutionContext, etl: EtlSettings) -> dg.Materia
           automation_condition=dg.AutomationCondition.eager(),
           description="The identity checks over the warehouse, GX Data Docs and the HTML discrepancy report.")
 def discrepancy_report(context: dg.AssetExecutionContext, etl: EtlSettings) -> dg.MaterializeResult:
-    from pipeline.checks import run_checks
     from pipeline.checks.gx import run_suites
-    from pipeline.night import _find_roster, publish_for_readers
-    from pipeline.report import write_report
+    from pipeline.night import _find_roster, check_step, report_step
 
     home = etl.home
-    checks = run_checks(home.db_path, run_id=context.run.run_id, roster=_find_roster(etl.inbox_path))
-    publish_for_readers(home)
+    checks = check_step(home, roster=_find_roster(etl.inbox_path), run_id=context.run.run_id)
     run_suites(home.db_path, home.reports / "data_docs", results=checks.results)
-    report = write_report(home.db_path, home.reports)
+    report = report_step(home)
     context.log.info(f"{checks.errors} errors, {checks.warnings} warnings; report at {report}")
     return dg.MaterializeResult(metadata={
         "errors": checks.errors, "warnings": checks.warnings,

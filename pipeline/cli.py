@@ -13,6 +13,8 @@ from pipeline.config import DEMO_DEPARTMENTS, DEMO_SEED, PROJECT_ROOT, Home
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from pipeline.night_errors import NightError
+
     try:
         return args.func(args)
     except KeyboardInterrupt:
@@ -21,6 +23,34 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"budget-etl: {e}", file=sys.stderr)
         return 2
+    except NightError as e:
+        print(f"budget-etl: {e}", file=sys.stderr)
+        return e.exit_code
+    except Exception as e:
+        plain = _plain_failure(e)
+        if plain is None:
+            raise
+        print(f"budget-etl: {plain[1]}", file=sys.stderr)
+        return plain[0]
+
+
+def _plain_failure(e: Exception) -> tuple[int, str] | None:
+    """(exit code, message) for failures of the machine rather than of this code: a last resort
+    for a full disk or a held DuckDB file surfacing where no stage translated it."""
+    from pipeline.load.snapshot import holder_of, is_lock_error
+    from pipeline.night_errors import DiskFull, WarehouseBusy, is_disk_full
+    from pipeline.sources.portal import PortalError
+
+    if isinstance(e, PortalError):
+        from pipeline.night_errors import SourceUnavailable
+
+        return SourceUnavailable.exit_code, str(e)
+    if is_disk_full(e):
+        return DiskFull.exit_code, (f"the disk is full ({str(e).splitlines()[0][:200]}); free some space "
+                                    f"and run again: the next run completes the work")
+    if is_lock_error(e):
+        return WarehouseBusy.exit_code, f"the warehouse is open in another process ({holder_of(e)}); try again later"
+    return None
 
 
 class UserError(Exception):
@@ -54,8 +84,16 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _home(args: argparse.Namespace) -> Home:
-    return Home.at(args.home)
+def _home(args: argparse.Namespace, must_exist: bool = False) -> Home:
+    """The home of ``--home`` (else $BUDGET_ETL_HOME, else the project); HomeMissing if it must exist."""
+    from pipeline.night_errors import HomeMissing
+
+    home = Home.at(args.home)
+    if must_exist and not home.root.is_dir():
+        raise HomeMissing(f"no home at {home.root} (no such folder): check --home or $BUDGET_ETL_HOME")
+    if must_exist and not home.db_path.exists():
+        raise HomeMissing(f"no warehouse at {home.db_path}: run `budget-etl run` first")
+    return home
 
 
 def ensure_demo_inbox(home: Home, progress=print) -> Path:
@@ -73,15 +111,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.night import run_night
     from pipeline.summary import render_summary
 
-    home = _home(args).ensure()
+    from pipeline.night_errors import HomeMissing, raise_if_disk_full
+    from pipeline.nightlock import night_lock
+
+    home = _home(args)
     inbox = Path(args.inbox).resolve() if args.inbox else None
     if inbox is not None and not inbox.is_dir():
         raise UserError(f"the inbox {inbox} is not a folder")
-    if inbox is None and not args.portal:
-        inbox = ensure_demo_inbox(home)
-    summary = run_night(home, inbox=inbox, portal=args.portal, workers=args.workers,
-                        force=args.force, gx=not args.no_gx,
-                        roster=Path(args.roster) if args.roster else None)
+    try:
+        home.ensure()
+    except OSError as e:
+        raise_if_disk_full(e, f"creating the home {home.root}")
+        raise HomeMissing(f"cannot create the home {home.root}: {e.strerror or e}") from None
+    with night_lock(home, wait=args.wait):
+        if inbox is None and not args.portal:
+            inbox = ensure_demo_inbox(home)
+        summary = run_night(home, inbox=inbox, portal=args.portal, workers=args.workers,
+                            force=args.force, gx=not args.no_gx,
+                            roster=Path(args.roster) if args.roster else None)
     print(render_summary(summary))
     return 0
 
@@ -89,11 +136,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sql(args: argparse.Namespace) -> int:
     from pipeline.load.sql import format_table, run_sql
 
-    home = _home(args)
-    if not home.db_path.exists():
-        raise UserError(f"no warehouse at {home.db_path}: run `budget-etl run` first")
+    home = _home(args, must_exist=True)
+    from pipeline.night_errors import NightError
+
     try:
         columns, rows = run_sql(home.db_path, args.query)
+    except NightError:
+        raise
     except Exception as e:  # duckdb's own message says what is wrong with the SQL
         raise UserError(str(e).splitlines()[0]) from None
     print(format_table(columns, rows, fmt=args.format))
@@ -101,15 +150,14 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipeline.checks import run_checks
-    from pipeline.report import write_report
+    from pipeline.night import check_step, report_step
+    from pipeline.nightlock import night_lock
 
-    home = _home(args)
-    if not home.db_path.exists():
-        raise UserError(f"no warehouse at {home.db_path}: run `budget-etl run` first")
-    if args.recheck:
-        run_checks(home.db_path, roster=Path(args.roster) if args.roster else None)
-    print(write_report(home.db_path, home.reports))
+    home = _home(args, must_exist=True)
+    with night_lock(home, wait=args.wait):
+        if args.recheck:
+            check_step(home, roster=Path(args.roster) if args.roster else None)
+        print(report_step(home))
     return 0
 
 
@@ -172,6 +220,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="parse every document again")
     s.add_argument("--roster", help="CSV of the departments expected (department_code,name,years)")
     s.add_argument("--no-gx", action="store_true", help="skip the great-expectations Data Docs")
+    s.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another night on the same home (default: exit 75 at once)")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("sql", help="run read-only SQL on the warehouse")
@@ -184,6 +234,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--home", help=home_help)
     s.add_argument("--recheck", action="store_true", help="run the identity checks again first")
     s.add_argument("--roster")
+    s.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for a night running on the same home (default: exit 75 at once)")
     s.set_defaults(func=cmd_report)
 
     s = sub.add_parser("eval", help="compare parser output (or, with --identities, the checks) with truth in DIR")

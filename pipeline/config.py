@@ -25,7 +25,11 @@ DEMO_DEPARTMENTS = 40
 
 #: Seconds between two requests to a portal (politeness); BUDGET_ETL_PORTAL_RATE overrides it.
 PORTAL_RATE_LIMIT_S = float(os.environ.get("BUDGET_ETL_PORTAL_RATE", "0.2"))
+#: Per request to a portal: seconds to connect, seconds between two reads of the socket, and a cap on
+#: the whole request (redirects and retries included; enforced even on a server trickling bytes).
 PORTAL_TIMEOUT_S = float(os.environ.get("BUDGET_ETL_PORTAL_TIMEOUT", "20"))
+PORTAL_CONNECT_TIMEOUT_S = float(os.environ.get("BUDGET_ETL_PORTAL_CONNECT_TIMEOUT", "10"))
+PORTAL_TOTAL_TIMEOUT_S = float(os.environ.get("BUDGET_ETL_PORTAL_TOTAL_TIMEOUT", "60"))
 
 TIMEZONE = "Asia/Shanghai"
 NIGHTLY_CRON = "0 2 * * *"

@@ -82,8 +82,21 @@ def process_all(home: Home, docs: list[SourceDocument], workers: int = 2, force:
 
 def run_night(home: Home, inbox: Path | None = None, portal: str | None = None, workers: int = 2,
               force: bool = False, roster: Path | None = None, progress: Progress = print,
-              gx: bool = True) -> NightSummary:
-    """Run every stage once over what the source offers now; unchanged documents are skipped."""
+              gx: bool = True, wait: float = 0.0) -> NightSummary:
+    """Run every stage once over what the source offers now; unchanged documents are skipped.
+
+    Holds the home's night lock (``wait`` s for another night, then NightBusy). Each stage after the
+    parse runs when its input is newer than its output, not only when a document changed this night,
+    so a night after a crash or a full disk completes what the previous one left (pipeline/resume.py).
+    """
+    from pipeline.nightlock import night_lock
+
+    with night_lock(home, wait=wait, progress=progress):
+        return _run_night(home, inbox, portal, workers, force, roster, progress, gx)
+
+
+def _run_night(home: Home, inbox: Path | None, portal: str | None, workers: int, force: bool,
+               roster: Path | None, progress: Progress, gx: bool) -> NightSummary:
     home.ensure()
     summary = NightSummary(home=home)
     t = time.perf_counter()
@@ -97,43 +110,75 @@ def run_night(home: Home, inbox: Path | None = None, portal: str | None = None, 
     summary.outcomes = process_all(home, docs, workers=workers, force=force, progress=progress)
     summary.seconds["parse"] = time.perf_counter() - t
 
-    from pipeline.load.loader import load_staged
-
     t = time.perf_counter()
-    changed = pending_loads(home)
-    if changed or not home.db_path.exists():
-        progress(f"loading {len(changed)} changed documents into {home.db_path} …")
-        summary.loaded = load_staged(home, changed)
+    summary.loaded = load_step(home, progress)
     summary.seconds["load"] = time.perf_counter() - t
 
     from pipeline.report.render import REPORT_NAME
+    from pipeline.resume import checks_are_stale, report_is_stale
 
-    if changed or not (home.reports / REPORT_NAME).exists():
+    report = home.reports / REPORT_NAME
+    if checks_are_stale(home):
         t = time.perf_counter()
         progress("checking the accounting identities …")
-        from pipeline.checks import run_checks
-
-        roster = roster or _find_roster(inbox or home.inbox)
-        summary.checks = run_checks(home.db_path, roster=roster)
-        publish_for_readers(home)
+        summary.checks = check_step(home, roster or _find_roster(inbox or home.inbox))
         summary.seconds["check"] = time.perf_counter() - t
+    if summary.checks is not None or report_is_stale(home, report):
         if gx:
             t = time.perf_counter()
             progress("running the great-expectations suites …")
             from pipeline.checks.gx import run_suites
 
-            run_suites(home.db_path, home.reports / "data_docs", results=summary.checks.results)
+            run_suites(home.db_path, home.reports / "data_docs",
+                       results=summary.checks.results if summary.checks is not None else None,
+                       roster=roster or _find_roster(inbox or home.inbox))
             summary.data_docs = home.reports / "data_docs"
             summary.seconds["gx"] = time.perf_counter() - t
         t = time.perf_counter()
-        from pipeline.report import write_report
-
-        summary.report = write_report(home.db_path, home.reports)
+        summary.report = report_step(home)
         summary.seconds["report"] = time.perf_counter() - t
     else:
-        summary.report = home.reports / REPORT_NAME
+        summary.report = report
         progress("nothing changed: the warehouse and the report are as they were")
     return summary
+
+
+def load_step(home: Home, progress: Progress = print) -> object | None:
+    """Load what is staged but not in the warehouse; else finish what an interrupted load left.
+
+    Returns the LoadSummary when documents were loaded. The repair (dimensions, CHECKPOINT, the
+    readers' snapshot) is what a night after a crash or a full disk needs even with nothing to load.
+    """
+    from pipeline.load.loader import load_staged
+    from pipeline.resume import repair_warehouse
+
+    changed = pending_loads(home)
+    if changed or not home.db_path.exists():
+        progress(f"loading {len(changed)} changed documents into {home.db_path} …")
+        return load_staged(home, changed)
+    done = repair_warehouse(home)
+    if done:
+        progress(f"the last run was interrupted: {done}")
+    return None
+
+
+def check_step(home: Home, roster: Path | None = None, run_id: str | None = None):
+    """Run the identity checks over the whole warehouse and republish the readers' snapshot."""
+    from pipeline.checks import run_checks
+
+    checks = run_checks(home.db_path, run_id=run_id, roster=roster)
+    publish_for_readers(home)
+    return checks
+
+
+def report_step(home: Home) -> Path:
+    """Write the HTML report of the latest check run and record which run it shows."""
+    from pipeline.report import write_report
+    from pipeline.resume import mark_report
+
+    report = write_report(home.db_path, home.reports)
+    mark_report(home, report)
+    return report
 
 
 def pending_loads(home: Home) -> list[str]:
@@ -157,13 +202,10 @@ def pending_loads(home: Home) -> list[str]:
 
 
 def publish_for_readers(home: Home) -> None:
-    """Refresh the read snapshot once the checks are written, under the writer's lock."""
-    from filelock import FileLock
+    """Refresh the read snapshot once the checks are written: CHECKPOINT and copy, under the writer's lock."""
+    from pipeline.load.snapshot import checkpoint_and_publish
 
-    from pipeline.load.snapshot import publish_snapshot
-
-    with FileLock(str(home.lock_path)):
-        publish_snapshot(home.db_path)
+    checkpoint_and_publish(home.db_path)
 
 
 def _find_roster(inbox: Path | None) -> Path | None:

@@ -79,7 +79,9 @@ def test_sigkill_mid_transaction_keeps_previous_versions(tmp_path):
     assert got["d0"] == measure_sums(new["d0"])
     for doc_id in ("d1", "d2", "d3"):
         assert got[doc_id] == measure_sums(old[doc_id]), doc_id
-    _, rows = run_sql(home.db_path, "SELECT document_id, sha256 FROM documents ORDER BY 1")
+    con = duckdb.connect(str(home.db_path), read_only=True)
+    rows = con.execute("SELECT document_id, sha256 FROM documents ORDER BY 1").fetchall()
+    con.close()
     assert rows == [("d0", new["d0"].source["sha256"])] + [(d, old[d].source["sha256"])
                                                            for d in ("d1", "d2", "d3")]
 

@@ -23,6 +23,7 @@ from pipeline.checks.facts import DocFacts, last_year_of, load_facts, previous_y
 from pipeline.checks.registry import DISTRICT, REGISTRY
 from pipeline.checks.result import CheckResult, CheckSummary
 from pipeline.model import DocumentError
+from pipeline.testhooks import hold
 
 ConOrPath = duckdb.DuckDBPyConnection | Path | str
 
@@ -35,11 +36,19 @@ def _connection(con_or_db_path: ConOrPath, read_only: bool = True) -> Iterator[d
     path = Path(con_or_db_path)
     if not path.exists():
         raise DocumentError("unreadable", f"no warehouse at {path}")
-    con = duckdb.connect(str(path), read_only=read_only)
+    if read_only:
+        con = duckdb.connect(str(path), read_only=True)
+    else:  # waits for a process holding the file, then says which (WarehouseBusy)
+        from pipeline.load.snapshot import connect_writer
+
+        con = connect_writer(path)
     try:
         yield con
     finally:
-        con.close()
+        try:
+            con.close()
+        except duckdb.Error:
+            pass   # closing checkpoints; on a full disk that fails, and the committed WAL stays
 
 
 def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
@@ -148,8 +157,12 @@ def _write_coverage(con: duckdb.DuckDBPyConnection, run_id: str, results: list[C
 
 
 def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[CheckResult],
-                  document_ids: list[str] | None) -> int:
-    """Replace this run's rows for these documents (all, when None) with the failing results."""
+                  document_ids: list[str] | None, n_docs: int | None = None) -> int:
+    """Replace this run's rows for these documents (all, when None) with the failing results.
+
+    A full run (``document_ids`` None) is also recorded in check_runs with the load generation it
+    read, in the same transaction: that is what tells a later night the checks are up to date.
+    """
     rows = [r.row(run_id) for r in results if r.failed and not r.hidden]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -165,9 +178,20 @@ def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Che
                 con.execute(f"INSERT INTO check_results ({', '.join(_COLUMNS)}) SELECT * FROM _check_rows")
             finally:
                 con.unregister("_check_rows")
+        if document_ids is None and _has_table(con, "check_runs"):
+            con.execute("DELETE FROM check_runs WHERE run_id = ?", [run_id])
+            con.execute("INSERT INTO check_runs (run_id, generation, documents, failures)"
+                        " SELECT ?, generation, ?, ? FROM load_generation", [run_id, n_docs, len(rows)])
+        hold("checks")
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except Exception as e:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass   # a failed COMMIT has already ended the transaction
+        from pipeline.night_errors import raise_if_disk_full
+
+        raise_if_disk_full(e, "writing the check results")
         raise
     return len(rows)
 
@@ -187,13 +211,23 @@ def run_checks(db_path: Path, run_id: str | None = None, document_ids: list[str]
     with FileLock(str(db_path.with_suffix(".lock"))):
         with _connection(db_path, read_only=False) as con:
             results, n_docs = compute_results(con, document_ids, roster)
-            write_results(con, run_id, results, document_ids)
+            write_results(con, run_id, results, document_ids, n_docs)
     return CheckSummary.of(run_id, n_docs, results)
 
 
 def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest full check run (check_runs), else the latest run with stored failures."""
+    if _has_table(con, "check_runs"):
+        r = con.execute("SELECT run_id FROM check_runs ORDER BY finished_at DESC, run_id DESC LIMIT 1").fetchone()
+        if r:
+            return r[0]
     r = con.execute("SELECT run_id FROM check_results ORDER BY checked_at DESC LIMIT 1").fetchone()
     return r[0] if r else None
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                       [name]).fetchone()[0] > 0
 
 
 def district_identities() -> list[str]:

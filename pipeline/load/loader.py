@@ -6,7 +6,10 @@ re-load replaces a document and a crash (even SIGKILL) mid-way leaves its previo
 document whose new version failed (parse failure staged by ``failure_frames``, or an error while
 loading) keeps its good rows and status 'loaded'; the failure goes into documents.last_error_kind /
 last_error / last_attempt_*. Then the dimensions are rebuilt, the file checkpointed and closed, and
-the read snapshot published.
+the read snapshot published. Every change to a document's rows bumps
+``load_generation.generation`` in the same transaction, and the final step records the generation
+the dimensions were rebuilt for, so a later night knows exactly what an interrupted one left undone
+(pipeline/resume.py).
 
 Test hook: with $BUDGET_ETL_LOAD_HOLD set to a document id the loader prints "BEGIN <id>" /
 "COMMIT <id>" to stderr for every document and, inside that document's transaction (rows deleted
@@ -24,14 +27,15 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from pipeline.clean.frames import SCHEMAS
 from pipeline.config import Home
 from pipeline.load.disclosures import refresh_disclosures
 from pipeline.load.dimensions import refresh_departments, refresh_subject_codes
 from pipeline.load.schema import ensure_schema
-from pipeline.load.snapshot import connect_reader, connect_writer, publish_snapshot
+from pipeline.load.snapshot import checkpoint, connect_reader, connect_writer, publish_snapshot
+from pipeline.night_errors import WarehouseBusy, raise_if_disk_full
 from pipeline.load.staging import StagingError, read_staged_document, staged_dir, staged_ids
 
 #: Tables holding a document's rows (all but documents), deleted and re-inserted on every load.
@@ -71,7 +75,13 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
     summary = LoadSummary()
     ids = staged_ids(home.staging) if document_ids is None else list(dict.fromkeys(document_ids))
     hold = os.environ.get(HOLD_ENV) or None
-    with FileLock(str(home.lock_path), timeout=lock_timeout):
+    lock = FileLock(str(home.lock_path), timeout=lock_timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise WarehouseBusy(f"another process held the warehouse's writer lock {home.lock_path} for "
+                            f"{lock_timeout:g} s; nothing was loaded") from None
+    try:
         con = connect_writer(home.db_path)
         try:
             summary.schema_version = ensure_schema(con)
@@ -83,12 +93,25 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
             summary.disclosures = refresh_disclosures(con)
             summary.departments = refresh_departments(con)
             summary.subject_codes = refresh_subject_codes(con, reference_dir)
+            con.execute("UPDATE load_generation SET dimensions_generation = generation")
             con.execute("COMMIT")
-            con.execute("CHECKPOINT")
+            checkpoint(con)
+        except duckdb.Error as e:
+            raise_if_disk_full(e, f"loading into {home.db_path}", home.db_path.parent)
+            raise
         finally:
-            con.close()
+            try:
+                con.close()
+            except duckdb.Error:
+                pass   # closing checkpoints; on a full disk that fails too, and the WAL stays
         if snapshot:
-            summary.snapshot = publish_snapshot(home.db_path)
+            try:
+                summary.snapshot = publish_snapshot(home.db_path)
+            except OSError as e:
+                raise_if_disk_full(e, "copying the readers' snapshot", home.db_path.parent)
+                raise
+    finally:
+        lock.release()
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -179,6 +202,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dic
         if con.execute("SELECT count(*) FROM documents WHERE document_id = $id",
                        {"id": doc_id}).fetchall() != [(1,)]:
             raise duckdb.ConstraintException(f"staged set {doc_id} must have exactly one documents row")
+        _bump_generation(con)
         if hold == doc_id:
             print(f"HOLD {doc_id}", file=sys.stderr, flush=True)
             time.sleep(HOLD_SECONDS)
@@ -186,9 +210,24 @@ def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dic
         if hold:
             print(f"COMMIT {doc_id}", file=sys.stderr, flush=True)
     except duckdb.Error as e:
-        con.execute("ROLLBACK")
+        _rollback(con)
+        # a full disk (the WAL cannot grow) is the machine's failure, not this document's
+        raise_if_disk_full(e, f"loading {doc_id} into {home.db_path}", home.db_path.parent)
         return _record_failure(con, doc_id, have, staged_doc, "load_error", str(e))
     return "loaded"
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK if a transaction is still open (a failed COMMIT has already ended it)."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def _bump_generation(con: duckdb.DuckDBPyConnection) -> None:
+    """Inside a document's transaction: the warehouse changed (see 011_resumable_stages.sql)."""
+    con.execute("UPDATE load_generation SET generation = generation + 1, changed_at = current_timestamp")
 
 
 def _record_failure(con: duckdb.DuckDBPyConnection, doc_id: str, have: dict | None, doc: dict,
@@ -216,8 +255,9 @@ def _record_failure(con: duckdb.DuckDBPyConnection, doc_id: str, have: dict | No
                  doc.get("parser_version"), kind, message, doc.get("source_title"),
                  doc.get("source_department"), doc.get("source_year"), doc.get("source_page")])
             outcome = "failed"
+        _bump_generation(con)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     return outcome

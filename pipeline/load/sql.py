@@ -1,7 +1,10 @@
 """Read-only SQL over the warehouse for people (``budget-etl sql``), with exact decimals.
 
-Queries run on a read-only connection, so nothing typed here can change the warehouse; while the
-loader holds the file they run on the read snapshot it publishes (see pipeline/load/snapshot.py).
+Queries run on the read snapshot the loader publishes (pipeline/load/snapshot.py), never on the main
+file, so a long query never holds the loader up. The connection is a reader in every sense: only
+SELECT-like statements pass (judged by DuckDB's own parser, ``duckdb.extract_statements``, not a
+regex), and before the query runs external access is switched off and the configuration locked, so
+no statement can write or read a file, attach a database or install an extension.
 Decimals are printed exactly: trailing zeros beyond two places are dropped (2134.290000 → 2134.29),
 nothing is rounded; in JSON they are strings, because JSON numbers are read back as floats.
 """
@@ -12,27 +15,69 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipeline.load.snapshot import connect_reader
+from pipeline.load.snapshot import connect_snapshot
 
 FORMATS = ("table", "csv", "json")
+
+#: Statement types a reader may run. DESCRIBE, SHOW, SUMMARIZE, WITH, FROM … and VALUES parse as
+#: SELECT; EXPLAIN is allowed when the statement it explains is itself allowed.
+READER_STATEMENTS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+_EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?", re.I)
 
 
 class SqlError(ValueError):
     """A query that cannot run: bad SQL, a write on a read-only warehouse, or no warehouse yet."""
 
 
+def check_reader_query(query: str) -> list[duckdb.Statement]:
+    """The statements of ``query``, each a reader's (SELECT-like); SqlError names the first that is not."""
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as e:
+        raise SqlError(str(e).splitlines()[0] if str(e) else type(e).__name__) from None
+    if not statements:
+        raise SqlError("the query is empty")
+    for st in statements:
+        kind = st.type
+        if kind == duckdb.StatementType.EXPLAIN:
+            inner = _EXPLAIN.sub("", st.query, count=1)
+            try:
+                kind = duckdb.extract_statements(inner)[0].type if inner.strip() else kind
+            except (duckdb.Error, IndexError):
+                pass
+        if kind not in READER_STATEMENTS or (kind == duckdb.StatementType.EXPLAIN):
+            word = st.query.strip().split(None, 1)[0].upper() if st.query.strip() else kind.name
+            raise SqlError(f"only queries are allowed here (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN, "
+                           f"SUMMARIZE); refused a {kind.name} statement ({word} …)")
+    return statements
+
+
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """No file access, no extension installs or loads, and no way to change that afterwards."""
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
 def run_sql(db_path: Path, query: str, read_only: bool = True) -> tuple[list[str], list[tuple]]:
-    """(column names, rows) of one query against the warehouse at ``db_path``."""
+    """(column names, rows) of a reader's query (the last statement's result) on the warehouse's snapshot.
+
+    ``read_only=False`` (for maintenance code, never for people) runs anything on the main file.
+    """
     db_path = Path(db_path)
+    statements = check_reader_query(query) if read_only else None
     try:
         if read_only:
-            con, _ = connect_reader(db_path)
+            con = connect_snapshot(db_path)
+            lock_down(con)
         else:
             con = duckdb.connect(str(db_path))
     except FileNotFoundError as e:
@@ -40,7 +85,12 @@ def run_sql(db_path: Path, query: str, read_only: bool = True) -> tuple[list[str
     except duckdb.Error as e:
         raise SqlError(f"cannot open {db_path}: {e}") from None
     try:
-        cur = con.execute(query)
+        if statements is None:
+            cur = con.execute(query)
+        else:
+            for st in statements[:-1]:
+                con.execute(st)
+            cur = con.execute(statements[-1])
         if cur.description is None:
             return [], []
         columns = [c[0] for c in cur.description]

@@ -4,7 +4,8 @@ Parsers run in parallel and only write here; the loader (the single DuckDB write
 written into a hidden temp folder beside its final place and renamed into place; a previous set is
 first renamed aside and deleted after, so the window without a set is two renames long and a
 reader never sees a half-written one (``read_staged`` retries once across that window). Writers of
-the same document take a per-document lock for the renames.
+the same document take a per-document lock for the renames. A full disk removes the temp folder and
+raises DiskFull (the night stops with a plain message; the previous set, if any, stays).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import polars as pl
 from filelock import FileLock
 
 from pipeline.clean.frames import SCHEMAS
+from pipeline.night_errors import raise_if_disk_full
+from pipeline.testhooks import inject_fault
 
 
 class StagingError(RuntimeError):
@@ -39,8 +42,13 @@ def stage(staging_dir: Path, document_id: str, frames: dict[str, pl.DataFrame]) 
         raise StagingError(f"frames for {document_id} lack tables {sorted(missing)}")
     final = staged_dir(staging_dir, document_id)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{document_id}.", suffix=".tmp"))
     try:
+        tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{document_id}.", suffix=".tmp"))
+    except OSError as e:
+        raise_if_disk_full(e, f"staging {document_id}", final.parent)
+        raise
+    try:
+        inject_fault("staging")
         for table, df in frames.items():
             df.write_parquet(tmp / f"{table}.parquet", statistics=False)
         _fsync_dir(tmp)
@@ -57,8 +65,9 @@ def stage(staging_dir: Path, document_id: str, frames: dict[str, pl.DataFrame]) 
             _fsync_dir(final.parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise_if_disk_full(e, f"staging {document_id}", final.parent)
         raise
     return final
 

@@ -14,6 +14,7 @@ import jinja2
 from pipeline.checks.base import fmt
 from pipeline.checks.registry import REGISTRY
 from pipeline.model import DocumentError
+from pipeline.testhooks import hold
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_NAME = "discrepancies.html"
@@ -95,8 +96,9 @@ def _disclosure_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[str | None, list[DepartmentSection]]:
     """The findings of one run (the latest when None) grouped by department, most errors first."""
     if run_id is None:
-        r = con.execute("SELECT run_id FROM check_results ORDER BY checked_at DESC, run_id DESC LIMIT 1").fetchone()
-        run_id = r[0] if r else None
+        from pipeline.checks.engine import latest_run_id
+
+        run_id = latest_run_id(con)   # a full run with no failure is the latest too
     names = {code: name for code, name in con.execute(
         "SELECT department_code, any_value(department_name) FROM documents WHERE status = 'loaded' "
         "AND department_code IS NOT NULL GROUP BY department_code").fetchall()}
@@ -198,5 +200,6 @@ def write_report(db_path: Path, out_dir: Path, run_id: str | None = None) -> Pat
     path = out_dir / REPORT_NAME
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(render(run_id, secs, documents, unreadable, coverage), encoding="utf-8")
+    hold("report")
     tmp.replace(path)
     return path

@@ -2,7 +2,7 @@
 
 Each Resource answers conditional GETs (ETag / Last-Modified → 304) like a real CMS's web server, and
 can misbehave on purpose: 500 for its first n requests, a delay on the first or every request, a body
-cut short, a redirect. The request log records every request the crawler made, so tests can assert what
+cut short, a redirect, a body (or the whole answer, status line included) trickled one byte at a time. The request log records every request the crawler made, so tests can assert what
 a second crawl cost.
 """
 
@@ -30,6 +30,8 @@ class Resource:
     delay: float = 0.0                # sleep before every answer
     truncate_first: int = 0           # send half the announced body to the first n requests
     conditional: bool = True          # send ETag / Last-Modified and honour If-None-Match
+    trickle: float = 0.0              # seconds between two bytes of the body (0: send at once)
+    trickle_headers: bool = False     # trickle the status line and headers too
     hits: int = 0
 
     @property
@@ -137,6 +139,9 @@ class PortalServer:
                 return
             self._record(h.path, res.status, conditional)
             extra = {"ETag": res.etag, "Last-Modified": LAST_MODIFIED} if res.conditional else {}
+            if res.trickle:
+                self._trickle(h, res)
+                return
             if hit <= res.truncate_first:
                 h.send_response(res.status)
                 h.send_header("Content-Type", res.content_type)
@@ -149,6 +154,21 @@ class PortalServer:
             self._send(h, res.status, res.content_type, res.body, extra)
         except (BrokenPipeError, ConnectionResetError):
             pass   # the client gave up (timeout): that is the point of a slow resource
+
+    @staticmethod
+    def _trickle(h: BaseHTTPRequestHandler, res: Resource) -> None:
+        """One byte every ``res.trickle`` s: each read of the client succeeds, the answer never ends soon."""
+        head = (f"HTTP/1.1 {res.status} OK\r\nContent-Type: {res.content_type}\r\n"
+                f"Content-Length: {len(res.body)}\r\nConnection: close\r\n\r\n").encode("ascii")
+        h.close_connection = True
+        if not res.trickle_headers:
+            h.wfile.write(head)
+            h.wfile.flush()
+            head = b""
+        for i in range(len(head) + len(res.body)):
+            h.wfile.write((head + res.body)[i:i + 1])
+            h.wfile.flush()
+            time.sleep(res.trickle)
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, ctype: str, body: bytes,

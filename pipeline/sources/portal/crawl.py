@@ -20,7 +20,8 @@ from urllib.parse import unquote, urlsplit
 from pipeline.atomic import write_text_atomic
 from pipeline.sources.base import SourceDocument
 from pipeline.sources.portal.cms import SitePatterns, analyse_listing
-from pipeline.sources.portal.http import FetchError, HttpClient, OffsiteError, host_of
+from pipeline.sources.portal.http import (FetchError, HttpClient, OffsiteError, allowed_origins,
+                                          origin_label)
 from pipeline.sources.portal.links import Link, clean_text, extension, parse_html
 from pipeline.sources.portal.meta import parse_department, parse_year
 
@@ -52,17 +53,26 @@ def crawl(start_url: str, work_dir: Path, *, allowed_hosts: set[str] | None = No
           rate_limit_s: float = 0.2, timeout_s: float = 10, max_bytes: int = 50 * 2**20,
           patterns: SitePatterns | None = None, progress: Progress | None = None,
           retries: int = 3, backoff_s: float = 0.5, max_pages: int = 500, max_articles: int = 5000,
-          max_seconds: float = 4 * 3600) -> list[SourceDocument]:
+          max_seconds: float = 4 * 3600, total_timeout_s: float | None = None,
+          connect_timeout_s: float | None = None) -> list[SourceDocument]:
     """Every document the column at ``start_url`` offers, each once, in the order first found.
 
     ``work_dir`` holds the HTTP cache (``http/``), the per-listing outcomes (``listings/``) and the
-    downloads (``files/<sha256>.pdf``). Hosts outside ``allowed_hosts`` (default: the start URL's host)
-    are never fetched; their links become documents with status 'offsite'.
+    downloads (``files/<sha256>.pdf``). Sites outside the allowlist are never fetched; their links become
+    documents with status 'offsite'. The allowlist is of origins, scheme + host + port: the start URL's
+    (default) or ``allowed_hosts`` (origins like ``https://host:8443``, or bare hosts taken with the
+    start URL's scheme and port); see ``http.allowed_origins``. Every fetch is bounded by
+    ``connect_timeout_s``, ``timeout_s`` (between reads) and ``total_timeout_s`` (the whole fetch,
+    default config.PORTAL_TOTAL_TIMEOUT_S, 60 s).
     """
+    from pipeline import config
+
     work_dir = Path(work_dir)
-    hosts = {h.lower() for h in (allowed_hosts or {host_of(start_url)})}
-    client = HttpClient(work_dir, allowed_hosts=hosts, rate_limit_s=rate_limit_s, timeout_s=timeout_s,
-                        max_bytes=max_bytes, retries=retries, backoff_s=backoff_s)
+    total_timeout_s = total_timeout_s or max(config.PORTAL_TOTAL_TIMEOUT_S, timeout_s)
+    connect_timeout_s = connect_timeout_s or min(config.PORTAL_CONNECT_TIMEOUT_S, timeout_s)
+    client = HttpClient(work_dir, allowed=allowed_origins(start_url, allowed_hosts), rate_limit_s=rate_limit_s,
+                        timeout_s=timeout_s, max_bytes=max_bytes, retries=retries, backoff_s=backoff_s,
+                        total_timeout_s=total_timeout_s, connect_timeout_s=connect_timeout_s)
     return _Crawler(client, work_dir, patterns or SitePatterns(), progress or (lambda _m: None),
                     max_pages, max_articles, max_seconds).run(start_url)
 
@@ -85,7 +95,7 @@ class _Crawler:
     def run(self, start_url: str) -> list[SourceDocument]:
         if not self.client.is_allowed(start_url):
             raise PortalError(f"start URL {start_url} is outside the allowed hosts "
-                              f"{sorted(self.client.allowed_hosts)}")
+                              f"{sorted('%s://%s:%d' % o for o in self.client.allowed)}")
         found: dict[str, SourceDocument] = {}
         queue, queued = deque([start_url]), {start_url}
         n_pages = 0
@@ -160,7 +170,7 @@ class _Crawler:
                               department=self._department(label), year=self._year(label))
         if not self.client.is_allowed(url):
             res = [_Result(replace(base, status="offsite",
-                                   error=f"article on another host ({host_of(url)}); not fetched"))]
+                                   error=f"article on another site ({origin_label(url)}); not fetched"))]
         else:
             try:
                 page = self.client.get_page(url)
@@ -205,7 +215,7 @@ class _Crawler:
                              year=self._year(name, *context), page=page_url)
         if not self.client.is_allowed(url):
             res = _Result(replace(doc, status="offsite",
-                                  error=f"attachment on another host ({host_of(url)}); not fetched"))
+                                  error=f"attachment on another site ({origin_label(url)}); not fetched"))
         elif ext != "pdf":
             res = _Result(replace(doc, status="unsupported",
                                   error=f".{ext} attachments are not parsed (only PDF)"))

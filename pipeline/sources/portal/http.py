@@ -3,9 +3,19 @@
 Why not plain ``requests.get``: portals serve GBK pages without a charset header, fail with 5xx under
 load, redirect to other hosts, and serve HTML error pages behind ``.pdf`` links. This client retries
 transient failures with backoff (a bounded number of times), keeps a minimum interval between requests,
-follows redirects itself so that every hop is checked against the host allowlist, remembers ETag /
-Last-Modified per URL so that an unchanged page costs one 304, caps download size and time, and writes
-downloads to a temp file that is renamed only when complete and verified.
+follows redirects itself so that every hop is checked against the allowlist, remembers ETag /
+Last-Modified per URL so that an unchanged page costs one 304, caps download size, and writes
+downloads to a temp file that is renamed only when complete and verified (removed otherwise).
+
+The allowlist is of origins, scheme + host + port (``origin_of``): a link or a redirect to another
+port of an allowed host is another service and is not requested. The one exception is the same host
+moving from http on port 80 to https on port 443 (portals redirect to https routinely).
+
+Deadlines, per fetch (one ``get_page`` or ``download``, its redirects and retries included):
+``connect_timeout_s`` to connect, ``timeout_s`` between two reads of the socket, and
+``total_timeout_s`` for the whole fetch. Socket timeouts alone cannot bound a server that trickles one
+byte every few seconds (each read succeeds), so a watchdog timer shuts the fetch's socket down when
+the total deadline passes; the fetch then fails as a timeout, and its temp file is removed.
 """
 
 from __future__ import annotations
@@ -14,13 +24,18 @@ import hashlib
 import json
 import os
 import re
+import socket
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from pipeline.atomic import write_bytes_atomic, write_text_atomic
 
@@ -66,6 +81,130 @@ class Download:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+Origin = tuple[str, str, int]
+
+
+def origin_of(url: str) -> Origin:
+    """(scheme, host, port) of ``url``, the port made explicit; ("", "", 0) when it has none."""
+    u = urlsplit(url)
+    scheme = (u.scheme or "").lower()
+    try:
+        port = u.port
+    except ValueError:          # a port that is not a number: matches nothing
+        return (scheme, (u.hostname or "").lower(), -1)
+    return (scheme, (u.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme, 0))
+
+
+def origin_label(url: str) -> str:
+    scheme, host, port = origin_of(url)
+    return f"{scheme}://{host}:{port}"
+
+
+def allowed_origins(start_url: str, hosts: set[str] | None = None) -> set[Origin]:
+    """The origins a crawl of ``start_url`` may request.
+
+    ``hosts``: extra entries, each an origin (``https://host:8443``) or a bare host name, which is
+    taken with the start URL's scheme and port. An http origin on port 80 also allows its host's
+    https on port 443 (the usual upgrade redirect); nothing else on another port is allowed.
+    """
+    scheme, _, port = origin_of(start_url)
+    found: set[Origin] = set()
+    for h in hosts if hosts is not None else {start_url}:
+        found.add(origin_of(h) if "://" in h else (scheme, h.lower(), port))
+    for sch, host, p in list(found):
+        if (sch, p) == ("http", 80):
+            found.add(("https", host, 443))
+    return found
+
+
+# ------------------------------------------------------------------------------------------- deadlines
+_current = threading.local()
+
+
+class _Deadline:
+    """The total deadline of one fetch: at expiry, every socket the fetch used is shut down."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._socks.append(sock)
+            if self.expired:
+                _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._socks:
+                _shutdown(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _watch(sock: socket.socket | None) -> None:
+    d = getattr(_current, "deadline", None)
+    if d is not None:
+        d.watch(sock)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watch(self.sock)
+
+    def request(self, *args, **kwargs):
+        _watch(self.sock)   # a kept-alive connection: connect() is not called again
+        return super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watch(self.sock)
+
+    def request(self, *args, **kwargs):
+        _watch(self.sock)
+        return super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections register their sockets with the current fetch's deadline."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
 
 # --------------------------------------------------------------------------------------------- decoding
@@ -129,17 +268,24 @@ def describe_non_pdf(head: bytes, content_type: str | None) -> str:
 class HttpClient:
     """GET with cache, retries, rate limit, allowlist and size cap. Not thread-safe (one crawl, one client)."""
 
-    def __init__(self, work_dir: Path, *, allowed_hosts: set[str], rate_limit_s: float = 0.2,
+    def __init__(self, work_dir: Path, *, allowed_hosts: set[str] | None = None,
+                 allowed: set[Origin] | None = None, rate_limit_s: float = 0.2,
                  timeout_s: float = 10, max_bytes: int = 50 * 2**20, retries: int = 3,
                  backoff_s: float = 0.5, max_redirects: int = 5, total_timeout_s: float | None = None,
+                 connect_timeout_s: float | None = None,
                  max_requests: int = 20000, session: requests.Session | None = None):
         self.cache_dir = Path(work_dir) / "http"
         self.files_dir = Path(work_dir) / "files"
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        self.allowed_hosts = {h.lower() for h in allowed_hosts}
+        #: origins (scheme, host, port); bare ``allowed_hosts`` mean that host on http:80 / https:443
+        self.allowed = set(allowed or ())
+        for h in allowed_hosts or ():
+            self.allowed |= {("http", h.lower(), 80), ("https", h.lower(), 443)}
+        self.allowed_hosts = {h for _, h, _ in self.allowed}
         self.rate_limit_s = rate_limit_s
         self.timeout_s = timeout_s
+        self.connect_timeout_s = connect_timeout_s or min(timeout_s, 10.0)
         self.total_timeout_s = total_timeout_s or max(60.0, 6 * timeout_s)
         self.max_bytes = max_bytes
         self.retries = retries
@@ -148,8 +294,21 @@ class HttpClient:
         self.max_requests = max_requests
         self.requests_made = 0
         self.session = session or requests.Session()
+        self.session.mount("http://", _WatchedAdapter())
+        self.session.mount("https://", _WatchedAdapter())
         self.session.headers["User-Agent"] = USER_AGENT
         self._last_request = 0.0
+        self._remove_stale_parts()
+
+    def _remove_stale_parts(self) -> None:
+        """Temp files a killed crawl left (no live fetch is older than its total deadline)."""
+        cutoff = time.time() - max(600.0, 2 * self.total_timeout_s)
+        for p in self.files_dir.glob(".dl.*.part"):
+            try:
+                if p.stat().st_mtime < cutoff:
+                    p.unlink()
+            except OSError:
+                pass
 
     # -- cache entries
     def _entry_path(self, url: str) -> Path:
@@ -165,7 +324,39 @@ class HttpClient:
         write_text_atomic(self._entry_path(url), json.dumps(entry, ensure_ascii=False))
 
     def is_allowed(self, url: str) -> bool:
-        return host_of(url) in self.allowed_hosts
+        return origin_of(url) in self.allowed
+
+    # -- the total deadline of one fetch
+    def _fetch(self, fn, url: str):
+        """``fn(url)`` under a fresh total deadline (see the module docstring)."""
+        deadline = _Deadline(self.total_timeout_s)
+        outer = getattr(_current, "deadline", None)
+        _current.deadline = deadline
+        try:
+            result = fn(url)
+        except FetchError:
+            if deadline.expired:
+                raise self._too_long(url) from None
+            raise
+        except (requests.RequestException, OSError):
+            if deadline.expired:
+                raise self._too_long(url) from None
+            raise
+        finally:
+            deadline.cancel()
+            _current.deadline = outer
+        if deadline.expired:   # a body read "to the end" because the watchdog closed the socket
+            raise self._too_long(url)
+        return result
+
+    def _too_long(self, url: str) -> FetchError:
+        return FetchError(url, f"no complete answer within {self.total_timeout_s:g} s (the limit per request); "
+                               f"stopped", transient=True)
+
+    def _check_deadline(self, url: str) -> None:
+        d = getattr(_current, "deadline", None)
+        if d is not None and (d.expired or d.remaining() <= 0):
+            raise self._too_long(url)
 
     # -- the request loop
     def _wait_turn(self) -> None:
@@ -179,7 +370,7 @@ class HttpClient:
         current = url
         for _hop in range(self.max_redirects + 1):
             if not self.is_allowed(current):
-                raise OffsiteError(current, f"links to another host ({host_of(current)}); not fetched")
+                raise OffsiteError(current, f"links to another site ({origin_label(current)}); not fetched")
             resp = self._request_with_retries(current, cond if current == url else {})
             if resp.status_code in (301, 302, 303, 307, 308) and "Location" in resp.headers:
                 nxt = urljoin(current, resp.headers["Location"])
@@ -192,19 +383,24 @@ class HttpClient:
     def _request_with_retries(self, url: str, headers: dict[str, str]) -> requests.Response:
         last_error = "no attempt made"
         for attempt in range(self.retries + 1):
+            self._check_deadline(url)
             if attempt:
-                time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 30.0))
+                time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 30.0, self._remaining()))
             if self.requests_made >= self.max_requests:
                 raise FetchError(url, f"request budget of {self.max_requests} exhausted", transient=True)
             self._wait_turn()
+            self._check_deadline(url)
             self.requests_made += 1
             try:
-                resp = self.session.get(url, headers=headers, timeout=self.timeout_s, stream=True,
-                                        allow_redirects=False)
+                resp = self.session.get(url, headers=headers, stream=True, allow_redirects=False,
+                                        timeout=(min(self.connect_timeout_s, self._remaining()),
+                                                 min(self.timeout_s, self._remaining())))
             except requests.Timeout:
+                self._check_deadline(url)
                 last_error = f"timed out after {self.timeout_s:g} s"
                 continue
             except requests.RequestException as e:
+                self._check_deadline(url)
                 last_error = f"connection failed ({type(e).__name__})"
                 continue
             if resp.status_code in _RETRY_STATUS:
@@ -220,23 +416,26 @@ class HttpClient:
         if length and length.isdigit() and int(length) > self.max_bytes:
             resp.close()
             raise FetchError(url, f"larger than the {self.max_bytes} byte limit ({length} bytes announced)")
-        start = time.monotonic()
         n = 0
         try:
             for chunk in resp.iter_content(64 * 1024):
                 n += len(chunk)
                 if n > self.max_bytes:
                     raise FetchError(url, f"larger than the {self.max_bytes} byte limit; download stopped")
-                if time.monotonic() - start > self.total_timeout_s:
-                    raise FetchError(url, f"download took longer than {self.total_timeout_s:g} s; stopped",
-                                     transient=True)
+                self._check_deadline(url)
                 sink(chunk)
         except requests.RequestException as e:
+            self._check_deadline(url)
             raise FetchError(url, f"transfer broken ({type(e).__name__})", transient=True,
                              broken_transfer=True) from None
         finally:
             resp.close()
+        self._check_deadline(url)
         return n
+
+    def _remaining(self) -> float:
+        d = getattr(_current, "deadline", None)
+        return max(d.remaining(), 0.001) if d is not None else float(self.total_timeout_s)
 
     @staticmethod
     def _conditional(entry: dict | None) -> dict[str, str]:
@@ -266,12 +465,13 @@ class HttpClient:
                     if e.broken_transfer:
                         e.message = f"{e.message} (after {self.retries + 1} attempts)"
                     raise
-                time.sleep(min(self.backoff_s * 2 ** attempt, 30.0))
+                self._check_deadline(url)
+                time.sleep(min(self.backoff_s * 2 ** attempt, 30.0, self._remaining()))
         raise AssertionError("unreachable")
 
     def get_page(self, url: str) -> Page:
         """An HTML (or XML) page as text; a 304 returns the cached text with ``not_modified``."""
-        return self._again_on_broken_transfer(self._get_page_once, url)
+        return self._fetch(lambda u: self._again_on_broken_transfer(self._get_page_once, u), url)
 
     def download(self, url: str, *, expect_pdf: bool = True) -> Download:
         """Fetch an attachment into ``files/<sha256>.pdf`` atomically (temp file, then rename).
@@ -279,7 +479,8 @@ class HttpClient:
         A body that is not a PDF is refused (the temp file removed) and the refusal remembered under the
         response's ETag, so an unchanged bad link is not downloaded again.
         """
-        return self._again_on_broken_transfer(lambda u: self._download_once(u, expect_pdf), url)
+        return self._fetch(lambda u: self._again_on_broken_transfer(
+            lambda v: self._download_once(v, expect_pdf), u), url)
 
     def _get_page_once(self, url: str) -> Page:
         entry = self._load_entry(url)
