@@ -46,6 +46,10 @@ MEASURES = (
     # real corpora: 单位预留机动经费, 结转下年资金, 三公 subtotal beside 会议费/培训费, 机关运行经费
     "reserve", "carryover_next", "three_public_total", "meeting", "training",
     "operating_expenses_of_organ",
+    # grouped headers kept apart (catalogue group_measures): a 本年收入 group's 小计, and each fund
+    # source's 上年结转 beside its current-year amount
+    "current_total", "carryover_general_budget", "carryover_government_fund", "carryover_soe_capital",
+    "carryover_fiscal_special_account", "carryover_fiscal_appropriation", "carryover_other",
 )
 
 #: Narrative metrics (CONTRACT.md, "add more as found").

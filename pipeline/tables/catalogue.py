@@ -72,6 +72,8 @@ class Catalogue:
     row_roles: list[tuple[re.Pattern, str]] = field(default_factory=list)
     numbering_token: re.Pattern | None = None
     standard_kinds: tuple[str, ...] = ()
+    #: (top-level group pattern, {role: role under that group}).
+    group_measures: list[tuple[re.Pattern, dict[str, str]]] = field(default_factory=list)
 
     def classification_of(self, kind: str) -> str:
         """'economic', 'functional' or 'none': the subject codes a kind's rows carry."""
@@ -136,6 +138,9 @@ class Catalogue:
             if pat.search(joined):
                 if role.startswith("attr:"):
                     return Column("attr", role[5:], side)
+                if len(keys) > 1:
+                    role = next((m[role] for g, m in self.group_measures
+                                 if role in m and g.search(keys[0])), role)
                 return Column(role, None, side)
         return None
 
@@ -208,4 +213,6 @@ def load_catalogue(path: str | None = None) -> Catalogue:
                      row_roles=[(re.compile(p), r) for p, r in data.get("row_roles", ())],
                      numbering_token=re.compile(data["numbering_tokens"]) if data.get("numbering_tokens")
                      else None,
-                     standard_kinds=tuple(data.get("standard_kinds", ())))
+                     standard_kinds=tuple(data.get("standard_kinds", ())),
+                     group_measures=[(re.compile(g["group"]), dict(g["map"]))
+                                     for g in data.get("group_measures", ())])

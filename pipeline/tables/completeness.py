@@ -57,6 +57,10 @@ def row_arithmetic(kind: str, rows: list[dict[str, Decimal]], tolerance: Decimal
     identities = ROW_IDENTITIES + ((("total", ("personnel", "public_funds")),)
                                    if kind in PERSONNEL_TOTAL_KINDS else ())
     for values in rows:
+        if "basic" not in values and ("personnel" in values or "public_funds" in values):
+            # 基本支出 printed only as its 人员经费 and 公用经费 columns
+            values = {**values, "basic": values.get("personnel", Decimal(0))
+                      + values.get("public_funds", Decimal(0))}
         for whole, parts in identities:
             if whole not in values or not any(p in values for p in parts):
                 continue
