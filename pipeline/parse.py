@@ -102,7 +102,7 @@ def _parse(path: Path) -> ParseResult:
     done = assess(cat, doc_class,
                   [(d.kind, d.title, sorted(set(d.pages)), not d.rows, d.note, d.had_amounts,
                     [r.values for r in d.rows], _tolerance(d.unit or unit)) for d in drafts],
-                  rec.unread, warnings)
+                  rec.unread, warnings, rec.titles)
     if doc_class in ("not_budget", "final_accounts"):
         warnings.append(Warning("not_a_budget", f"document class {doc_class}: {len(tables)} tables "
                                 "recorded, not loaded as a budget", [], [doc_class]))

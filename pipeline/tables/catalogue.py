@@ -131,17 +131,20 @@ class Catalogue:
         side = None
         if self.kinds[kind].side_by_side and keys and (side := self.side_of(keys[0])):
             keys = keys[1:]
-        joined = "/".join(keys)
-        if not joined:
+        if not keys:
             return None
-        for pat, role in self.kinds[kind].columns + self.default_columns:
-            if pat.search(joined):
-                if role.startswith("attr:"):
-                    return Column("attr", role[5:], side)
-                if len(keys) > 1:
-                    role = next((m[role] for g, m in self.group_measures
-                                 if role in m and g.search(keys[0])), role)
-                return Column(role, None, side)
+        # the whole path first; then without its top levels (a group naming the whole table's
+        # measure, "支出预算/基本支出", "一般公共预算支出/基本支出")
+        for start in range(len(keys)):
+            joined = "/".join(keys[start:])
+            for pat, role in self.kinds[kind].columns + self.default_columns:
+                if pat.search(joined):
+                    if role.startswith("attr:"):
+                        return Column("attr", role[5:], side)
+                    if len(keys) > 1:
+                        role = next((m[role] for g, m in self.group_measures
+                                     if role in m and g.search(keys[0])), role)
+                    return Column(role, None, side)
         return None
 
     def is_header_text(self, kind: str | None, text: str) -> bool:

@@ -77,7 +77,7 @@ def row_arithmetic(kind: str, rows: list[dict[str, Decimal]], tolerance: Decimal
 
 
 def assess(cat: Catalogue, document_class: str, tables: list, unread: list[tuple[int, str, bool]],
-           warnings: list) -> Completeness:
+           warnings: list, titles: list[tuple[str, int, str]] = ()) -> Completeness:
     """The completeness of one parse.
 
     ``tables``: (kind, title, pages, empty, note, had_amounts, rows as value dicts, tolerance) tuples;
@@ -92,7 +92,11 @@ def assess(cat: Catalogue, document_class: str, tables: list, unread: list[tuple
     for kind in cat.standard_kinds:
         found = by_kind.get(kind, [])
         pages = sorted({p for t in found for p in t[2]})
-        if not found:
+        titled = sorted({p for k, p, _ in titles if k == kind})
+        if not found and titled:
+            c.tables.append({"kind": kind, "status": "unread", "pages": titled})
+            c.reasons.append(f"{kind} p{titled}: its title is printed, no ruled table read under it")
+        elif not found:
             c.tables.append({"kind": kind, "status": "absent", "pages": []})
         elif any(t[6] for t in found):
             c.tables.append({"kind": kind, "status": "found", "pages": pages})

@@ -93,11 +93,18 @@ class Recogniser:
         self._seen: dict[str, int] = {}
         #: Ruled tables not read: (page, text above it, whether it holds amounts).
         self.unread: list[tuple[int, str, bool]] = []
+        #: Table titles printed outside any ruled table: (kind, page, title). A title whose kind no
+        #: table was read for is a table present but unread (drawn without ruling, or as an image).
+        self.titles: list[tuple[str, int, str]] = []
 
     def add_page(self, page: PageContent) -> None:
         outside = page.lines_outside_tables()
         outside = [ln for ln in outside if not _is_page_number(ln, page)]
         outside = self._drop_running(outside, page.number)
+        titled = [(k, ln.text.strip()) for ln in outside
+                  if len(label_key(ln.text)) <= 40 and (k := self.cat.kind_of_title(ln.text))]
+        if len(titled) < 3:         # three titles or more: a contents page
+            self.titles += [(k, page.number, t) for k, t in titled]
         prev_bottom = 0.0
         pending, self._pending = self._pending, []
         tables = [part for raw in page.tables for part in _split_at_titles(raw, self.cat)]
@@ -167,6 +174,11 @@ class Recogniser:
         depth = header_depth(raw, cat, kind)
         paths, values = column_paths(raw, depth, cat, kind)
         columns = [cat.column(kind, p) if p else None for p in paths]
+        if (prev is not None and idx == 0 and prev.kind == kind and not cat.kinds[kind].text_only
+                and prev.last_page == page.number - 1 and ctx.title
+                and label_key(ctx.title) == label_key(prev.title)):
+            self._repeated_title(prev, page, raw, depth, columns)
+            return
         if cat.kinds[kind].unlabelled_names:
             first_amount = next((j for j, c in enumerate(columns) if c is not None and c.role in MEASURES),
                                 len(columns))
@@ -189,6 +201,21 @@ class Recogniser:
             draft.note = read_note(below)
         self.drafts.append(draft)
         self._open = draft
+
+    def _repeated_title(self, prev: TableDraft, page: PageContent, raw: RawTable, depth: int,
+                        columns: list[Column | None]) -> None:
+        """A page printing the open table's title again: its continuation (a wide table printed over
+        several pages, the title repeated on each). Rows with a label of their own are read under the
+        page's own header; columns carried over with no label column cannot be tied to their rows
+        and are reported unread, never read as nameless rows."""
+        labelled = any(c is not None and c.role in ("name", "code", "code_or_name") for c in columns)
+        if labelled and any(c is not None and c.role in MEASURES for c in columns):
+            self._rows(prev, page, raw, depth, continued=True, columns=columns)
+            prev.had_amounts |= _has_amounts(raw)
+        elif _has_amounts(raw):
+            self.unread.append((page.number, f"{prev.title} (columns continued without row labels)", True))
+        prev.pages.append(page.number)
+        prev.last_page = page.number
 
     def _separate_groups(self, columns: list[Column | None], paths: list[list[str]], page: int,
                          title: str) -> list[Column | None]:
