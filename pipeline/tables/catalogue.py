@@ -152,6 +152,7 @@ class Catalogue:
         key = label_key(text)
         if not key:
             return False
+        key = _QIZHONG_RE.sub("", key) or key        # "其中：基本支出" is the header 基本支出
         if key in self.header_words or any(p.search(key) for p in self.header_patterns):
             return True
         specs = [self.kinds[kind]] if kind else list(self.kinds.values())

@@ -747,7 +747,8 @@ def _join_cut_titles(lines: list) -> list:
     out: list = []
     for ln in lines:
         key = label_key(ln.text)
-        if (out and len(key) <= 3 and key.endswith("表") and 0 <= ln.top - out[-1].bottom < 12
+        if (out and len(key) <= 3 and key.endswith("表")
+                and 0 <= ln.top - out[-1].bottom < max(12.0, out[-1].bottom - out[-1].top)
                 and not label_key(out[-1].text).endswith("表")):
             prev = out.pop()
             ln = TextLine(prev.text.rstrip() + ln.text.strip(), min(prev.x0, ln.x0), max(prev.x1, ln.x1),
