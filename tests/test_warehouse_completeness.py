@@ -61,3 +61,9 @@ def test_completeness_class_and_row_roles_are_loaded(home: Home) -> None:
         assert roles == [("current_total",)]
     finally:
         con.close()
+    from pipeline.night import NightSummary
+    from pipeline.summary import render_summary
+
+    text = render_summary(NightSummary(home=home))
+    assert "1 complete, 1 partial, 1 not budgets" in text
+    assert "partial.pdf: partial: p9: a ruled table with amounts not read" in text
