@@ -67,3 +67,9 @@ def test_completeness_class_and_row_roles_are_loaded(home: Home) -> None:
     text = render_summary(NightSummary(home=home))
     assert "1 complete, 1 partial, 1 not budgets" in text
     assert "partial.pdf: partial: p9: a ruled table with amounts not read" in text
+
+    from pipeline.report.render import write_report
+
+    html = write_report(home.db_path, home.root / "report").read_text("utf-8")
+    assert "Documents read in part" in html and "inbox/partial.pdf" in html
+    assert "p9: a ruled table with amounts not read" in html
