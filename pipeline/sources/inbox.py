@@ -51,7 +51,15 @@ def readable_name(name: str) -> str:
     try:
         return raw.decode("gb18030")
     except UnicodeDecodeError:
-        return raw.decode("utf-8", "backslashreplace")
+        return raw.decode("ascii", "backslashreplace")
+
+
+def _is_utf8(parts: tuple[str, ...]) -> bool:
+    try:
+        "/".join(parts).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def scan_inbox(inbox: Path, cache: HashCache | None = None,
@@ -69,11 +77,13 @@ def scan_inbox(inbox: Path, cache: HashCache | None = None,
         if on_skip is not None:
             on_skip(rule, locator)
 
-    for rel_parts, entry in _walk(inbox, (), skip):
-        raw_rel = "/".join(rel_parts)
+    entries = list(_walk(inbox, (), skip))
+    utf8 = {"/".join(parts) for parts, _ in entries if _is_utf8(parts)}
+    for rel_parts, entry in entries:
         locator = "/".join(readable_name(p) for p in rel_parts)
-        if locator in seen:   # two byte names that read the same: keep them apart
-            locator = os.fsencode(raw_rel).decode("utf-8", "backslashreplace")
+        if not _is_utf8(rel_parts) and (locator in utf8 or locator in seen):
+            # the readable form is taken (by a UTF-8 name that reads the same): keep the bytes visible
+            locator = os.fsencode("/".join(rel_parts)).decode("ascii", "backslashreplace")
         seen.add(locator)
         doc = _document(root, Path(entry.path), locator, entry, cache, skip)
         if doc is not None:
