@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Home
-from pipeline.process import Outcome, finish_parsed, is_unchanged, outcome_from_reply, parse_only, parse_task
+from pipeline.process import (Outcome, finish_parsed, is_unchanged, needs_no_parse, outcome_from_reply,
+                              parse_only, parse_task)
 from pipeline.sources import discover
 from pipeline.sources.base import SourceDocument
 from pipeline.workers import ParsePool
@@ -63,10 +64,12 @@ def process_all(home: Home, docs: list[SourceDocument], workers: int = 2, force:
         outcomes.append(o)
         progress(f"[{done}/{total}] {o.line()}")
 
-    for d in todo:   # nothing to parse (discovery already knows the failure): no worker needed
-        if d.status != "ok":
+    to_parse = {}
+    for d in todo:   # nothing to parse (a failure discovery knows, a cached parse): no worker needed
+        if d.status != "ok" or needs_no_parse(home, d, force):
             finish(d, parse_only(home, d, force=force)[0])
-    to_parse = {d.document_id: d for d in todo if d.status == "ok"}
+        else:
+            to_parse[d.document_id] = d
     if not to_parse:
         return outcomes
     with ParsePool(min(workers, len(to_parse))) as pool:

@@ -80,6 +80,14 @@ def fetch(home: Home, doc: SourceDocument) -> Path:
     return path
 
 
+def cached_parse(home: Home, sha256: str | None) -> Path | None:
+    """Where the parse of this content by this parser version is kept (whether or not it exists)."""
+    if not sha256:
+        return None
+    cache_dir = Path(os.environ.get("BUDGET_ETL_PARSE_CACHE") or home.data / "parse_cache")
+    return cache_dir / f"{sha256}-{PARSER_VERSION}.json"
+
+
 def parse_raw(home: Home, document_id: str, raw: Path, sha256: str | None = None,
               use_cache: bool = True) -> ParseResult:
     """Parse a stored PDF and keep its CONTRACT.md JSON under parsed/ (atomically).
@@ -87,14 +95,13 @@ def parse_raw(home: Home, document_id: str, raw: Path, sha256: str | None = None
     Parse results are also kept by content (sha256 and parser version): the same PDF published under
     two names, or re-registered after its state was lost, is not parsed twice.
     """
-    from pipeline.parse import parse_document
-
-    cache_dir = Path(os.environ.get("BUDGET_ETL_PARSE_CACHE") or home.data / "parse_cache")
-    cached = cache_dir / f"{sha256}-{PARSER_VERSION}.json" if sha256 else None
+    cached = cached_parse(home, sha256)
     if use_cache and cached is not None and cached.exists():
         text = cached.read_text("utf-8")
         result = ParseResult.from_json(text)
     else:
+        from pipeline.parse import parse_document
+
         result = parse_document(raw)
         text = result.to_json()
         if cached is not None:
@@ -171,11 +178,17 @@ def outcome_from_reply(doc: SourceDocument, reply: dict) -> Outcome:
     return failed_outcome(doc, err.get("kind") or "parser_error", err.get("message") or "no reply")
 
 
+def needs_no_parse(home: Home, doc: SourceDocument, force: bool = False) -> bool:
+    """True when parse_only would only copy a cached parse (this content, this parser version)."""
+    cached = cached_parse(home, doc.sha256)
+    return not force and cached is not None and cached.exists()
+
+
 def parse_isolated(home: Home, doc: SourceDocument, force: bool = False) -> Outcome:
     """parse_only in a parsing process under the document limits (a pool of one, then ended)."""
     from pipeline.workers import ParsePool
 
-    if doc.status != "ok":   # nothing to parse: the failure is known already
+    if doc.status != "ok" or needs_no_parse(home, doc, force):   # no parsing: nothing to isolate
         return parse_only(home, doc, force)[0]
     started = time.perf_counter()
     with ParsePool(1) as pool:

@@ -139,6 +139,9 @@ class ParsePool:
             while pending or busy:
                 while pending and len(busy) < self.size:
                     w = self._idle.pop() if self._idle else self._spawn()
+                    if w.proc.poll() is not None:   # died while idle: not this document's doing
+                        self._retire(w)
+                        w = self._spawn()
                     key, task = pending.popleft()
                     if not w.send(key, task):
                         yield key, self._died(w)

@@ -39,7 +39,7 @@ class ParseLimits:
     max_stream_mib: int = 64           # one stream once its filters are undone
     max_pages: int = 1000
     max_chars_per_page: int = 50_000
-    max_objects_per_page: int = 100_000  # drawn paths, images and characters together
+    max_objects_per_page: int = 100_000  # drawn paths (each subpath) and images
 
     @classmethod
     def from_env(cls) -> "ParseLimits":
@@ -122,7 +122,7 @@ class _BoundedZlib:
         return out
 
 
-def _resolve_without_cycles(self, default: object = None):
+def _resolver():
     """PDFObjRef.resolve that follows a chain of references itself and fails on a cycle.
 
     pdfminer's resolve1 loops ``while isinstance(x, PDFObjRef)``: an object that is a reference to
@@ -130,21 +130,28 @@ def _resolve_without_cycles(self, default: object = None):
     """
     from pdfminer.pdftypes import PDFObjectNotFound, PDFObjRef
 
-    seen = [self.objid]
-    ref = self
-    while True:
+    def resolve(self, default: object = None):
         try:
-            obj = ref.doc.getobj(ref.objid)
+            obj = self.doc.getobj(self.objid)
         except PDFObjectNotFound:
             return default
-        if not isinstance(obj, PDFObjRef):
+        if type(obj) is not PDFObjRef and not isinstance(obj, PDFObjRef):
             return obj
-        if obj.objid in seen or len(seen) > 64:
-            chain = " → ".join(str(n) for n in seen + [obj.objid])
-            raise DocumentError("malformed", f"object {seen[0]} is a reference to itself through a "
-                                             f"cycle of references ({chain}): the file is corrupt")
-        seen.append(obj.objid)
-        ref = obj
+        seen = [self.objid]
+        while True:
+            if obj.objid in seen or len(seen) > 64:
+                chain = " → ".join(str(n) for n in seen + [obj.objid])
+                raise DocumentError("malformed", f"object {seen[0]} is a reference to itself through "
+                                                 f"a cycle of references ({chain}): the file is corrupt")
+            seen.append(obj.objid)
+            try:
+                obj = obj.doc.getobj(obj.objid)
+            except PDFObjectNotFound:
+                return default
+            if not isinstance(obj, PDFObjRef):
+                return obj
+
+    return resolve
 
 
 _installed: int | None = None
@@ -159,7 +166,7 @@ def install_guards(limits: ParseLimits) -> None:
     import pdfminer.pdftypes as pdftypes
 
     pdftypes.zlib = _BoundedZlib(cap)
-    pdftypes.PDFObjRef.resolve = _resolve_without_cycles
+    pdftypes.PDFObjRef.resolve = _resolver()
     _installed = cap
 
 

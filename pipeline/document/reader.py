@@ -288,13 +288,21 @@ def _bounded_layout(page, limits: ParseLimits):
         chars = 0
         objects = 0
 
-        def render_char(self, *args, **kwargs):
-            self.chars += 1
+        def render_string(self, textstate, seq, ncs, graphicstate):
+            # counted per text operator, before its characters exist (one call per string, not
+            # per character: the parse stays as fast as pdfplumber's own)
+            n = 0
+            for x in seq:
+                if type(x) is bytes:
+                    n += len(x)
+            font = textstate.font
+            if font is not None and font.is_multibyte():
+                n //= 2
+            self.chars += n
             if self.chars > max_chars:
                 raise LimitExceeded(f"page {number} shows more than {max_chars} characters "
                                     "(the limit per page)")
-            self._count()
-            return super().render_char(*args, **kwargs)
+            return super().render_string(textstate, seq, ncs, graphicstate)
 
         def render_image(self, *args, **kwargs):
             self._count()
@@ -307,7 +315,7 @@ def _bounded_layout(page, limits: ParseLimits):
         def _count(self):
             self.objects += 1
             if self.objects > max_objects:
-                raise LimitExceeded(f"page {number} draws more than {max_objects} objects "
+                raise LimitExceeded(f"page {number} draws more than {max_objects} paths and images "
                                     "(the limit per page)")
 
     device = Bounded(page.pdf.rsrcmgr, pageno=number, laparams=page.pdf.laparams)
@@ -339,12 +347,12 @@ class Document:
         self.limits = limits or ParseLimits.from_env()
         install_guards(self.limits)
         _sniff(self.path, self.limits)
-        counts = _PathCounts(self.path, self.limits)
-        self.n_pages = counts.n_pages
-        counts.close()
-        self.sha256 = sha256_of(self.path)
+        self._paths: _PathCounts | None = _PathCounts(self.path, self.limits)
+        self.n_pages = self._paths.n_pages
         if self.n_pages == 0:
+            self._paths.close()
             raise DocumentError("unreadable", "the PDF has no pages")
+        self.sha256 = sha256_of(self.path)
 
     def source(self) -> dict:
         return {"path": str(self.path), "sha256": self.sha256, "pages": self.n_pages}
@@ -358,7 +366,7 @@ class Document:
             raise
         except Exception as e:
             raise _error_from(e) from e
-        paths = _PathCounts(self.path, self.limits)
+        paths, self._paths = self._paths or _PathCounts(self.path, self.limits), None
         any_chars = False
         any_images = False
         try:
