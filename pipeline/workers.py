@@ -135,8 +135,9 @@ class ParsePool:
             sel.unregister(w.fd)
             del busy[w.fd]
 
-        try:
-            while pending or busy:
+        done: list[tuple[Any, dict]] = []   # replies collected, yielded once the freed workers
+        try:                                  # have their next document (no worker idles meanwhile)
+            while pending or busy or done:
                 while pending and len(busy) < self.size:
                     w = self._idle.pop() if self._idle else self._spawn()
                     if w.proc.poll() is not None:   # died while idle: not this document's doing
@@ -144,10 +145,14 @@ class ParsePool:
                         w = self._spawn()
                     key, task = pending.popleft()
                     if not w.send(key, task):
-                        yield key, self._died(w)
+                        done.append((key, self._died(w)))
                         continue
                     busy[w.fd] = w
                     sel.register(w.fd, selectors.EVENT_READ, w)
+                if done:
+                    yield from done
+                    done.clear()
+                    continue
                 now = time.monotonic()
                 wait = min(w.started + self.limits.timeout_s - now for w in busy.values())
                 for sk, _ in sel.select(max(0.0, wait)):
@@ -163,21 +168,21 @@ class ParsePool:
                             self._retire(w)
                         else:
                             self._idle.append(w)
-                        yield key, reply
+                        done.append((key, reply))
                         break
                     else:
                         if not alive:
                             free(w)
-                            yield w.task[0], self._died(w)
+                            done.append((w.task[0], self._died(w)))
                 now = time.monotonic()
                 for w in list(busy.values()):
                     if now - w.started >= self.limits.timeout_s:
                         free(w)
                         key = w.task[0]
                         self._retire(w)
-                        yield key, {"error": {"kind": "timeout", "message": (
+                        done.append((key, {"error": {"kind": "timeout", "message": (
                             f"parsing took longer than the limit of {self.limits.timeout_s:g} s; "
-                            "the parsing process was stopped")}}
+                            "the parsing process was stopped")}}))
         finally:
             sel.close()
 

@@ -228,10 +228,10 @@ def test_a_night_over_hostile_inputs_loads_every_good_file_and_records_every_bad
             os.mkfifo(inbox / path.name)
         elif path.is_dir():
             (inbox / path.name).mkdir()
-        else:
-            (inbox / path.name).write_bytes(path.read_bytes() if name != "unreadable" else b"")
+        elif name != "unreadable":
+            (inbox / path.name).write_bytes(path.read_bytes())
     (inbox / "locked.pdf").write_bytes(good_pdfs[1].read_bytes())
-    (inbox / "locked.pdf").chmod(0)
+    (inbox / "locked.pdf").chmod(0)   # unreadable: the night runs without CAP_DAC_OVERRIDE
     good_dir = inbox / "2023"
     good_dir.mkdir()
     for p in good_pdfs:
@@ -257,8 +257,7 @@ def test_a_night_over_hostile_inputs_loads_every_good_file_and_records_every_bad
     assert peak.peak_kib < 1024 * 1024, f"the night peaked at {peak.peak_kib / 1024:.0f} MiB"
     assert "hidden" in out and ".hidden.pdf" in out and "download.pdf.part" in out, "skip rules are said"
 
-    con = duckdb.connect(str(home.db_path if hasattr(home, "db_path") else home / "warehouse" / "district.duckdb"),
-                         read_only=True)
+    con = duckdb.connect(str(home / "warehouse" / "district.duckdb"), read_only=True)
     try:
         rows = {r[0]: r[1:] for r in con.execute(
             "SELECT source, status, coalesce(last_error_kind, error_kind), coalesce(last_error, error) "
@@ -320,6 +319,17 @@ def test_killing_a_night_leaves_no_worker_behind(hostile_files, tmp_path, sig):
     for p in left:   # do not leave them running for the rest of the suite
         os.kill(p, signal.SIGKILL)
     assert not left, f"processes left behind after {sig.name}: {left}"
+    # the next night on the same home (normal limits) runs to the end and records both documents
+    p = subprocess.run([PY, "-m", "pipeline.cli", "run", "--inbox", str(tmp_path / "inbox"), "--no-gx",
+                        "--home", str(tmp_path / "home")], capture_output=True, text=True, env=_env(),
+                       timeout=300)
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
+    con = duckdb.connect(str(tmp_path / "home" / "warehouse" / "district.duckdb"), read_only=True)
+    try:
+        rows = con.execute("SELECT source, status, error_kind FROM documents ORDER BY source").fetchall()
+    finally:
+        con.close()
+    assert rows == [("slow0.pdf", "failed", "too_large"), ("slow1.pdf", "failed", "too_large")]
 
 
 def test_discovery_accounts_for_every_entry(tmp_path):
