@@ -58,20 +58,33 @@ class UserError(Exception):
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    """Parse one file in a parsing process under the document limits: exit 0 (JSON) or 3 (typed error).
+
+    Whatever the file is (a FIFO, a folder, a link to /dev/zero, a decompression bomb, a reference
+    cycle), the answer comes within the deadline and is never a traceback.
+    """
+    from pipeline.document.limits import ParseLimits
+    from pipeline.document.reader import check_file, source_info
     from pipeline.model import DocumentError
-    from pipeline.parse import parse_document, source_info
+    from pipeline.workers import ParsePool
 
     path = Path(args.file)
-    if not path.exists():
+    if not os.path.lexists(path):
         raise UserError(f"no such file: {path}")
+    limits = ParseLimits.from_env()
     try:
-        result = parse_document(path)
+        check_file(path, limits)    # stat only: nothing is opened before the worker does it
     except DocumentError as e:
-        print(json.dumps({"source": source_info(path), "error": e.to_dict()}, ensure_ascii=False,
-                         indent=args.indent))
-        return 3
-    print(result.to_json(indent=args.indent))
-    return 0
+        reply = {"error": e.to_dict()}
+    else:
+        with ParsePool(1, limits) as pool:
+            [(_, reply)] = list(pool.run([(0, {"op": "parse_file", "path": str(path.absolute())})]))
+    if "result" in reply:
+        print(json.dumps(reply["result"], ensure_ascii=False, indent=args.indent))
+        return 0
+    source = reply.get("source") or source_info(path, count_pages=False)
+    print(json.dumps({"source": source, "error": reply["error"]}, ensure_ascii=False, indent=args.indent))
+    return 3
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:

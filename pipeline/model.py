@@ -77,7 +77,10 @@ METRICS = (
 
 #: Error kinds of an unreadable document (CONTRACT.md).
 ERROR_KINDS = ("not_pdf", "truncated", "encrypted", "no_text", "no_tables", "unreadable",
-               "unsupported_format", "fetch_failed", "parser_error")
+               "unsupported_format", "fetch_failed", "parser_error",
+               # past a parsing limit (size, pages, characters, memory), past the parse deadline, or a
+               # structure no reader can follow (a reference cycle, a page the PDF library cannot load)
+               "too_large", "timeout", "malformed")
 
 
 class DocumentError(Exception):

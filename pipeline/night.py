@@ -1,24 +1,25 @@
 """A whole night's run without Dagster: discover → fetch → parse → load → check → report.
 
 `budget-etl run` calls this; the Dagster code location runs the same stages as assets. Parsing runs in
-worker processes (pdfplumber is CPU-bound, one document per process at a time); the load and the
-checks run here, in the one process that writes DuckDB.
+worker processes (pipeline/workers.py: pdfplumber is CPU-bound, one document per process at a time,
+each under a deadline and a memory limit); the load and the checks run here, in the one process that
+writes DuckDB.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Home
-from pipeline.process import Outcome, finish_parsed, is_unchanged, parse_only, process_document
+from pipeline.process import (Outcome, finish_parsed, is_unchanged, needs_no_parse, outcome_from_reply,
+                              parse_only, parse_task)
 from pipeline.sources import discover
 from pipeline.sources.base import SourceDocument
+from pipeline.workers import ParsePool
 
 Progress = Callable[[str], None]
 
@@ -39,14 +40,14 @@ class NightSummary:
         return Counter(o.status for o in self.outcomes)
 
 
-def _worker(home: Home, doc: SourceDocument, force: bool) -> Outcome:
-    """Runs in a parsing process: parse only (pdfplumber), so the worker never imports polars."""
-    return parse_only(home, doc, force=force)[0]
-
-
 def process_all(home: Home, docs: list[SourceDocument], workers: int = 2, force: bool = False,
                 progress: Progress = print) -> list[Outcome]:
-    """Process documents in ``workers`` processes, printing one line per document as it finishes."""
+    """Process documents in ``workers`` parsing processes, printing one line per document as it ends.
+
+    Each document is parsed under the limits of pipeline/document/limits.py (deadline, memory,
+    sizes): one that passes a limit fails alone, with the limit in its error, and the night goes on.
+    Cleaning and staging (polars) run here, so the workers never import polars.
+    """
     todo = [d for d in docs if force or not is_unchanged(home, d)]
     todo_ids = {d.document_id for d in todo}
     outcomes = [Outcome(document_id=d.document_id, locator=d.locator, sha256=d.sha256, status="skipped")
@@ -54,29 +55,27 @@ def process_all(home: Home, docs: list[SourceDocument], workers: int = 2, force:
     if outcomes:
         progress(f"{len(outcomes)} documents unchanged since the last run (not parsed again)")
     total = len(todo)
-    if not todo:
+    done = 0
+
+    def finish(d: SourceDocument, parsed: Outcome) -> None:
+        nonlocal done
+        done += 1
+        o = finish_parsed(home, d, parsed)
+        outcomes.append(o)
+        progress(f"[{done}/{total}] {o.line()}")
+
+    to_parse = {}
+    for d in todo:   # nothing to parse (a failure discovery knows, a cached parse): no worker needed
+        if d.status != "ok" or needs_no_parse(home, d, force):
+            finish(d, parse_only(home, d, force=force)[0])
+        else:
+            to_parse[d.document_id] = d
+    if not to_parse:
         return outcomes
-    if workers <= 1 or total == 1:
-        for i, d in enumerate(todo, 1):
-            o = process_document(home, d, force=force)
-            outcomes.append(o)
-            progress(f"[{i}/{total}] {o.line()}")
-        return outcomes
-    ctx = multiprocessing.get_context("spawn")
-    # No max_tasks_per_child: with it, CPython 3.11's pool can hang once a worker retires.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {pool.submit(_worker, home, d, force): d for d in todo}
-        for i, fut in enumerate(as_completed(futures), 1):
-            d = futures[fut]
-            try:
-                parsed = fut.result()
-            except Exception as e:  # a crashed worker (e.g. out of memory) fails its document only
-                parsed = Outcome(document_id=d.document_id, locator=d.locator, sha256=d.sha256,
-                                 status="failed", error_kind="parser_error",
-                                 error=f"the worker process died ({type(e).__name__}: {e})")
-            o = finish_parsed(home, d, parsed)
-            outcomes.append(o)
-            progress(f"[{i}/{total}] {o.line()}")
+    with ParsePool(min(workers, len(to_parse))) as pool:
+        tasks = ((doc_id, parse_task(home, d, force)) for doc_id, d in to_parse.items())
+        for doc_id, reply in pool.run(tasks):
+            finish(to_parse[doc_id], outcome_from_reply(to_parse[doc_id], reply))
     return outcomes
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline.config import PARSER_VERSION
 from pipeline.document import identity
 from pipeline.document.numbers import to_wan
-from pipeline.document.reader import open_document
+from pipeline.document.reader import limit_error, open_document
 from pipeline.document.reader import source_info as _source_info
 from pipeline.model import DocumentError, ParseResult, Row, Table, Warning
 from pipeline.narrative.claims import ProseText, find_claims
@@ -39,7 +39,7 @@ def parse_document(path: Path) -> ParseResult:
     except DocumentError:
         raise
     except Exception as e:  # never a traceback for the caller: a typed, recorded failure
-        raise DocumentError("parser_error", f"{type(e).__name__}: {e}") from e
+        raise (limit_error(e) or DocumentError("parser_error", f"{type(e).__name__}: {e}")) from e
 
 
 def _parse(path: Path) -> ParseResult:

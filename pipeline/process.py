@@ -80,6 +80,14 @@ def fetch(home: Home, doc: SourceDocument) -> Path:
     return path
 
 
+def cached_parse(home: Home, sha256: str | None) -> Path | None:
+    """Where the parse of this content by this parser version is kept (whether or not it exists)."""
+    if not sha256:
+        return None
+    cache_dir = Path(os.environ.get("BUDGET_ETL_PARSE_CACHE") or home.data / "parse_cache")
+    return cache_dir / f"{sha256}-{PARSER_VERSION}.json"
+
+
 def parse_raw(home: Home, document_id: str, raw: Path, sha256: str | None = None,
               use_cache: bool = True) -> ParseResult:
     """Parse a stored PDF and keep its CONTRACT.md JSON under parsed/ (atomically).
@@ -87,14 +95,13 @@ def parse_raw(home: Home, document_id: str, raw: Path, sha256: str | None = None
     Parse results are also kept by content (sha256 and parser version): the same PDF published under
     two names, or re-registered after its state was lost, is not parsed twice.
     """
-    from pipeline.parse import parse_document
-
-    cache_dir = Path(os.environ.get("BUDGET_ETL_PARSE_CACHE") or home.data / "parse_cache")
-    cached = cache_dir / f"{sha256}-{PARSER_VERSION}.json" if sha256 else None
+    cached = cached_parse(home, sha256)
     if use_cache and cached is not None and cached.exists():
         text = cached.read_text("utf-8")
         result = ParseResult.from_json(text)
     else:
+        from pipeline.parse import parse_document
+
         result = parse_document(raw)
         text = result.to_json()
         if cached is not None:
@@ -139,7 +146,7 @@ def parse_only(home: Home, doc: SourceDocument, force: bool = False) -> tuple[Ou
         if doc.status == "unsupported":
             raise DocumentError("unsupported_format", doc.error or f"{doc.format} is not parsed")
         if doc.status != "ok":
-            raise DocumentError("fetch_failed", doc.error or f"{doc.locator}: {doc.status}")
+            raise DocumentError(doc.error_kind or "fetch_failed", doc.error or f"{doc.locator}: {doc.status}")
         result = parse_raw(home, doc.document_id, fetch(home, doc), doc.sha256, use_cache=not force)
     except DocumentError as e:
         out = failed_outcome(doc, e.kind, e.message)
@@ -154,8 +161,55 @@ def parse_only(home: Home, doc: SourceDocument, force: bool = False) -> tuple[Ou
     return out, result
 
 
-def parse_step(home: Home, doc: SourceDocument, force: bool = False) -> tuple[Outcome, ParseResult | None]:
-    """Fetch and parse; a bad document comes back as a failed Outcome (already recorded), never raised."""
+def parse_task(home: Home, doc: SourceDocument, force: bool = False) -> dict:
+    """The task a parsing worker (pipeline/workers.py) runs for ``doc``: parse_only, as JSON."""
+    d = asdict(doc)
+    d["path"] = str(doc.path) if doc.path else None
+    return {"op": "parse_only", "home": {"root": str(home.root), "db_path": str(home.db_path),
+                                         "data": str(home.data)},
+            "doc": d, "force": force}
+
+
+def outcome_from_reply(doc: SourceDocument, reply: dict) -> Outcome:
+    """A worker's reply as an Outcome: its own, or the failure the pool saw (deadline, death)."""
+    if "outcome" in reply:
+        return Outcome(**reply["outcome"])
+    err = reply.get("error") or {}
+    return failed_outcome(doc, err.get("kind") or "parser_error", err.get("message") or "no reply")
+
+
+def needs_no_parse(home: Home, doc: SourceDocument, force: bool = False) -> bool:
+    """True when parse_only would only copy a cached parse (this content, this parser version)."""
+    cached = cached_parse(home, doc.sha256)
+    return not force and cached is not None and cached.exists()
+
+
+def parse_isolated(home: Home, doc: SourceDocument, force: bool = False) -> Outcome:
+    """parse_only in a parsing process under the document limits (a pool of one, then ended)."""
+    from pipeline.workers import ParsePool
+
+    if doc.status != "ok" or needs_no_parse(home, doc, force):   # no parsing: nothing to isolate
+        return parse_only(home, doc, force)[0]
+    started = time.perf_counter()
+    with ParsePool(1) as pool:
+        [(_, reply)] = list(pool.run([(doc.document_id, parse_task(home, doc, force))]))
+    out = outcome_from_reply(doc, reply)
+    out.seconds = out.seconds or time.perf_counter() - started
+    return out
+
+
+def parse_step(home: Home, doc: SourceDocument, force: bool = False,
+               isolated: bool = True) -> tuple[Outcome, ParseResult | None]:
+    """Fetch and parse; a bad document comes back as a failed Outcome (already recorded), never raised.
+
+    ``isolated`` (the default) parses in a separate process under the deadline and memory limit, so
+    a hostile file fails alone; ``isolated=False`` parses here (tests that patch the parser).
+    """
+    if isolated:
+        out = parse_isolated(home, doc, force)
+        if out.status != "parsed":
+            return finish_parsed(home, doc, out), None
+        return out, ParseResult.from_json((home.parsed / f"{doc.document_id}.json").read_text("utf-8"))
     out, result = parse_only(home, doc, force)
     if result is None:
         return finish_parsed(home, doc, out), None
@@ -201,12 +255,13 @@ def clean_step(home: Home, doc: SourceDocument, result: ParseResult, out: Outcom
     return _finish(home, out, started)
 
 
-def process_document(home: Home, doc: SourceDocument, force: bool = False) -> Outcome:
+def process_document(home: Home, doc: SourceDocument, force: bool = False,
+                     isolated: bool = True) -> Outcome:
     """Fetch, parse, clean and stage one document; never raises for a bad document."""
     if not force and is_unchanged(home, doc):
         return Outcome(document_id=doc.document_id, locator=doc.locator, sha256=doc.sha256,
                        status="skipped")
-    out, result = parse_step(home, doc, force=force)
+    out, result = parse_step(home, doc, force=force, isolated=isolated)
     return out if result is None else clean_step(home, doc, result, out)
 
 

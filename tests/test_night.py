@@ -55,7 +55,8 @@ def test_a_parser_bug_fails_its_document_only(two_docs, tmp_path, monkeypatch):
 
     monkeypatch.setattr(pipeline.parse, "parse_document", flaky)
     monkeypatch.setenv("BUDGET_ETL_PARSE_CACHE", str(tmp_path / "no-cache"))
-    bad, good = process_document(home, seed), process_document(home, other)
+    # in-process (isolated=False): the patched parser lives in this process only
+    bad, good = process_document(home, seed, isolated=False), process_document(home, other, isolated=False)
     assert (bad.status, bad.error_kind) == ("failed", "parser_error") and "boom" in bad.error
     assert good.status == "parsed"
     assert read_state(home, seed.document_id)["status"] == "failed"

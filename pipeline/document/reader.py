@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.document.limits import MIB, LimitExceeded, ParseLimits, install_guards
 from pipeline.model import DocumentError
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,8 @@ log = logging.getLogger(__name__)
 #: How far from the start the %PDF- header may be, and from the end the %%EOF marker.
 HEAD_WINDOW = 1024
 TAIL_WINDOW = 4096
+#: How far back from the end an %%EOF followed by appended junk is still looked for.
+TAIL_SCAN = 1 << 20
 
 #: pdfplumber table settings: disclosures are exported spreadsheets with every border drawn.
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -81,6 +86,8 @@ def sha256_of(path: Path) -> str:
 
 
 def _page_count(path: Path) -> int | None:
+    if not _is_regular(path):
+        return None
     try:
         import pypdfium2 as pdfium
 
@@ -93,20 +100,65 @@ def _page_count(path: Path) -> int | None:
         return None
 
 
-def source_info(path: Path) -> dict:
-    """``{"path", "sha256", "pages"}`` of a file, whether or not it reads as a PDF."""
-    path = Path(path)
-    return {"path": str(path), "sha256": sha256_of(path), "pages": _page_count(path)}
-
-
-def _sniff(path: Path) -> None:
-    """Cheap byte checks: a PDF header near the start, an %%EOF marker near the end."""
+def _is_regular(path: Path) -> bool:
     try:
-        size = path.stat().st_size
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def source_info(path: Path, count_pages: bool = True) -> dict:
+    """``{"path", "sha256", "pages"}`` of a file, whether or not it reads as a PDF.
+
+    Only a regular file within the size limit is hashed or opened: a FIFO would block, a link to
+    /dev/zero never ends. ``count_pages=False`` keeps pdfium out (a file that just killed a worker).
+    """
+    path = Path(path)
+    ok = _is_regular(path) and path.stat().st_size <= ParseLimits.from_env().max_file_mib * MIB
+    try:
+        digest = sha256_of(path) if ok else None
+    except OSError:
+        digest, ok = None, False
+    return {"path": str(path), "sha256": digest, "pages": _page_count(path) if ok and count_pages else None}
+
+
+def check_file(path: Path, limits: ParseLimits) -> int:
+    """What the file is before any byte is read: a regular file within the size limit (its size)."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise DocumentError("unreadable", f"cannot read file: {e.strerror or e}") from e
+    if not stat.S_ISREG(st.st_mode):
+        raise DocumentError("unreadable", f"not a regular file but {_file_type(st.st_mode)}")
+    if st.st_size > limits.max_file_mib * MIB:
+        raise DocumentError("too_large", f"the file is {st.st_size / MIB:.0f} MiB, over the limit of "
+                                         f"{limits.max_file_mib} MiB")
+    return st.st_size
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def _sniff(path: Path, limits: ParseLimits | None = None) -> None:
+    """Cheap, bounded byte checks: a PDF header near the start, an %%EOF marker near the end.
+
+    The marker is looked for in the last TAIL_WINDOW bytes, then (junk appended after it by a
+    server) further back, up to TAIL_SCAN bytes: a file with no %%EOF there is cut short.
+    """
+    size = check_file(path, limits or ParseLimits.from_env())
+    try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_WINDOW)
             fh.seek(max(0, size - TAIL_WINDOW))
-            tail = fh.read()
+            tail = fh.read(TAIL_WINDOW)
+            if b"%PDF-" in head and b"%%EOF" not in tail:
+                tail = _find_eof_further_back(fh, size)
     except OSError as e:
         raise DocumentError("unreadable", f"cannot read file: {e}") from e
     if b"%PDF-" not in head:
@@ -114,18 +166,59 @@ def _sniff(path: Path) -> None:
         what = "an HTML page" if (b"<html" in lower or b"<!doctype" in lower) else "not a PDF"
         raise DocumentError("not_pdf", f"no %PDF- header in the first {HEAD_WINDOW} bytes ({what})")
     if b"%%EOF" not in tail:
-        raise DocumentError("truncated", f"no %%EOF marker in the last {TAIL_WINDOW} bytes "
+        raise DocumentError("truncated", f"no %%EOF marker in the last {min(size, TAIL_SCAN)} bytes "
                                          f"(file of {size} bytes is cut short)")
 
 
-def _error_from(exc: BaseException) -> DocumentError:
-    """Map a pdfminer / pdfplumber / pdfium exception to a typed DocumentError."""
+def _find_eof_further_back(fh, size: int) -> bytes:
+    """The window (of at most TAIL_SCAN bytes from the end) holding the last %%EOF, or b''."""
+    end = max(0, size - TAIL_WINDOW)
+    stop = max(0, size - TAIL_SCAN)
+    step = 1 << 16
+    while end > stop:
+        start = max(stop, end - step)
+        fh.seek(start)
+        chunk = fh.read(end - start + 5)   # overlap, so a marker across two chunks is seen
+        if b"%%EOF" in chunk:
+            return chunk
+        end = start
+    return b""
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
     chain = []
     e: BaseException | None = exc
     while e is not None and len(chain) < 6:
         chain.append(e)
         e = e.__cause__ or e.__context__ or (e.args[0] if e.args and isinstance(e.args[0], BaseException)
                                              else None)
+    return chain
+
+
+def limit_error(exc: BaseException) -> DocumentError | None:
+    """The typed error behind ``exc`` when it is one of our limits (or memory, or nesting), else None.
+
+    pdfplumber wraps what pdfminer raises (PdfminerException), so the cause is looked for in the chain.
+    """
+    chain = _chain(exc)
+    for x in chain:
+        if isinstance(x, DocumentError):   # one of our own limits, raised from inside pdfminer
+            return x
+    for x in chain:
+        if isinstance(x, MemoryError):
+            return DocumentError("too_large", "the document needs more memory than the parsing limit "
+                                              f"of {ParseLimits.from_env().memory_mib} MiB")
+        if isinstance(x, RecursionError):
+            return DocumentError("malformed", "the document nests its objects too deeply to be read")
+    return None
+
+
+def _error_from(exc: BaseException) -> DocumentError:
+    """Map a pdfminer / pdfplumber / pdfium exception to a typed DocumentError."""
+    chain = _chain(exc)
+    known = limit_error(exc)
+    if known is not None:
+        return known
     names = " ".join(type(x).__name__ for x in chain)
     text = " ".join(str(x) for x in chain)
     low = (names + " " + text).lower()
@@ -133,34 +226,107 @@ def _error_from(exc: BaseException) -> DocumentError:
         return DocumentError("encrypted", f"the PDF is encrypted ({text.strip() or names})")
     if "pseof" in low or "unexpected eof" in low or "xref" in low or "eof" in low:
         return DocumentError("truncated", f"the PDF is cut short or its xref is broken ({text.strip() or names})")
+    if "failed to load page" in low:
+        return DocumentError("malformed", f"the PDF library cannot load a page of this file ({text.strip()})")
     return DocumentError("unreadable", f"{names}: {text.strip()}"[:500])
 
 
-def _paths_per_page(path: Path) -> list[int]:
-    """Path objects (drawn lines and rectangles) per page, counted by pypdfium2 without a full parse."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
+class _PathCounts:
+    """Path objects (drawn lines and rectangles) per page, counted by pypdfium2 without a full parse.
 
+    The document is opened once; a page is counted only after pdfminer has read it under the
+    limits, so a page whose content stream is a decompression bomb never reaches pdfium.
+    """
+
+    def __init__(self, path: Path, limits: ParseLimits):
+        import pypdfium2 as pdfium
+
+        try:
+            self._doc = pdfium.PdfDocument(str(path))
+        except Exception as e:
+            raise _error_from(e) from e
+        self.n_pages = len(self._doc)
+        if self.n_pages > limits.max_pages:
+            self.close()
+            raise LimitExceeded(f"the document has {self.n_pages} pages, over the limit of "
+                                f"{limits.max_pages}")
+
+    def count(self, i: int) -> int:
+        import pypdfium2.raw as raw
+
+        try:
+            page = self._doc[i]
+        except Exception as e:
+            raise _error_from(e) from e
+        try:
+            n = 0
+            for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):
+                n += 1
+                if n >= 4:
+                    break
+            return n
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        self._doc.close()
+
+
+def _bounded_layout(page, limits: ParseLimits):
+    """``page.layout`` (pdfplumber's own steps), with characters and objects counted as they are made.
+
+    A page past a cap stops while pdfminer interprets it, before the objects fill memory.
+    """
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    max_chars, max_objects = limits.max_chars_per_page, limits.max_objects_per_page
+    number = page.page_number
+
+    class Bounded(PDFPageAggregatorWithMarkedContent):
+        chars = 0
+        objects = 0
+
+        def render_string(self, textstate, seq, ncs, graphicstate):
+            # counted per text operator, before its characters exist (one call per string, not
+            # per character: the parse stays as fast as pdfplumber's own)
+            n = 0
+            for x in seq:
+                if type(x) is bytes:
+                    n += len(x)
+            font = textstate.font
+            if font is not None and font.is_multibyte():
+                n //= 2
+            self.chars += n
+            if self.chars > max_chars:
+                raise LimitExceeded(f"page {number} shows more than {max_chars} characters "
+                                    "(the limit per page)")
+            return super().render_string(textstate, seq, ncs, graphicstate)
+
+        def render_image(self, *args, **kwargs):
+            self._count()
+            return super().render_image(*args, **kwargs)
+
+        def paint_path(self, *args, **kwargs):
+            self._count()
+            return super().paint_path(*args, **kwargs)
+
+        def _count(self):
+            self.objects += 1
+            if self.objects > max_objects:
+                raise LimitExceeded(f"page {number} draws more than {max_objects} paths and images "
+                                    "(the limit per page)")
+
+    device = Bounded(page.pdf.rsrcmgr, pageno=number, laparams=page.pdf.laparams)
+    interpreter = PDFPageInterpreter(page.pdf.rsrcmgr, device)
     try:
-        doc = pdfium.PdfDocument(str(path))
+        interpreter.process_page(page.page_obj)
+    except DocumentError:
+        raise
     except Exception as e:
-        raise _error_from(e) from e
-    counts = []
-    try:
-        for i in range(len(doc)):
-            page = doc[i]
-            try:
-                n = 0
-                for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2):
-                    n += 1
-                    if n >= 4:
-                        break
-                counts.append(n)
-            finally:
-                page.close()
-    finally:
-        doc.close()
-    return counts
+        raise PdfminerException(e) from e
+    page._layout = device.get_result()
 
 
 def _raw_table(t) -> RawTable:
@@ -176,14 +342,17 @@ def _raw_table(t) -> RawTable:
 class Document:
     """An opened, validated disclosure. Iterate :meth:`pages` once; each page is closed after use."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, limits: ParseLimits | None = None):
         self.path = Path(path)
-        _sniff(self.path)
-        self.paths = _paths_per_page(self.path)
-        self.sha256 = sha256_of(self.path)
-        self.n_pages = len(self.paths)
+        self.limits = limits or ParseLimits.from_env()
+        install_guards(self.limits)
+        _sniff(self.path, self.limits)
+        self._paths: _PathCounts | None = _PathCounts(self.path, self.limits)
+        self.n_pages = self._paths.n_pages
         if self.n_pages == 0:
+            self._paths.close()
             raise DocumentError("unreadable", "the PDF has no pages")
+        self.sha256 = sha256_of(self.path)
 
     def source(self) -> dict:
         return {"path": str(self.path), "sha256": self.sha256, "pages": self.n_pages}
@@ -193,14 +362,23 @@ class Document:
 
         try:
             pdf = pdfplumber.open(str(self.path))
+        except DocumentError:
+            raise
         except Exception as e:
             raise _error_from(e) from e
+        paths, self._paths = self._paths or _PathCounts(self.path, self.limits), None
         any_chars = False
         any_images = False
         try:
+            try:
+                n = len(pdf.pages)
+            except Exception as e:
+                raise _error_from(e) from e
+            if n > self.limits.max_pages:
+                raise LimitExceeded(f"the document has {n} pages, over the limit of {self.limits.max_pages}")
             for i, page in enumerate(pdf.pages):
                 try:
-                    content = self._read(page, i)
+                    content = self._read(page, i, paths)
                 except DocumentError:
                     raise
                 except Exception as e:
@@ -209,17 +387,19 @@ class Document:
                     page.close()
                 any_chars |= content.has_chars
                 any_images |= content.has_images
-                if i == len(pdf.pages) - 1 and not any_chars:
+                if i == n - 1 and not any_chars:
                     raise DocumentError("no_text", "no page has a text layer"
                                         + (" (pages are images: a scan)" if any_images else ""))
                 yield content
         finally:
+            paths.close()
             pdf.close()
 
-    def _read(self, page, i: int) -> PageContent:
+    def _read(self, page, i: int, paths: _PathCounts) -> PageContent:
         from pipeline.document.objects import load_objects
 
         content = PageContent(number=i + 1, width=float(page.width), height=float(page.height))
+        _bounded_layout(page, self.limits)
         load_objects(page)
         content.has_chars = bool(page.chars)
         content.has_images = bool(page.images)
@@ -228,7 +408,7 @@ class Document:
         for ln in page.extract_text_lines(return_chars=False):
             content.lines.append(TextLine(ln["text"], float(ln["x0"]), float(ln["x1"]),
                                           float(ln["top"]), float(ln["bottom"])))
-        if i < len(self.paths) and self.paths[i] >= 4:
+        if i < self.n_pages and paths.count(i) >= 4:
             for t in page.find_tables(TABLE_SETTINGS):
                 if len(t.rows) >= 1 and t.cells:
                     content.tables.append(_raw_table(t))

@@ -18,6 +18,12 @@ def discover(home: Home, inbox: Path | None = None, portal: str | None = None,
 
         return list(crawl(portal, home.portal_cache, progress=progress, rate_limit_s=PORTAL_RATE_LIMIT_S,
                           timeout_s=PORTAL_TIMEOUT_S))
-    from pipeline.sources.inbox import scan_inbox
+    from pipeline.sources.inbox import scan_inbox, skip_summary
 
-    return list(scan_inbox(Path(inbox or home.inbox), HashCache(home.hash_cache)))
+    skipped: list[tuple[str, str]] = []
+    docs = list(scan_inbox(Path(inbox or home.inbox), HashCache(home.hash_cache),
+                           on_skip=lambda rule, locator: skipped.append((rule, locator))))
+    line = skip_summary(skipped)
+    if line and progress is not None:
+        progress(line)
+    return docs

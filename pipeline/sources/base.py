@@ -25,6 +25,7 @@ class SourceDocument:
     year: int | None = None
     error: str | None = None
     page: str | None = None      # the portal page that links it (its article); None for the inbox
+    error_kind: str | None = None  # with status 'failed': the ERROR_KINDS kind (default fetch_failed)
 
     def listing(self) -> dict:
         """What the source states about the document, as the documents table keeps it."""

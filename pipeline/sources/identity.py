@@ -17,7 +17,7 @@ def document_id(locator: str) -> str:
     stem = Path(locator.split("?")[0].rstrip("/")).stem
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")[:40]
-    digest = hashlib.sha1(locator.encode("utf-8")).hexdigest()[:8]
+    digest = hashlib.sha1(locator.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     return f"{slug}-{digest}" if slug else f"doc-{digest}"
 
 

@@ -21,9 +21,17 @@ def save_discovered(home: Home, doc: SourceDocument) -> None:
     d = asdict(doc)
     d["path"] = str(doc.path) if doc.path else None
     p = _path(home, doc.document_id)
-    text = json.dumps(d, ensure_ascii=False, indent=1)
+    text = json.dumps(d, ensure_ascii=not _utf8(d["path"]), indent=1)  # bytes of a GBK name escaped
     if not p.exists() or p.read_text("utf-8") != text:
         write_text_atomic(p, text)
+
+
+def _utf8(text: str | None) -> bool:
+    try:
+        (text or "").encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def load_discovered(home: Home, document_id: str) -> SourceDocument:
