@@ -249,6 +249,9 @@ def clean_step(home: Home, doc: SourceDocument, result: ParseResult, out: Outcom
     except DocumentError as e:  # e.g. an amount that does not fit DECIMAL(20,6) exactly
         return record_failure(home, doc, e.kind, e.message, started)
     except Exception as e:  # a cleaning bug must fail this document only, never the night
+        from pipeline.night_errors import raise_if_disk_full
+
+        raise_if_disk_full(e, "staging a document", home.staging)  # the machine's failure, not the file's
         return record_failure(home, doc, "parser_error",
                               f"cleaning failed on this file ({type(e).__name__}: {e}); please report it",
                               started)
