@@ -1,6 +1,7 @@
 """A whole night's run without Dagster: discover → fetch → parse → load → check → report.
 
-`budget-etl run` calls this; the Dagster code location runs the same stages as assets. Parsing runs in
+The Dagster night (assets/night.py, which `budget-etl run` executes) calls these stages one by one;
+run_night chains them without Dagster (benchmarks, tests of the stages). Parsing runs in
 worker processes (pdfplumber is CPU-bound, one document per process at a time); the load and the
 checks run here, in the one process that writes DuckDB.
 """
@@ -83,57 +84,88 @@ def process_all(home: Home, docs: list[SourceDocument], workers: int = 2, force:
 def run_night(home: Home, inbox: Path | None = None, portal: str | None = None, workers: int = 2,
               force: bool = False, roster: Path | None = None, progress: Progress = print,
               gx: bool = True) -> NightSummary:
-    """Run every stage once over what the source offers now; unchanged documents are skipped."""
+    """Run every stage once over what the source offers now; unchanged documents are skipped.
+
+    The Dagster night (assets/night.py) calls the same stages one by one, so both do the same work.
+    """
     home.ensure()
     summary = NightSummary(home=home)
+    docs = discover_stage(home, summary, inbox=inbox, portal=portal, progress=progress)
+
+    t = time.perf_counter()
+    summary.outcomes = process_all(home, docs, workers=workers, force=force, progress=progress)
+    summary.seconds["parse"] = time.perf_counter() - t
+
+    changed = load_stage(home, summary, progress=progress)
+    if changed or not report_exists(home):
+        check_stage(home, summary, roster=roster or _find_roster(inbox or home.inbox), gx=gx,
+                    progress=progress)
+    else:
+        from pipeline.report.render import REPORT_NAME
+
+        summary.report = home.reports / REPORT_NAME
+        progress("nothing changed: the warehouse and the report are as they were")
+    return summary
+
+
+def discover_stage(home: Home, summary: NightSummary, inbox: Path | None = None, portal: str | None = None,
+                   progress: Progress = print) -> list[SourceDocument]:
+    """Discover what the source offers now (recorded in the summary)."""
     t = time.perf_counter()
     progress(f"discovering documents in {portal or inbox or home.inbox} …")
     docs = discover(home, inbox=inbox, portal=portal, progress=progress)
     summary.discovered = len(docs)
     summary.seconds["discover"] = time.perf_counter() - t
     progress(f"found {len(docs)} documents")
+    return docs
 
-    t = time.perf_counter()
-    summary.outcomes = process_all(home, docs, workers=workers, force=force, progress=progress)
-    summary.seconds["parse"] = time.perf_counter() - t
 
+def load_stage(home: Home, summary: NightSummary, progress: Progress = print,
+               exclude: set[str] | None = None) -> list[str]:
+    """Load every staged document the warehouse does not hold yet; returns their ids.
+
+    ``exclude``: documents whose staged frames must not reach the warehouse (failed validation).
+    """
     from pipeline.load.loader import load_staged
 
     t = time.perf_counter()
-    changed = pending_loads(home)
+    changed = [d for d in pending_loads(home) if d not in (exclude or set())]
     if changed or not home.db_path.exists():
         progress(f"loading {len(changed)} changed documents into {home.db_path} …")
         summary.loaded = load_staged(home, changed)
     summary.seconds["load"] = time.perf_counter() - t
+    return changed
 
+
+def report_exists(home: Home) -> bool:
     from pipeline.report.render import REPORT_NAME
 
-    if changed or not (home.reports / REPORT_NAME).exists():
+    return (home.reports / REPORT_NAME).exists()
+
+
+def check_stage(home: Home, summary: NightSummary, roster: Path | None = None, gx: bool = True,
+                run_id: str | None = None, progress: Progress = print) -> None:
+    """Check the identities, refresh the readers' snapshot, run the GX suites, write the report."""
+    t = time.perf_counter()
+    progress("checking the accounting identities …")
+    from pipeline.checks import run_checks
+
+    summary.checks = run_checks(home.db_path, run_id=run_id, roster=roster)
+    publish_for_readers(home)
+    summary.seconds["check"] = time.perf_counter() - t
+    if gx:
         t = time.perf_counter()
-        progress("checking the accounting identities …")
-        from pipeline.checks import run_checks
+        progress("running the great-expectations suites …")
+        from pipeline.checks.gx import run_suites
 
-        roster = roster or _find_roster(inbox or home.inbox)
-        summary.checks = run_checks(home.db_path, roster=roster)
-        publish_for_readers(home)
-        summary.seconds["check"] = time.perf_counter() - t
-        if gx:
-            t = time.perf_counter()
-            progress("running the great-expectations suites …")
-            from pipeline.checks.gx import run_suites
+        run_suites(home.db_path, home.reports / "data_docs", results=summary.checks.results)
+        summary.data_docs = home.reports / "data_docs"
+        summary.seconds["gx"] = time.perf_counter() - t
+    t = time.perf_counter()
+    from pipeline.report import write_report
 
-            run_suites(home.db_path, home.reports / "data_docs", results=summary.checks.results)
-            summary.data_docs = home.reports / "data_docs"
-            summary.seconds["gx"] = time.perf_counter() - t
-        t = time.perf_counter()
-        from pipeline.report import write_report
-
-        summary.report = write_report(home.db_path, home.reports)
-        summary.seconds["report"] = time.perf_counter() - t
-    else:
-        summary.report = home.reports / REPORT_NAME
-        progress("nothing changed: the warehouse and the report are as they were")
-    return summary
+    summary.report = write_report(home.db_path, home.reports)
+    summary.seconds["report"] = time.perf_counter() - t
 
 
 def pending_loads(home: Home) -> list[str]:
