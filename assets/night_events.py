@@ -30,8 +30,8 @@ class NightEvents:
         self.say = progress_printer(context)
         self.summary = NightSummary(home=self.home)
         self.selected = set(context.selected_asset_keys)
-        # Per-document checks are logged with their document whenever its assets are; these are the
-        # district checks this run was asked for.
+        # Checks are logged with what they check: a document's with its document, the district's with
+        # the report. These are the district checks a run was asked for by name (UI "execute check").
         self.checks_selected = {k.name for k in context.selected_asset_check_keys if k.asset_key == REPORT}
         self.labels: dict[str, str] = {}
         self.docs: list[SourceDocument] = []
@@ -244,13 +244,16 @@ class NightEvents:
                 meta["gx_errors"], meta["gx_warnings"] = gx.get("errors", 0), gx.get("warnings", 0)
             self.context.log_event(dg.AssetMaterialization(REPORT, metadata=meta))
         self._log_identities(checks)
-        if "great_expectations_suites" in self.checks_selected and gx:
+        if self._district_check_wanted("great_expectations_suites") and gx:
             self._check(REPORT, "great_expectations_suites", None, bool(gx.get("success")),
                         f"{gx.get('failed_suites', 0)} of {gx.get('suites', 0)} suites failed: "
                         f"{gx.get('errors', 0)} errors, {gx.get('warnings', 0)} warnings",
                         {k: v for k, v in gx.items() if isinstance(v, (int, str)) and not isinstance(v, bool)},
                         severity=dg.AssetCheckSeverity.ERROR if gx.get("errors") else dg.AssetCheckSeverity.WARN)
         self.say(f"{checks.errors} errors, {checks.warnings} warnings; report at {self.summary.report}")
+
+    def _district_check_wanted(self, name: str) -> bool:
+        return REPORT in self.selected or name in self.checks_selected
 
     def _gx_result(self) -> dict:
         if self.summary.data_docs is None:
@@ -264,7 +267,7 @@ class NightEvents:
 
         faults = faults_by_check(self.home.db_path, self.context.run.run_id)
         for name, out in outcomes_by_identity(checks.results).items():
-            if name not in self.checks_selected or out["evaluated"] == 0:
+            if not self._district_check_wanted(name) or out["evaluated"] == 0:
                 continue  # not evaluated: nothing of this kind in the warehouse (not run ≠ failed)
             fs = faults.get(name, [])
             depts = sorted({f.department for f in fs})
