@@ -20,6 +20,7 @@ class EtlSettings(dg.ConfigurableResource):
     BUDGET_ETL_INBOX: a folder of PDFs (default: the home's inbox, where the demo district is rendered).
     BUDGET_ETL_PORTAL: a portal start URL; when set it is the source instead of the inbox.
     BUDGET_ETL_WORKERS: parsing processes inside the run (default 2).
+    BUDGET_ETL_GX: "0" skips the great-expectations Data Docs (as `budget-etl run --no-gx`).
     """
 
     home_dir: str | None = None
@@ -57,4 +58,5 @@ def settings_from_env() -> EtlSettings:
         inbox=os.environ.get("BUDGET_ETL_INBOX") or None,
         portal=os.environ.get("BUDGET_ETL_PORTAL") or None,
         workers=int(os.environ.get("BUDGET_ETL_WORKERS") or 2),
+        gx=os.environ.get("BUDGET_ETL_GX", "1") != "0",
     )
