@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from assets.instance import relax_sqlite_sync
 from assets.discovery import document_discovery, night_job, nightly_ingestion, warehouse_job
 from assets.night import night
 from assets.resources import EtlSettings, settings_from_env
@@ -14,4 +15,5 @@ def build_defs(etl: EtlSettings) -> dg.Definitions:
                           sensors=[document_discovery], resources={"etl": etl})
 
 
+relax_sqlite_sync()
 defs = build_defs(settings_from_env())
