@@ -12,7 +12,6 @@ The stages are pipeline/ functions (pipeline.night); this module only turns thei
 """
 
 
-import time
 import warnings
 from pathlib import Path
 
@@ -101,10 +100,6 @@ def progress_printer(context: dg.AssetExecutionContext):
     def say(line: str) -> None:
         print(line, flush=True)
     return say
-
-
-def elapsed(t: float) -> float:
-    return round(time.perf_counter() - t, 2)
 
 
 def path_meta(p: Path | str) -> dg.MetadataValue:

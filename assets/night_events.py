@@ -47,6 +47,9 @@ class NightEvents:
             if self.selected & DOC_KEYS:
                 outcomes = self.documents()
             if WAREHOUSE in self.selected:
+                from pipeline.night import pending_loads
+
+                self.invalid = self._validate(pending_loads(self.home))
                 self.loaded_now = load_stage(self.home, self.summary, progress=self.say,
                                              exclude=set(self.invalid))
             if self._should_check():
@@ -100,18 +103,23 @@ class NightEvents:
                 o = Outcome(**{**st, "status": st.get("status", "parsed")})
                 o.reparsed = False  # type: ignore[attr-defined]
             outcomes.append(o)
-        self.invalid = self._validate([o for o in outcomes if o.status == "parsed"])
         return outcomes
 
-    def _validate(self, parsed: list[Outcome]) -> dict[str, list[str]]:
+    def _validate(self, document_ids: list[str]) -> dict[str, list[str]]:
+        """The staged documents that must not be loaded (staged_frames_valid fails), with the problems.
+
+        Every pending document is validated, not only this night's: one that failed yesterday and did
+        not change stays out of the warehouse.
+        """
         from pipeline.load.staging import read_staged
         from pipeline.validate import validate_frames
 
         bad = {}
-        for o in parsed:
-            problems = validate_frames(read_staged(self.home.staging, o.document_id))
+        for doc_id in document_ids:
+            problems = validate_frames(read_staged(self.home.staging, doc_id))
             if problems:
-                bad[o.document_id] = problems
+                bad[doc_id] = problems
+                self.say(f"not loaded: {doc_id} fails staged_frames_valid ({'; '.join(problems)})")
         return bad
 
     def _should_check(self) -> bool:
@@ -189,19 +197,19 @@ class NightEvents:
 
     def _log_cleaned(self, o: Outcome, key: str, facts: DocumentFacts, report) -> None:
         from pipeline.load.staging import read_staged
+        from pipeline.validate import validate_frames
 
-        problems = self.invalid.get(o.document_id)
-        if CLEANED in self.selected:
-            frames = read_staged(self.home.staging, o.document_id)
-            self.context.log_event(dg.AssetMaterialization(CLEANED, partition=key, metadata={
-                **{f"rows_{name}": frame.height for name, frame in sorted(frames.items())},
-                "loadable": not problems,
-                "staging_dir": path_meta(self.home.staging / o.document_id)}))
-        if CLEANED in self.selected:
-            self._check(CLEANED, "staged_frames_valid", key, not problems,
-                        "; ".join(problems or []) or "loadable", {"problems": len(problems or [])},
-                        severity=dg.AssetCheckSeverity.ERROR)
-        if CLEANED in self.selected and facts.errors is not None:
+        if CLEANED not in self.selected:
+            return
+        frames = read_staged(self.home.staging, o.document_id)
+        problems = validate_frames(frames)
+        self.context.log_event(dg.AssetMaterialization(CLEANED, partition=key, metadata={
+            **{f"rows_{name}": frame.height for name, frame in sorted(frames.items())},
+            "loadable": not problems,
+            "staging_dir": path_meta(self.home.staging / o.document_id)}))
+        self._check(CLEANED, "staged_frames_valid", key, not problems, "; ".join(problems) or "loadable",
+                    {"problems": len(problems)}, severity=dg.AssetCheckSeverity.ERROR)
+        if facts.errors is not None:
             meta = {"errors": facts.errors, "warnings": facts.warnings or 0}
             if report is not None and facts.report_anchor:
                 meta["report_section"] = path_meta(f"{report}#{facts.report_anchor}")
