@@ -167,8 +167,11 @@ class NightEvents:
         path = raw_path(self.home.raw, o.sha256)
         if not path.exists():
             return
-        self.context.log_event(dg.AssetMaterialization(RAW, partition=key, metadata={
-            "source": o.locator, "sha256": o.sha256, "bytes": path.stat().st_size, "raw_path": path_meta(path)}))
+        meta = {"source": o.locator, "sha256": o.sha256, "bytes": path.stat().st_size, "raw_path": path_meta(path)}
+        if o.status != "parsed":  # the bytes are kept; say at once why they could not be read
+            meta = {"readable": False, "error_kind": o.error_kind or "unreadable",
+                    "reason": o.error or "the document could not be read", **meta}
+        self.context.log_event(dg.AssetMaterialization(RAW, partition=key, metadata=meta))
 
     def _doc_meta(self, o: Outcome, facts: DocumentFacts, report) -> dict:
         meta = {

@@ -86,6 +86,8 @@ def test_unreadable_documents_say_why_and_their_later_checks_did_not_run(night):
     readable = {e.partition: e.status.value for e in _checks(inst, PARSED, "document_readable")}
     assert all(readable[k] == "FAILED" for k in obs)
     assert sum(v == "SUCCEEDED" for v in readable.values()) == len(readable) - len(obs)
+    raw = {r.partition_key: r.asset_materialization.metadata for r in _mats(inst, dg.AssetKey("raw_pdf"))}
+    assert all(raw[k]["error_kind"].value == kinds[k] and raw[k]["reason"].value for k in obs if k in raw)
     staged = {e.partition for e in _checks(inst, CLEANED, "staged_frames_valid")}
     assert not staged & set(obs), "a check that could not run is shown as run"
     assert None not in staged
