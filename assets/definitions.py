@@ -1,24 +1,19 @@
-"""The Dagster code location (workspace.yaml loads this module)."""
+"""The Dagster code location (workspace.yaml loads this module); `budget-etl run` builds the same."""
 
 
 import dagster as dg
 
-from assets.checks import all_checks
-from assets.discovery import document_discovery, document_job, nightly_ingestion, warehouse_job
-from assets.documents import cleaned_frames, parsed_document, raw_pdf
-from assets.resources import settings_from_env
-from assets.warehouse import discrepancy_report, warehouse
+from assets.instance import relax_sqlite_sync
+from assets.discovery import document_discovery, night_job, nightly_ingestion, warehouse_job
+from assets.night import night
+from assets.resources import EtlSettings, settings_from_env
 
-automation = dg.AutomationConditionSensorDefinition(
-    "warehouse_automation", target=dg.AssetSelection.assets(warehouse, discrepancy_report),
-    default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=30,
-    description="Loads the warehouse and writes the report once a night's documents are done.")
 
-defs = dg.Definitions(
-    assets=[raw_pdf, parsed_document, cleaned_frames, warehouse, discrepancy_report],
-    asset_checks=all_checks(),
-    jobs=[document_job, warehouse_job],
-    schedules=[nightly_ingestion],
-    sensors=[document_discovery, automation],
-    resources={"etl": settings_from_env()},
-)
+def build_defs(etl: EtlSettings) -> dg.Definitions:
+    """The definitions bound to one district's settings."""
+    return dg.Definitions(assets=[night], jobs=[night_job, warehouse_job], schedules=[nightly_ingestion],
+                          sensors=[document_discovery], resources={"etl": etl})
+
+
+relax_sqlite_sync()
+defs = build_defs(settings_from_env())

@@ -1,65 +1,69 @@
-"""Discovery: the sensor and the nightly schedule that register documents and run the changed ones."""
+"""The nightly schedule and the discovery sensor: each launches the night job when something changed.
+
+Both decide with the night's own rule (pipeline.process.is_unchanged over the home's state), the rule
+`budget-etl run` uses, and register nothing themselves: the night run registers new documents as
+partitions, so previewing a tick (a dry run) has no side effect beyond the inbox's hash cache.
+"""
 
 
+import hashlib
 from pathlib import Path
 
 import dagster as dg
 
-from assets.documents import cleaned_frames, parsed_document, raw_pdf
-from assets.partitions import documents
+from assets.night import SPECS
 from assets.resources import EtlSettings
-from assets.warehouse import discrepancy_report, warehouse
 from pipeline.config import NIGHTLY_CRON, TIMEZONE
 from pipeline.sources.registry import plan_changes
 
-document_job = dg.define_asset_job(
-    "document_job", selection=dg.AssetSelection.assets(raw_pdf, parsed_document, cleaned_frames),
-    description="Fetch, parse and clean one document (one partition).")
+#: The checks are logged by the night op with what they check (each document, the report), when it
+#: checks them. They are not planned by the job: a night with nothing changed checks nothing again and
+#: must not leave "planned, never run" records over the last real evaluation.
+NIGHT_SELECTION = dg.AssetSelection.assets(*[s.key for s in SPECS]).without_checks()
+
+night_job = dg.define_asset_job(
+    "night_job", selection=NIGHT_SELECTION,
+    executor_def=dg.in_process_executor,
+    description="The night: discover, parse the new or changed documents (a process pool inside the run), "
+                "load DuckDB, check, report. Launched without partitions it covers the whole source; "
+                "`budget-etl run`, the schedule and the sensor run exactly this job.")
 
 warehouse_job = dg.define_asset_job(
-    "warehouse_job", selection=dg.AssetSelection.assets(warehouse, discrepancy_report),
-    description="Load every staged document into DuckDB, run the checks, write the report.")
+    "warehouse_job", selection=dg.AssetSelection.assets("warehouse", "discrepancy_report").without_checks(),
+    executor_def=dg.in_process_executor,
+    description="Load what is staged and not yet loaded, check again and rewrite the report.")
 
 
-def _plan(etl: EtlSettings) -> tuple[list, list]:
-    home = etl.home
-    inbox = None if etl.portal else etl.inbox_path
+def _changes(etl: EtlSettings) -> tuple[list, list]:
+    inbox = etl.source_inbox
     if inbox is not None and not Path(inbox).is_dir():
         return [], []
-    return plan_changes(home, inbox=inbox, portal=etl.portal)
+    return plan_changes(etl.home, inbox=inbox, portal=etl.portal, record=False)
 
 
-def _requests(changed: list) -> list[dg.RunRequest]:
-    return [dg.RunRequest(partition_key=d.document_id, run_key=f"{d.document_id}:{d.sha256}",
-                          tags={"document": d.locator[:200]})
-            for d in changed]
+def _run_key(changed: list) -> str:
+    return hashlib.sha1("\n".join(sorted(f"{d.document_id}:{d.sha256}" for d in changed)).encode()).hexdigest()[:16]
 
 
-@dg.sensor(job=document_job, minimum_interval_seconds=600, default_status=dg.DefaultSensorStatus.STOPPED,
-           description="Registers each new or changed document (sha256 or parser version) as a partition "
-                       "and runs it. Turn on for portals that publish during the day; the nightly "
-                       "schedule does the same at 02:00 Asia/Shanghai.")
-def document_discovery(context: dg.SensorEvaluationContext, etl: EtlSettings) -> dg.SensorResult | dg.SkipReason:
-    docs, changed = _plan(etl)
+@dg.sensor(job=night_job, minimum_interval_seconds=600, default_status=dg.DefaultSensorStatus.STOPPED,
+           description="Launches the night when a document is new or changed (sha256 or parser version), "
+                       "by the same rule as `budget-etl run`. Turn on for portals that publish during "
+                       "the day; the nightly schedule does the same at 02:00 Asia/Shanghai.")
+def document_discovery(context: dg.SensorEvaluationContext, etl: EtlSettings):
+    docs, changed = _changes(etl)
     if not changed:
-        return dg.SkipReason(f"{len(docs)} documents, none new or changed")
-    new_keys = [d.document_id for d in docs
-                if not context.instance.has_dynamic_partition(documents.name, d.document_id)]
-    return dg.SensorResult(run_requests=_requests(changed),
-                           dynamic_partitions_requests=[documents.build_add_request(new_keys)])
+        return dg.SkipReason(f"{len(docs)} documents, none new or changed since the last night")
+    return dg.RunRequest(run_key=_run_key(changed), tags={"changed_documents": str(len(changed))})
 
 
-@dg.schedule(cron_schedule=NIGHTLY_CRON, execution_timezone=TIMEZONE, job=document_job,
+@dg.schedule(cron_schedule=NIGHTLY_CRON, execution_timezone=TIMEZONE, job=night_job,
              default_status=dg.DefaultScheduleStatus.RUNNING,
-             description="Nightly ingestion: discover, then fetch/parse/clean each new or changed "
-                         "document; the warehouse and report follow by automation once they finish.")
+             description="The nightly ingestion at 02:00 Asia/Shanghai: one run covering every new or "
+                         "changed document, then the warehouse, the checks and the report.")
 def nightly_ingestion(context: dg.ScheduleEvaluationContext, etl: EtlSettings):
-    docs, changed = _plan(etl)
-    keys = [d.document_id for d in docs]
-    existing = set(context.instance.get_dynamic_partitions(documents.name))
-    new_keys = [k for k in keys if k not in existing]
-    if new_keys:
-        context.instance.add_dynamic_partitions(documents.name, new_keys)
+    if etl.portal:  # knowing what changed on a portal means crawling it: the run does that
+        return dg.RunRequest()
+    docs, changed = _changes(etl)
     if not changed:
         return dg.SkipReason(f"nothing changed: {len(docs)} documents as they were")
-    return _requests(changed)
+    return dg.RunRequest(tags={"changed_documents": str(len(changed))})

@@ -121,11 +121,11 @@ def ensure_demo_inbox(home: Home, progress=print) -> Path:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.night import run_night
-    from pipeline.summary import render_summary
-
+    """The night as a Dagster run on the home's instance: the UI shows it like a scheduled night."""
+    from assets.run import failure_message, night_error_of, run_night_in_dagster
     from pipeline.night_errors import HomeMissing, raise_if_disk_full
     from pipeline.nightlock import night_lock
+    from pipeline.summary import LAST_NIGHT, load_summary, render_summary
 
     home = _home(args)
     inbox = Path(args.inbox).resolve() if args.inbox else None
@@ -139,10 +139,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     with night_lock(home, wait=args.wait):
         if inbox is None and not args.portal:
             inbox = ensure_demo_inbox(home)
-        summary = run_night(home, inbox=inbox, portal=args.portal, workers=args.workers,
-                            force=args.force, gx=not args.no_gx,
-                            roster=Path(args.roster) if args.roster else None)
-    print(render_summary(summary))
+        (home.reports / LAST_NIGHT).unlink(missing_ok=True)
+        result = run_night_in_dagster(home, inbox=inbox, portal=args.portal, workers=args.workers,
+                                      force=args.force, gx=not args.no_gx,
+                                      roster=Path(args.roster) if args.roster else None)
+    summary = load_summary(home)
+    if summary is not None:
+        print(render_summary(summary))
+    print(f"dagster:   run {result.run_id} in {home.data / 'dagster_home'} (budget-etl ui"
+          + ("" if home == Home.at(None) else f" --home {home.root}") + ")")
+    if not result.success:
+        typed = night_error_of(result)
+        if typed is not None:
+            raise typed
+        print(f"budget-etl: the night failed: {failure_message(result)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -191,19 +202,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    """Start `dagster dev` on this project's code location with a persistent instance."""
-    home = _home(args).ensure()
-    dagster_home = home.data / "dagster_home"
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    from assets.instance import write_instance_yaml
+    """The Dagster webserver and daemon on this project's code location and the home's instance.
 
-    write_instance_yaml(dagster_home)
+    Both are this venv's own executables (found beside sys.executable, so no PATH is needed), started
+    the way `dagster dev` starts them, without its supersession warning; Ctrl-C stops both.
+    """
+    from assets.run import dagster_home as make_dagster_home
+    from pipeline.ui import serve
+
+    home = _home(args).ensure()
+    dagster_home = make_dagster_home(home)
     if not os.environ.get("BUDGET_ETL_INBOX") and not os.environ.get("BUDGET_ETL_PORTAL"):
         ensure_demo_inbox(home)  # so the schedule and sensor have the demo district to discover
     env = dict(os.environ, DAGSTER_HOME=str(dagster_home), BUDGET_ETL_HOME=str(home.root))
-    cmd = ["dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
-    print(f"DAGSTER_HOME={dagster_home} {' '.join(cmd)}")
-    os.execvpe(cmd[0], cmd, env)
+    return serve(PROJECT_ROOT / "workspace.yaml", env, host=args.host, port=args.port)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -260,7 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--home", help=home_help)
     s.set_defaults(func=cmd_eval)
 
-    s = sub.add_parser("ui", help="open the Dagster UI (dagster dev) on this project")
+    s = sub.add_parser("ui", help="open the Dagster UI (webserver + daemon) on this project's home")
     s.add_argument("--home", help=home_help)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=3000)

@@ -1,9 +1,12 @@
-"""A whole night's run without Dagster: discover → fetch → parse → load → check → report.
+"""A whole night: discover → fetch → parse → load → check → report, as stage functions.
 
-`budget-etl run` calls this; the Dagster code location runs the same stages as assets. Parsing runs in
-worker processes (pipeline/workers.py: pdfplumber is CPU-bound, one document per process at a time,
-each under a deadline and a memory limit); the load and the checks run here, in the one process that
-writes DuckDB.
+The Dagster night (assets/night.py, which `budget-etl run` executes) calls these stages one by one;
+run_night chains them without Dagster (benchmarks, tests of the stages). Parsing runs in worker
+processes (pipeline/workers.py: pdfplumber is CPU-bound, one document per process at a time, each
+under a deadline and a memory limit); the load and the checks run in the one process that writes
+DuckDB. Each stage after the parse runs when its input is newer than its output, not only when a
+document changed this night, so a night after a crash or a full disk completes what the previous one
+left (pipeline/resume.py).
 """
 
 from __future__ import annotations
@@ -84,81 +87,95 @@ def run_night(home: Home, inbox: Path | None = None, portal: str | None = None, 
               gx: bool = True, wait: float = 0.0) -> NightSummary:
     """Run every stage once over what the source offers now; unchanged documents are skipped.
 
-    Holds the home's night lock (``wait`` s for another night, then NightBusy). Each stage after the
-    parse runs when its input is newer than its output, not only when a document changed this night,
-    so a night after a crash or a full disk completes what the previous one left (pipeline/resume.py).
+    Holds the home's night lock (``wait`` s for another night, then NightBusy).
     """
     from pipeline.nightlock import night_lock
 
     with night_lock(home, wait=wait, progress=progress):
-        return _run_night(home, inbox, portal, workers, force, roster, progress, gx)
+        home.ensure()
+        summary = NightSummary(home=home)
+        docs = discover_stage(home, summary, inbox=inbox, portal=portal, progress=progress)
+        t = time.perf_counter()
+        summary.outcomes = process_all(home, docs, workers=workers, force=force, progress=progress)
+        summary.seconds["parse"] = time.perf_counter() - t
+        load_stage(home, summary, progress=progress)
+        finish_stages(home, summary, roster=roster or _find_roster(inbox or home.inbox), gx=gx,
+                      progress=progress)
+        return summary
 
 
-def _run_night(home: Home, inbox: Path | None, portal: str | None, workers: int, force: bool,
-               roster: Path | None, progress: Progress, gx: bool) -> NightSummary:
-    home.ensure()
-    summary = NightSummary(home=home)
+def discover_stage(home: Home, summary: NightSummary, inbox: Path | None = None, portal: str | None = None,
+                   progress: Progress = print) -> list[SourceDocument]:
+    """Discover what the source offers now (recorded in the summary)."""
     t = time.perf_counter()
     progress(f"discovering documents in {portal or inbox or home.inbox} …")
     docs = discover(home, inbox=inbox, portal=portal, progress=progress)
     summary.discovered = len(docs)
     summary.seconds["discover"] = time.perf_counter() - t
     progress(f"found {len(docs)} documents")
-
-    t = time.perf_counter()
-    summary.outcomes = process_all(home, docs, workers=workers, force=force, progress=progress)
-    summary.seconds["parse"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    summary.loaded = load_step(home, progress)
-    summary.seconds["load"] = time.perf_counter() - t
-
-    from pipeline.report.render import REPORT_NAME
-    from pipeline.resume import checks_are_stale, report_is_stale
-
-    report = home.reports / REPORT_NAME
-    if checks_are_stale(home):
-        t = time.perf_counter()
-        progress("checking the accounting identities …")
-        summary.checks = check_step(home, roster or _find_roster(inbox or home.inbox))
-        summary.seconds["check"] = time.perf_counter() - t
-    if summary.checks is not None or report_is_stale(home, report):
-        if gx:
-            t = time.perf_counter()
-            progress("running the great-expectations suites …")
-            from pipeline.checks.gx import run_suites
-
-            run_suites(home.db_path, home.reports / "data_docs",
-                       results=summary.checks.results if summary.checks is not None else None,
-                       roster=roster or _find_roster(inbox or home.inbox))
-            summary.data_docs = home.reports / "data_docs"
-            summary.seconds["gx"] = time.perf_counter() - t
-        t = time.perf_counter()
-        summary.report = report_step(home)
-        summary.seconds["report"] = time.perf_counter() - t
-    else:
-        summary.report = report
-        progress("nothing changed: the warehouse and the report are as they were")
-    return summary
+    return docs
 
 
-def load_step(home: Home, progress: Progress = print) -> object | None:
-    """Load what is staged but not in the warehouse; else finish what an interrupted load left.
+def load_stage(home: Home, summary: NightSummary, progress: Progress = print,
+               exclude: set[str] | None = None) -> list[str]:
+    """Load every staged document the warehouse does not hold yet; returns their ids.
 
-    Returns the LoadSummary when documents were loaded. The repair (dimensions, CHECKPOINT, the
-    readers' snapshot) is what a night after a crash or a full disk needs even with nothing to load.
+    ``exclude``: documents whose staged frames must not reach the warehouse (failed validation).
+    With nothing to load, finish what an interrupted load left (dimensions, CHECKPOINT, the readers'
+    snapshot): what a night after a crash or a full disk needs.
     """
     from pipeline.load.loader import load_staged
     from pipeline.resume import repair_warehouse
 
-    changed = pending_loads(home)
+    t = time.perf_counter()
+    changed = [d for d in pending_loads(home) if d not in (exclude or set())]
     if changed or not home.db_path.exists():
         progress(f"loading {len(changed)} changed documents into {home.db_path} …")
-        return load_staged(home, changed)
-    done = repair_warehouse(home)
-    if done:
-        progress(f"the last run was interrupted: {done}")
-    return None
+        summary.loaded = load_staged(home, changed)
+    else:
+        done = repair_warehouse(home)
+        if done:
+            progress(f"the last run was interrupted: {done}")
+    summary.seconds["load"] = time.perf_counter() - t
+    return changed
+
+
+def report_exists(home: Home) -> bool:
+    from pipeline.report.render import REPORT_NAME
+
+    return (home.reports / REPORT_NAME).exists()
+
+
+def finish_stages(home: Home, summary: NightSummary, roster: Path | None = None, gx: bool = True,
+                  run_id: str | None = None, progress: Progress = print, recheck: bool = False) -> bool:
+    """Checks when the warehouse changed since the last check run (or ``recheck``), then the GX suites
+    and the report when either is newer than the report. False when nothing was due."""
+    from pipeline.report.render import REPORT_NAME
+    from pipeline.resume import checks_are_stale, report_is_stale
+
+    report = home.reports / REPORT_NAME
+    if recheck or checks_are_stale(home):
+        t = time.perf_counter()
+        progress("checking the accounting identities …")
+        summary.checks = check_step(home, roster, run_id=run_id)
+        summary.seconds["check"] = time.perf_counter() - t
+    if summary.checks is None and not report_is_stale(home, report):
+        summary.report = report
+        progress("nothing changed: the warehouse and the report are as they were")
+        return False
+    if gx:
+        t = time.perf_counter()
+        progress("running the great-expectations suites …")
+        from pipeline.checks.gx import run_suites
+
+        run_suites(home.db_path, home.reports / "data_docs",
+                   results=summary.checks.results if summary.checks is not None else None, roster=roster)
+        summary.data_docs = home.reports / "data_docs"
+        summary.seconds["gx"] = time.perf_counter() - t
+    t = time.perf_counter()
+    summary.report = report_step(home)
+    summary.seconds["report"] = time.perf_counter() - t
+    return True
 
 
 def check_step(home: Home, roster: Path | None = None, run_id: str | None = None):

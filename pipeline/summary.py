@@ -2,8 +2,39 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from pipeline.atomic import write_text_atomic
 from pipeline.config import Home
 from pipeline.night import NightSummary
+from pipeline.process import Outcome
+
+#: The last night's summary, kept under the home's reports: `budget-etl run` prints it after the
+#: Dagster run that wrote it (the run executes in the same process, but speaks through files).
+LAST_NIGHT = "last_night.json"
+
+
+def save_summary(s: NightSummary) -> Path:
+    """Keep the night's summary as JSON (reports/last_night.json); returns its path."""
+    path = s.home.reports / LAST_NIGHT
+    write_text_atomic(path, json.dumps({
+        "discovered": s.discovered, "outcomes": [asdict(o) for o in s.outcomes], "seconds": s.seconds,
+        "report": str(s.report) if s.report else None,
+        "data_docs": str(s.data_docs) if s.data_docs else None}, ensure_ascii=False, indent=1))
+    return path
+
+
+def load_summary(home: Home) -> NightSummary | None:
+    """The summary save_summary kept for ``home`` (None when there is none)."""
+    try:
+        d = json.loads((home.reports / LAST_NIGHT).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return NightSummary(home=home, discovered=d["discovered"], outcomes=[Outcome(**o) for o in d["outcomes"]],
+                        seconds=d["seconds"], report=Path(d["report"]) if d["report"] else None,
+                        data_docs=Path(d["data_docs"]) if d["data_docs"] else None)
 
 
 def render_summary(s: NightSummary) -> str:

@@ -76,3 +76,13 @@ def corpus_warehouses(corpus_dir: Path, tmp_path_factory) -> dict[str, "Home"]:
         run_night(home, inbox=corpus_dir / region, workers=2, progress=lambda *_: None, gx=False)
         homes[region] = home
     return homes
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory) -> Path:
+    """A small demo district (3 departments over two years, plus the broken files), rendered once."""
+    from pipeline.demo import generate_district
+
+    out = tmp_path_factory.mktemp("small-demo")
+    generate_district(out, departments=3)
+    return out

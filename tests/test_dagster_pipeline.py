@@ -1,130 +1,162 @@
-"""The demo district through Dagster: schedule → per-document runs → warehouse → checks."""
+"""The night through Dagster, in process: `budget-etl run`'s job on a persistent instance, read back.
+
+One night over a small demo district (3 departments, 2 years, the 4 broken files) with the GX suites,
+through assets.run (what `budget-etl run` calls); then a second night with nothing changed, a run of
+one chosen partition, and the schedule and sensor evaluated against the same instance.
+"""
 
 from __future__ import annotations
 
-import json
+import re
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-from assets.checks import all_checks
-from assets.discovery import document_job, nightly_ingestion
-from assets.documents import cleaned_frames, parsed_document, raw_pdf
+from assets.definitions import build_defs
+from assets.discovery import document_discovery, nightly_ingestion
 from assets.partitions import documents
 from assets.resources import EtlSettings
-from assets.warehouse import discrepancy_report, warehouse
+from assets.run import run_night_in_dagster
+from pipeline.config import Home
 
 pytestmark = pytest.mark.slow
 
-DOC_ASSETS = [raw_pdf, parsed_document, cleaned_frames]
+PARSED, CLEANED, REPORT = dg.AssetKey("parsed_document"), dg.AssetKey("cleaned_frames"), dg.AssetKey("discrepancy_report")
 
 
-def _document_checks():
-    return [c for c in all_checks() if any(k.name in ("staged_frames_valid", "document_identities")
-                                           for k in c.check_keys)]
+def _mats(instance, key: dg.AssetKey) -> list:
+    return list(instance.fetch_materializations(key, limit=1000).records)
 
 
-def _district_checks():
-    return [c for c in all_checks() if c not in _document_checks()]
-
-
-def _run_schedule(instance, etl):
-    ctx = dg.build_schedule_context(instance=instance, resources={"etl": etl})
-    out = nightly_ingestion(ctx)
-    return [] if isinstance(out, dg.SkipReason) else list(out)
-
-
-def _document_job(etl):
-    """The code location's document_job (with its checks), bound to this test's home."""
-    defs = dg.Definitions(assets=DOC_ASSETS, asset_checks=_document_checks(), resources={"etl": etl},
-                          jobs=[document_job])
-    return defs.resolve_job_def("document_job")
-
-
-def _materialize_partition(job, instance, key):
-    return job.execute_in_process(partition_key=key, instance=instance, raise_on_error=False)
+def _checks(instance, asset: dg.AssetKey, name: str) -> list:
+    return list(instance.event_log_storage.get_asset_check_execution_history(dg.AssetCheckKey(asset, name),
+                                                                           limit=1000))
 
 
 @pytest.fixture(scope="module")
-def night(demo_district, demo_parsed, tmp_path_factory):
-    """One night over the whole demo district, then a second night with nothing changed."""
-    home = tmp_path_factory.mktemp("dagster-home")
-    etl = EtlSettings(home_dir=str(home), inbox=str(demo_district))
-    with dg.instance_for_test() as instance:
-        requests = _run_schedule(instance, etl)
-        job = _document_job(etl)
-        results = {r.partition_key: _materialize_partition(job, instance, r.partition_key) for r in requests}
-        district = dg.materialize([warehouse, discrepancy_report, *_district_checks()], instance=instance,
-                                  resources={"etl": etl}, raise_on_error=False)
-        second = _run_schedule(instance, etl)
-        key = requests[0].partition_key
-        parsed = Path(home) / "data" / "parsed" / f"{key}.json"
-        staged = sorted((Path(home) / "data" / "staging" / key).glob("*.parquet"))
-        before = [p.stat().st_mtime_ns for p in [parsed, *staged]]
-        again = _materialize_partition(job, instance, key)
-        after = [p.stat().st_mtime_ns for p in [parsed, *staged]]
-        yield {"home": home, "etl": etl, "requests": requests, "results": results, "district": district,
-               "second": second, "again": again, "rewritten": before != after, "instance_partitions":
-               instance.get_dynamic_partitions(documents.name)}
+def night(small_demo, tmp_path_factory):
+    home = Home.at(tmp_path_factory.mktemp("dagster-night"))
+    first = run_night_in_dagster(home, inbox=small_demo, workers=2)
+    second = run_night_in_dagster(home, inbox=small_demo, workers=2)
+    instance = dg.DagsterInstance.from_config(str(home.data / "dagster_home"))
+    yield {"home": home, "first": first, "second": second, "instance": instance, "inbox": small_demo}
+    instance.dispose()
 
 
-def _manifest(demo_district: Path) -> dict:
-    return json.loads((demo_district / "manifest.json").read_text("utf-8"))
+def _pdfs(inbox: Path) -> list[Path]:
+    return sorted(inbox.rglob("*.pdf"))
 
 
-def test_schedule_registers_every_document_as_a_partition(night, demo_district):
-    pdfs = sorted(p for p in demo_district.rglob("*.pdf"))
-    assert len(night["requests"]) == len(pdfs) >= 80
-    assert sorted(night["instance_partitions"]) == sorted(r.partition_key for r in night["requests"])
+def test_one_run_registers_readable_partitions(night):
+    assert night["first"].success and night["second"].success
+    keys = night["instance"].get_dynamic_partitions(documents.name)
+    assert len(keys) == len(_pdfs(night["inbox"]))
+    assert "125 社区管理办公室 · 2023" in keys and "101 人大办 · 2022" in keys
+    assert all(re.fullmatch(r"\d+ \S+ · 20\d\d", k) for k in keys), keys
+    runs = night["instance"].get_run_records()
+    assert len(runs) == 2, "one Dagster run per night, not one per document"
 
 
-def test_broken_documents_fail_their_own_partition_only(night):
-    failed = [k for k, r in night["results"].items() if not r.success]
-    ok = [k for k, r in night["results"].items() if r.success]
-    assert 3 <= len(failed) <= 5, failed
-    assert len(ok) >= 80
-    assert night["district"].success
+def test_every_readable_document_is_materialised_with_its_facts(night):
+    inst = night["instance"]
+    truths = [p for p in _pdfs(night["inbox"]) if not p.name.startswith("9")]
+    mats = {r.partition_key: r.asset_materialization.metadata for r in _mats(inst, PARSED)}
+    assert len(mats) == len(truths), "the second night (nothing changed) materialised nothing again"
+    meta = mats["125 社区管理办公室 · 2023"]
+    assert meta["year"].value == 2023 and meta["department"].value.startswith("125 ")
+    assert meta["pages"].value > 20
+    assert meta["completeness"].value == "9/9 standard tables" and meta["tables_missing"].value == "none"
+    assert meta["errors"].value > 0, "the demo's 125 carries injected faults"
+    section = meta["report_section"].value
+    assert section.endswith("#dept-125")
+    html = Path(section.split("#")[0]).read_text("utf-8")
+    assert 'id="dept-125"' in html
+    assert len({r.partition_key for r in _mats(inst, CLEANED)}) == len(truths)
 
 
-def test_warehouse_holds_every_document_and_its_failures(night):
-    db = Path(night["home"]) / "warehouse" / "district.duckdb"
-    con = duckdb.connect(str(db), read_only=True)
+def test_unreadable_documents_say_why_and_their_later_checks_did_not_run(night):
+    inst = night["instance"]
+    obs = {r.partition_key: r.asset_observation.metadata for r in
+           inst.fetch_observations(PARSED, limit=100).records}
+    kinds = {k: m["error_kind"].value for k, m in obs.items()}
+    assert {"truncated", "not_pdf", "no_text", "encrypted"} <= set(kinds.values()), kinds
+    assert all(m["reason"].value for m in obs.values())
+    readable = {e.partition: e.status.value for e in _checks(inst, PARSED, "document_readable")}
+    assert all(readable[k] == "FAILED" for k in obs)
+    assert sum(v == "SUCCEEDED" for v in readable.values()) == len(readable) - len(obs)
+    raw = {r.partition_key: r.asset_materialization.metadata for r in _mats(inst, dg.AssetKey("raw_pdf"))}
+    assert all(raw[k]["error_kind"].value == kinds[k] and raw[k]["reason"].value for k in obs if k in raw)
+    staged = {e.partition for e in _checks(inst, CLEANED, "staged_frames_valid")}
+    assert not staged & set(obs), "a check that could not run is shown as run"
+    assert None not in staged
+
+
+def test_district_checks_name_departments_and_pages(night):
+    inst = night["instance"]
+    failing = [e for name in ("row_total", "cross_table_total", "prose_matches_table")
+               for e in _checks(inst, REPORT, name) if e.status.value == "FAILED"]
+    assert failing
+    ev = failing[0].event.dagster_event.event_specific_data
+    assert ev.metadata["departments"].value
+    assert "p. " in ev.metadata["faults"].value and "p. " in ev.description
+
+
+def test_one_count_of_errors_and_warnings_in_report_dagster_and_data_docs(night):
+    from pipeline.checks.gx import last_result
+    from pipeline.checks.registry import REGISTRY
+
+    home, inst = night["home"], night["instance"]
+    (report_mat,) = _mats(inst, REPORT)
+    meta = report_mat.asset_materialization.metadata
+    html = (home.reports / "discrepancies.html").read_text("utf-8")
+    m = re.search(r"(\d+) 错误 errors</span> · <span class=\"warning\">(\d+) 提示 warnings", html)
+    report_counts = (int(m.group(1)), int(m.group(2)))
+    dagster_counts = (meta["errors"].value, meta["warnings"].value)
+    per_check = [(e.event.dagster_event.event_specific_data.metadata) for name in REGISTRY
+                 for e in _checks(inst, REPORT, name)[:1] if e.event is not None]
+    check_sums = (sum(m["errors"].value for m in per_check), sum(m["warnings"].value for m in per_check))
+    gx = last_result(home.reports / "data_docs")
+    gx_counts = (gx["errors"], gx["warnings"])
+    assert report_counts[0] > 0
+    assert report_counts == dagster_counts == check_sums == gx_counts
+    failed_checks = {n for n in REGISTRY for e in _checks(inst, REPORT, n)[:1] if e.status.value == "FAILED"}
+    assert len(failed_checks) == gx["failed_suites"], "Dagster's failed checks are GX's failed suites"
+
+
+def test_the_schedule_and_sensor_agree_with_the_cli_and_preview_registers_nothing(night, small_demo, tmp_path):
+    etl = EtlSettings(home_dir=str(night["home"].root), inbox=str(small_demo))
+    ctx = dg.build_sensor_context(instance=night["instance"], resources={"etl": etl})
+    assert isinstance(document_discovery(ctx), dg.SkipReason), "the CLI's night counts for the sensor"
+    with dg.instance_for_test() as fresh:
+        fresh_etl = EtlSettings(home_dir=str(tmp_path / "fresh"), inbox=str(small_demo))
+        sctx = dg.build_schedule_context(instance=fresh, resources={"etl": fresh_etl})
+        out = nightly_ingestion(sctx)
+        requests = out if isinstance(out, list) else [out]
+        assert len(requests) == 1 and isinstance(requests[0], dg.RunRequest)
+        assert fresh.get_dynamic_partitions(documents.name) == []
+
+
+def test_a_chosen_partition_is_materialised_again_without_parsing(night):
+    home, inst = night["home"], night["instance"]
+    key = "101 人大办 · 2023"
+    parsed = next(home.parsed.glob("101-*.json"))
+    parsed_files = sorted(home.parsed.glob("*.json"))
+    before = [p.stat().st_mtime_ns for p in parsed_files]
+    job = build_defs(EtlSettings(home_dir=str(home.root), inbox=str(night["inbox"]))).resolve_job_def("night_job")
+    res = job.execute_in_process(instance=inst, partition_key=key, raise_on_error=False,
+                                 asset_selection=[dg.AssetKey("raw_pdf"), PARSED, CLEANED])
+    assert res.success
+    latest = inst.fetch_materializations(PARSED, limit=1).records[0]
+    assert latest.partition_key == key and latest.asset_materialization.metadata["reparsed"].value is False
+    assert [p.stat().st_mtime_ns for p in parsed_files] == before and parsed.exists()
+
+
+def test_the_warehouse_matches_the_documents(night):
+    con = duckdb.connect(str(night["home"].db_path), read_only=True)
     try:
         status = dict(con.execute("SELECT status, count(*) FROM documents GROUP BY ALL").fetchall())
-        assert status.get("loaded", 0) == len([r for r in night["results"].values() if r.success])
-        assert status.get("failed", 0) == len([r for r in night["results"].values() if not r.success])
-        kinds = {k for (k,) in con.execute("SELECT DISTINCT error_kind FROM documents WHERE status='failed'").fetchall()}
-        assert {"truncated", "not_pdf", "no_text"} <= kinds
-        seed = con.execute("SELECT amount FROM budget_lines b JOIN documents d USING (document_id) "
-                           "WHERE d.department_code='125' AND d.year=2023 AND b.table_kind="
-                           "'revenue_expenditure_summary' AND b.name='本年支出合计'").fetchall()
-        assert [str(a) for (a,) in seed] == ["2134.290000"]
-        errors = con.execute("SELECT count(*) FROM check_results WHERE severity='error'").fetchone()[0]
-        assert errors > 0
     finally:
         con.close()
-
-
-def test_asset_checks_ran_and_report_metadata(night):
-    district = night["district"]
-    evals = district.get_asset_check_evaluations()
-    names = {e.check_name for e in evals}
-    assert "great_expectations_suites" in names and "row_total" in names
-    mats = district.asset_materializations_for_node("discrepancy_report")
-    meta = mats[0].metadata
-    assert meta["errors"].value > 0
-    assert Path(meta["report"].value).exists()
-    ok_key = next(k for k, r in night["results"].items() if r.success)
-    doc_evals = night["results"][ok_key].get_asset_check_evaluations()
-    assert {e.check_name for e in doc_evals} == {"staged_frames_valid", "document_identities"}
-    assert all(e.passed for e in doc_evals if e.check_name == "staged_frames_valid")
-
-
-def test_second_night_with_nothing_changed_reparses_nothing(night):
-    assert night["second"] == []
-    again = night["again"]
-    mats = again.asset_materializations_for_node("parsed_document")
-    assert mats and mats[0].metadata["reparsed"].value is False
-    assert not night["rewritten"], "the parse result or staged frames were written again"
+    assert status == {"loaded": 7, "failed": 4}

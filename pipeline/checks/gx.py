@@ -34,6 +34,8 @@ class SuiteOutcome:
     evaluated: int
     failing: int
     failed_expectations: list[str] = field(default_factory=list)
+    errors: int = 0      # rows GX found failing whose severity is error (the report's count)
+    warnings: int = 0    # … and warning
 
 
 @dataclass
@@ -44,6 +46,14 @@ class GxSummary:
     @property
     def success(self) -> bool:
         return all(s.success for s in self.suites)
+
+    @property
+    def errors(self) -> int:
+        return sum(s.errors for s in self.suites)
+
+    @property
+    def warnings(self) -> int:
+        return sum(s.warnings for s in self.suites)
 
     def outcome(self, identity: str) -> SuiteOutcome | None:
         return next((s for s in self.suites if s.identity == identity), None)
@@ -106,15 +116,33 @@ def validate(results: list[CheckResult], data_docs_dir: Path | None,
         vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite_name(ident), data=batch_def,
                                                                     suite=suite))
         res = vd.run(batch_parameters={"dataframe": df},
-                     result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20})
+                     result_format={"result_format": "COMPLETE", "partial_unexpected_count": 20})
         failed = [e.expectation_config.type + ":" + str(e.expectation_config.kwargs.get("column"))
                   for e in res.results if not e.success]
-        outcomes.append(SuiteOutcome(ident.name, bool(res.success), len(df), int((~df["holds"]).sum()), failed))
+        errors, warnings = _failing_by_severity(df, res.results)
+        outcomes.append(SuiteOutcome(ident.name, bool(res.success), len(df), int((~df["holds"]).sum()), failed,
+                                     errors, warnings))
     index = None
     if data_docs_dir is not None:
         ctx.build_data_docs(site_names=["identities"])
         index = data_docs_dir / "index.html"
     return GxSummary(index, outcomes)
+
+
+def _failing_by_severity(df: Any, results: list) -> tuple[int, int]:
+    """(errors, warnings) among the rows GX's expectations found unexpected, by the rows' severity.
+
+    This is GX's own count: it agrees with check_results (and so the report) exactly when every error
+    and warning row fails an expectation and no holding row does, which the suites are built to ensure.
+    """
+    rows: set[int] = set()
+    for e in results:
+        if e.success:
+            continue
+        for i in (e.result or {}).get("unexpected_index_list") or []:
+            rows.add(int(i["index"]) if isinstance(i, dict) else int(i))
+    sev = df["severity"].iloc[sorted(rows)] if rows else df["severity"].iloc[[]]
+    return int((sev == "error").sum()), int((sev == "warning").sum())
 
 
 def run_suites(db_path: Path, data_docs_dir: Path, document_ids: list[str] | None = None,
@@ -133,6 +161,7 @@ def run_suites(db_path: Path, data_docs_dir: Path, document_ids: list[str] | Non
     write_text_atomic(data_docs_dir / SUMMARY_NAME, json.dumps({
         "success": summary.success, "suites": len(summary.suites),
         "failed_suites": sum(not s.success for s in summary.suites),
+        "errors": summary.errors, "warnings": summary.warnings,
         "failed": ", ".join(s.identity for s in summary.suites if not s.success),
     }))
     return summary

@@ -45,10 +45,11 @@ def load_discovered(home: Home, document_id: str) -> SourceDocument:
 
 
 def plan_changes(home: Home, inbox: Path | None = None, portal: str | None = None,
-                 progress=None) -> tuple[list[SourceDocument], list[SourceDocument]]:
-    """Discover, record every document, and return (all documents, those new or changed)."""
+                 progress=None, record: bool = True) -> tuple[list[SourceDocument], list[SourceDocument]]:
+    """Discover, record every document (unless ``record`` is false: a preview), and return
+    (all documents, those new or changed). "Changed" is the night's own rule (process.is_unchanged)."""
     home.ensure()
     docs = discover(home, inbox=inbox, portal=portal, progress=progress)
-    for d in docs:
+    for d in docs if record else ():
         save_discovered(home, d)
     return docs, [d for d in docs if not is_unchanged(home, d)]

@@ -1,0 +1,67 @@
+"""`budget-etl run` as a Dagster run: the code location's night_job, executed in this process against
+the home's persistent instance (data/dagster_home, the one `budget-etl ui` opens), so the CLI's nights
+are in the same history as the schedule's and the sensor's.
+"""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.instance import write_instance_yaml
+from assets.resources import EtlSettings
+from pipeline.config import Home
+
+#: Dagster's own console log stays quiet: the night prints its progress lines itself.
+QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+def dagster_home(home: Home) -> Path:
+    p = home.data / "dagster_home"
+    p.mkdir(parents=True, exist_ok=True)
+    write_instance_yaml(p)
+    return p
+
+
+def run_night_in_dagster(home: Home, inbox: Path | None = None, portal: str | None = None, workers: int = 2,
+                         force: bool = False, gx: bool = True, roster: Path | None = None,
+                         ) -> dg.ExecuteInProcessResult:
+    """Execute night_job once (a whole night) and return Dagster's result."""
+    from assets.definitions import build_defs
+
+    etl = EtlSettings(home_dir=str(home.root), inbox=str(inbox) if inbox else None, portal=portal,
+                      workers=workers, force=force, gx=gx, roster=str(roster) if roster else None)
+    job = build_defs(etl).resolve_job_def("night_job")
+    with dg.DagsterInstance.from_config(str(dagster_home(home))) as instance:
+        return job.execute_in_process(instance=instance, run_config=QUIET, raise_on_error=False,
+                                      tags={"launched_by": "budget-etl run"})
+
+
+def _step_error(result: dg.ExecuteInProcessResult):
+    for ev in result.all_events:
+        if ev.is_step_failure and ev.step_failure_data and ev.step_failure_data.error:
+            err = ev.step_failure_data.error
+            while err.cause is not None and err.cls_name in ("DagsterExecutionStepExecutionError",):
+                err = err.cause
+            return err
+    return None
+
+
+def night_error_of(result: dg.ExecuteInProcessResult) -> Exception | None:
+    """The night's own typed failure (full disk, busy warehouse, source down) as raised inside the run,
+    so the CLI exits with its code and plain message rather than a generic failure."""
+    from pipeline import night_errors
+
+    err = _step_error(result)
+    cls = getattr(night_errors, err.cls_name, None) if err is not None else None
+    if isinstance(cls, type) and issubclass(cls, night_errors.NightError):
+        return cls(err.message.strip().removeprefix(f"{err.cls_name}: ").strip())
+    return None
+
+
+def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """Why the run failed, in a line or two (the night's own errors are typed DocumentErrors)."""
+    err = _step_error(result)
+    if err is not None:
+        return f"{err.cls_name}: {err.message.strip()}"
+    return "the Dagster run failed (see its logs in `budget-etl ui`)"
