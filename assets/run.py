@@ -23,6 +23,27 @@ def dagster_home(home: Home) -> Path:
     return p
 
 
+#: The tag every night `budget-etl run` executes carries (in process: its run dies with the CLI).
+LAUNCHED_BY_CLI = {"launched_by": "budget-etl run"}
+
+
+def release_dead_nights(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the CLI nights left running by a killed process, and free their pool slots.
+
+    Called under the home's night lock, so no other CLI night on this home is alive: a run of ours
+    still STARTED died with its process (SIGKILL, power loss) and would otherwise hold the DuckDB
+    writer pool's one slot for ever, leaving every later night waiting for it.
+    """
+    stale = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.CANCELING],
+        tags=LAUNCHED_BY_CLI))
+    for run in stale:
+        instance.report_run_failed(run, "the process running this night died (killed or crashed); "
+                                        "the next night completed its work")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+    return [r.run_id for r in stale]
+
+
 def run_night_in_dagster(home: Home, inbox: Path | None = None, portal: str | None = None, workers: int = 2,
                          force: bool = False, gx: bool = True, roster: Path | None = None,
                          ) -> dg.ExecuteInProcessResult:
@@ -33,8 +54,9 @@ def run_night_in_dagster(home: Home, inbox: Path | None = None, portal: str | No
                       workers=workers, force=force, gx=gx, roster=str(roster) if roster else None)
     job = build_defs(etl).resolve_job_def("night_job")
     with dg.DagsterInstance.from_config(str(dagster_home(home))) as instance:
+        release_dead_nights(instance)
         return job.execute_in_process(instance=instance, run_config=QUIET, raise_on_error=False,
-                                      tags={"launched_by": "budget-etl run"})
+                                      tags=LAUNCHED_BY_CLI)
 
 
 def _step_error(result: dg.ExecuteInProcessResult):

@@ -28,6 +28,8 @@ class DocumentFacts:
     tables_found: list[str] = field(default_factory=list)
     parse_warnings: int = 0
     parse_seconds: float = 0.0
+    read_status: str | None = None   # the parse's completeness: complete | partial | not_budget
+    not_read: list[str] = field(default_factory=list)   # the parse's reasons for a partial read
     errors: int | None = None        # None: not checked (not loaded, or no check ran)
     warnings: int | None = None
     report_anchor: str | None = None
@@ -39,7 +41,10 @@ class DocumentFacts:
     @property
     def completeness(self) -> str:
         found = len([k for k in STANDARD_TABLES if k in self.tables_found])
-        return f"{found}/{len(STANDARD_TABLES)} standard tables"
+        counted = f"{found}/{len(STANDARD_TABLES)} standard tables"
+        if self.read_status is None:
+            return counted
+        return f"{self.read_status}: {counted}" + (f"; not read: {'; '.join(self.not_read)}" if self.not_read else "")
 
     @property
     def department(self) -> str:
@@ -56,6 +61,9 @@ def facts_of(parsed: ParseResult | None, outcome: Outcome | None) -> DocumentFac
         f.pages = parsed.source.get("pages")
         f.tables_found = sorted({t.kind for t in parsed.tables})
         f.parse_warnings = len(parsed.warnings)
+        if parsed.completeness:
+            f.read_status = parsed.completeness.get("status")
+            f.not_read = [str(r) for r in parsed.completeness.get("reasons") or []][:10]
     if outcome is not None:
         f.department_name = f.department_name or outcome.department
         f.year = f.year or outcome.year
