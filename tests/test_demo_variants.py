@@ -38,28 +38,33 @@ from pipeline.sources.identity import document_id
 
 VARIANT_EXAMPLES = int(os.environ.get("BUDGET_ETL_VARIANT_EXAMPLES", "120"))
 
-#: dimension values the parser / checks currently fail (see the xfail tests): not drawn by the property
-KNOWN_GAPS = {"prose": {"alternate"}, "basic_subtotal": {False}}
-
-
-def _values(name: str, values) -> st.SearchStrategy:
-    return st.sampled_from([v for v in values if v not in KNOWN_GAPS.get(name, set())])
+def without_known_gaps(v: V.Variant) -> V.Variant:
+    """The variant with every dimension value the current parser / checks fail turned off (each gap is
+    pinned by a strict xfail test below; remove it here when its owner has fixed it)."""
+    v = replace(v, basic_subtotal=True)                       # gap: checks, no 基本支出/小计 column
+    if v.prose in ("three_public_fiscal", "items_plain"):     # gap: narrative, wordings not read
+        v = replace(v, prose="seed")
+    if v.carryover and (v.prose == "grand_total" or v.revenue_groups != "flat"):
+        v = replace(v, carryover=False)                       # gap: checks, 收入总计 / 上年结转 group
+    return v
 
 
 variants = st.builds(
     V.Variant,
     seed=st.integers(0, 10 ** 6),
-    unit=_values("unit", ["万元", "元"]),
-    numbering=_values("numbering", V.NUMBERING),
-    continuation=_values("continuation", V.CONTINUATION),
-    basic_subtotal=_values("basic_subtotal", [True, False]),
-    labels=_values("labels", V.LABELS),
+    unit=st.sampled_from(["万元", "元"]),
+    numbering=st.sampled_from(V.NUMBERING),
+    continuation=st.sampled_from(V.CONTINUATION),
+    basic_subtotal=st.booleans(),
+    labels=st.sampled_from(V.LABELS),
+    hierarchy=st.sampled_from(V.HIERARCHY),
+    revenue_groups=st.sampled_from(V.REVENUE_GROUPS),
     header_words=st.booleans(),
-    all_categories=st.booleans(),
-    prose=_values("prose", V.PROSE),
+    all_categories=st.sampled_from([False] * 4 + [True]),     # the 31-类 form costs 2 pages a table
+    prose=st.sampled_from(V.PROSE),
     carryover=st.booleans(),
     fault=st.sampled_from([None] * 4 + list(V.FAULTS[1:])),    # ~45% clean
-)
+).map(without_known_gaps)
 
 #: locator → (variant, parse, truth dict): each variant is parsed once, for both tests
 _PARSED: dict[str, tuple[V.Variant, object, dict]] = {}
@@ -90,6 +95,13 @@ def test_a_variant_parses_to_its_truth(v, variant_root):
     assert diffs == [], f"{v.describe()}\n" + "\n".join(diffs[:12])
 
 
+def _reports(f: dict, r, v: V.Variant) -> bool:
+    """``matches`` of test_checks_demo; a row printed without its code is named by its label."""
+    if f["fault"] == "row_sum" and v.hierarchy == "names":
+        return matches(dict(f, code=None), r) and f["name"] in r.subject
+    return matches(f, r)
+
+
 def _errors_by_document(root: Path) -> dict[str, list]:
     home = build_warehouse(root / "home", {loc: p for loc, (_, p, _) in _PARSED.items()})
     con = duckdb.connect(str(home.db_path), read_only=True)
@@ -114,7 +126,7 @@ def test_clean_variants_raise_no_error_and_each_planted_fault_is_found(variant_r
             problems += [f"false error on clean {v.describe()}: {r.check_name}: {r.message}"
                          for r in errors[loc][:3]]
         for f in faults:
-            if not any(matches(f, r) for r in errors[loc]):
+            if not any(_reports(f, r, v) for r in errors[loc]):
                 problems.append(f"missed {f['fault']} ({f['description']}) in {v.describe()}: "
                                 f"errors {[r.check_name for r in errors[loc]]}")
     assert problems == [], "\n".join(problems[:20])
@@ -123,33 +135,56 @@ def test_clean_variants_raise_no_error_and_each_planted_fault_is_found(variant_r
 
 
 # --- known gaps: each pinned on one variant; strict, so a fix shows up as XPASS → failure ---------
-_BASE = V.Variant(seed=20, unit="万元")
+_BASE = V.Variant(seed=20, unit="万元", all_categories=False)
 
 
-@pytest.mark.xfail(strict=True, reason="narrative: '“三公”经费财政拨款预算为 X 万元' is not read as "
-                                        "three_public_total (issue 12 item 3; owner: narrative patterns)")
-def test_gap_three_public_stated_as_fiscal_budget(tmp_path):
-    truth, faults = V.render_variant(replace(_BASE, prose="alternate"), tmp_path / "a.pdf")
+def _parse_diffs(v: V.Variant, root: Path) -> tuple[object, list[str]]:
+    truth, faults = V.render_variant(v, root / "a.pdf")
     td = truth.to_dict()
     td["truth"] = {"faults": faults}
-    assert compare(parse_document(tmp_path / "a.pdf").to_dict(), td) == []
+    parsed = parse_document(root / "a.pdf")
+    return parsed, compare(parsed.to_dict(), td)
 
 
-@pytest.mark.xfail(strict=True, reason="checks: 基本支出 printed as 人员经费 + 公用经费 with no 小计 "
-                                        "column: row_total compares 合计 with 项目支出 alone (issue 12 item 1; "
-                                        "owner: pipeline/checks)")
-def test_gap_basic_expenditure_without_subtotal_column(tmp_path):
-    _PARSED_GAP = {}
-    truth, faults = V.render_variant(replace(_BASE, basic_subtotal=False), tmp_path / "a.pdf")
-    parsed = parse_document(tmp_path / "a.pdf")
-    td = truth.to_dict()
-    td["truth"] = {"faults": faults}
-    assert compare(parsed.to_dict(), td) == []          # the parse itself is right
-    _PARSED_GAP["gap/a.pdf"] = parsed
-    home = build_warehouse(tmp_path / "home", _PARSED_GAP)
+def _clean_errors(v: V.Variant, root: Path) -> list[str]:
+    parsed, diffs = _parse_diffs(v, root)
+    assert diffs == []                       # the parse itself is right: the gap is the checks'
+    home = build_warehouse(root / "home", {"gap/a.pdf": parsed})
     con = duckdb.connect(str(home.db_path), read_only=True)
     try:
         doc = load_facts(con)[document_id("gap/a.pdf")]
     finally:
         con.close()
-    assert [r.message for r in document_results(doc, None) if r.severity == "error"] == []
+    return [f"{r.check_name}: {r.message}" for r in document_results(doc, None) if r.severity == "error"]
+
+
+@pytest.mark.xfail(strict=True, reason="narrative: '“三公”经费财政拨款预算 X 万元' is not read as "
+                                        "three_public_total (issue 12 item 3; owner: narrative patterns)")
+def test_gap_three_public_stated_as_fiscal_budget(tmp_path):
+    assert _parse_diffs(replace(_BASE, prose="three_public_fiscal"), tmp_path)[1] == []
+
+
+@pytest.mark.xfail(strict=True, reason="narrative: 三公 items listed without 支出/预算/为 ('因公出国（境）费 "
+                                        "0.00 万元，公务接待费 …') are not claims (issue 12 item 3)")
+def test_gap_three_public_items_as_a_plain_list(tmp_path):
+    assert _parse_diffs(replace(_BASE, prose="items_plain"), tmp_path)[1] == []
+
+
+@pytest.mark.xfail(strict=True, reason="checks: 基本支出 printed as 人员经费 + 公用经费 with no 小计 "
+                                        "column: row_total compares 合计 with 项目支出 alone (issue 12 item 1)")
+def test_gap_basic_expenditure_without_subtotal_column(tmp_path):
+    assert _clean_errors(replace(_BASE, basic_subtotal=False), tmp_path) == []
+
+
+@pytest.mark.xfail(strict=True, reason="checks: prose 收入总计 (with 上年结转) compared with 本年收入合计 "
+                                        "(prose_total_revenue; issue 12)")
+def test_gap_prose_grand_total_with_carryover(tmp_path):
+    assert _clean_errors(replace(_BASE, prose="grand_total", carryover=True), tmp_path) == []
+
+
+@pytest.mark.xfail(strict=True, reason="checks: 收入总表 合计 (本年收入 + 上年结转) compared with the summary's "
+                                        "本年收入合计 instead of the 本年收入/小计 column "
+                                        "(summary_revenue_vs_revenue_table; issue 12 item 1)")
+def test_gap_revenue_table_with_a_carryover_group(tmp_path):
+    assert _clean_errors(replace(_BASE, revenue_groups="current_and_carryover", carryover=True),
+                         tmp_path) == []

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.demo import build, district, wordings
 from pipeline.demo.budget import Budget, Z
-from pipeline.demo.layout import ClaimSpec, DocSpec, HeadCell, Line, Paragraph, TableBlock
+from pipeline.demo.layout import ClaimSpec, DocSpec, HeadCell, Line, Paragraph, TableBlock, TruthRow
 from pipeline.demo.render import render_document
 from pipeline.model import ParseResult
 from pipeline.tables.catalogue import load_catalogue
@@ -25,7 +25,10 @@ from pipeline.tables.catalogue import load_catalogue
 NUMBERING = ("none", "lanci", "cjk", "star")
 CONTINUATION = ("single", "repeat_title", "repeat_header", "bare")
 LABELS = ("code_first", "name_first", "split_codes")
-PROSE = ("seed", "alternate")
+HIERARCHY = ("codes", "names")
+REVENUE_GROUPS = ("flat", "current_and_carryover")
+#: seed; 收入总计 (with 上年结转) stated as the revenue; 三公 "财政拨款预算 X"; 三公 items as a plain list
+PROSE = ("seed", "grand_total", "three_public_fiscal", "items_plain")
 FAULTS = (None,) + tuple(("row_sum", "prose_mismatch", "cross_table", "procurement_line", "department_code"))
 #: Body width of a portrait A4 page (render.MARGIN both sides).
 _BODY = 595.0 - 2 * 42.0
@@ -41,9 +44,11 @@ class Variant:
     continuation: str = "single"          # single | repeat_title | repeat_header | bare (neither)
     basic_subtotal: bool = True           # 基本支出/小计 beside 人员经费/公用经费
     labels: str = "code_first"            # code_first | name_first | split_codes (类|款|项 columns)
+    hierarchy: str = "codes"              # codes | names (类/款/项 rows by indented name, no code column)
+    revenue_groups: str = "flat"          # flat | current_and_carryover (本年收入 group beside 上年结转)
     header_words: bool = False            # header words drawn from the catalogue's synonyms
     all_categories: bool = True           # 收支总表 lists every 类 (seed) or only those with amounts
-    prose: str = "seed"                   # seed | alternate wording of the 三公 / revenue sentences
+    prose: str = "seed"                   # one of PROSE
     carryover: bool = False               # a 上年结转 (fiscal carry-over spent on a project)
     fault: str | None = None              # one planted inconsistency (a FAULT_KINDS name) or None
 
@@ -227,25 +232,71 @@ def _compact_summary(tb: TableBlock) -> None:
     tb.lines = head + lines
 
 
-def _alternate_prose(b: Budget, p: build.Printer, t: build.Tweaks, U: str) -> list[Paragraph]:
-    """Revenue and 三公 sentences worded as other publishers do (收入总计; 财政拨款预算 X; items by name)."""
-    out = []
-    grand = b.revenue_total + b.carryover
-    f = b.s("revenue_fiscal")
-    g, fs = p.fmt(t.prose.get("total_revenue", grand)), p.fmt(f)
-    out.append(Paragraph(f"{b.year}年预算收入总计 {g} {U}，其中：财政拨款收入 {fs} {U}。",
-                         [ClaimSpec("total_revenue", p.wan(g), f"收入总计 {g} {U}"),
-                          ClaimSpec("fiscal_appropriation_revenue", p.wan(fs), f"财政拨款收入 {fs} {U}")]))
+def _alternate_prose(b: Budget, p: build.Printer, t: build.Tweaks, U: str, style: str) -> list[Paragraph]:
+    """The revenue or 三公 sentence worded as other publishers do; replaces the seed's sentence."""
+    if style == "grand_total":
+        grand = b.revenue_total + b.carryover
+        g, fs = p.fmt(t.prose.get("total_revenue", grand)), p.fmt(b.s("revenue_fiscal"))
+        return [Paragraph(f"{b.year}年预算收入总计 {g} {U}，其中：财政拨款收入 {fs} {U}。",
+                          [ClaimSpec("total_revenue", p.wan(g), f"收入总计 {g} {U}"),
+                           ClaimSpec("fiscal_appropriation_revenue", p.wan(fs), f"财政拨款收入 {fs} {U}")])]
     tp = b.three_public
-    figs = [("three_public_total", tp.total, "“三公”经费财政拨款预算为 {} " + U),
-            ("overseas_travel", tp.overseas, "因公出国（境）费为 {} " + U),
-            ("official_reception", tp.reception, "公务接待费为 {} " + U),
-            ("vehicle_total", tp.vehicle, "公务用车购置及运行维护费为 {} " + U)]
-    vals = [p.fmt(v) for _, v, _ in figs]
-    text = (f"{b.year}年“三公”经费财政拨款预算为 {vals[0]} {U}。其中：因公出国（境）费为 {vals[1]} {U}，"
-            f"公务接待费为 {vals[2]} {U}，公务用车购置及运行维护费为 {vals[3]} {U}。")
-    out.append(Paragraph(text, [ClaimSpec(m, p.wan(s), q.format(s)) for (m, _, q), s in zip(figs, vals)]))
-    return out
+    if style == "three_public_fiscal":
+        v = p.fmt(tp.total)
+        return [Paragraph(f"{b.year}年“三公”经费财政拨款预算 {v} {U}，主要用于保障机构正常运转。",
+                          [ClaimSpec("three_public_total", p.wan(v), f"财政拨款预算 {v} {U}")])]
+    figs = [("overseas_travel", tp.overseas, "因公出国（境）费 {} " + U),
+            ("official_reception", tp.reception, "公务接待费 {} " + U),
+            ("vehicle_total", tp.vehicle, "公务用车购置及运行维护费 {} " + U)]
+    vals = [p.fmt(x) for _, x, _ in figs]
+    text = (f"{b.year}年“三公”经费预算安排如下：因公出国（境）费 {vals[0]} {U}，公务接待费 {vals[1]} {U}，"
+            f"公务用车购置及运行维护费 {vals[2]} {U}。")
+    return [Paragraph(text, [ClaimSpec(m, p.wan(x), q.format(x)) for (m, _, q), x in zip(figs, vals)])]
+
+
+def revenue_grouped(b: Budget, p: build.Printer) -> TableBlock:
+    """收入总表 with 合计 | 本年收入 (小计 | 财政拨款收入 | 事业收入 | 其他收入) | 上年结转: the carry-over
+    a column group of its own beside the current year, 合计 = 本年收入 + 上年结转."""
+    kind = "revenue_summary"
+    dept = build._header_for(b, p, kind)
+    header = [HeadCell("科目编码", 0, 0, rowspan=2), HeadCell("合计", 0, 1, rowspan=2),
+              HeadCell("本年收入", 0, 2, colspan=4), HeadCell("上年结转", 0, 6, rowspan=2),
+              HeadCell("小计", 1, 2), HeadCell("财政拨款收入", 1, 3), HeadCell("事业收入", 1, 4),
+              HeadCell("其他收入", 1, 5)]
+    items = sorted((ln for ln in b.lines if ln.revenue_fiscal or ln.project_nf or ln.project_cf),
+                   key=lambda x: x.code)
+    rows = [("合计", None, sum((x.revenue_fiscal for x in items), Z), sum((x.project_nf for x in items), Z),
+             sum((x.project_cf for x in items), Z))]
+    rows += [("", ln.code, ln.revenue_fiscal, ln.project_nf, ln.project_cf) for ln in items]
+    lines = []
+    for label, code, f, n, c in rows:
+        key = code or "合计"
+        f = p.cell(kind, key, "fiscal_appropriation", f)
+        cur = f + n
+        cells = [code or label, p.fmt(cur + c), p.fmt(cur), p.fmt(f) if f else "", p.fmt(n) if n else "", "",
+                 p.fmt(c) if c else ""]
+        vals = {"total": p.wan(cells[1]), "current_total": p.wan(cells[2])}
+        for i, m in ((3, "fiscal_appropriation"), (4, "business_income"), (6, "carryover")):
+            if cells[i]:
+                vals[m] = p.wan(cells[i])
+        lines.append(Line(cells, [TruthRow(None, code, label, vals)]))
+    return TableBlock(kind=kind, title="部门预算收入总表", dept_line=dept[0],
+                      meta=["预算年度：%d" % b.year, build.unit_meta(b)],
+                      widths=[90, 70, 70, 70, 60, 50, 60], header=header, header_rows=2,
+                      lines=lines, align=["l"] + ["r"] * 6, department_code=dept[1],
+                      department_name=dept[2])
+
+
+def names_only(tb: TableBlock, c: int, name_col: int) -> None:
+    """Drop the code column: 类/款/项 rows known by their names, indented by level (as many print)."""
+    for ln in tb.lines:
+        for tr in ln.truth:
+            code = tr.code
+            if code and code.isdigit():
+                level = {3: 0, 5: 1, 7: 2}.get(len(code), 0)
+                ln.cells[name_col] = "\u3000" * (2 * level) + ln.cells[name_col]
+                tr.code = None
+    drop_column(tb, c)
 
 
 def variant_document(b: Budget, v: Variant, tweaks: build.Tweaks | None = None) -> DocSpec:
@@ -259,10 +310,13 @@ def variant_document(b: Budget, v: Variant, tweaks: build.Tweaks | None = None) 
     prose = [replace(x, new_page=False) for x in full.blocks if isinstance(x, Paragraph) and x.claims
              and not any(c.metric.endswith("assets") or c.metric.startswith("increase")
                          or c.metric == "assets_total" for c in x.claims)]
-    if v.prose == "alternate":
-        prose = [x for x in prose if not any(c.metric in ("total_revenue", "three_public_total")
-                                             for c in x.claims)]
-        prose = _alternate_prose(b, build.Printer(b.unit, t), t, U) + prose
+    if v.prose != "seed":
+        replaced = "total_revenue" if v.prose == "grand_total" else "three_public_total"
+        prose = [x for x in prose if not any(c.metric == replaced for c in x.claims)]
+        prose = _alternate_prose(b, build.Printer(b.unit, t), t, U, v.prose) + prose
+    if v.revenue_groups != "flat":
+        tables = [revenue_grouped(b, build.Printer(b.unit, t)) if x.kind == "revenue_summary" else x
+                  for x in tables]
     for tb in tables:
         titles = wordings.titles(tb.kind, b.year)
         if titles:
@@ -274,7 +328,9 @@ def variant_document(b: Budget, v: Variant, tweaks: build.Tweaks | None = None) 
             for ln in tb.lines:
                 for tr in ln.truth:
                     tr.values.pop("basic", None)
-        if tb.kind in ("expenditure_summary", "general_budget_expenditure") and v.labels != "code_first":
+        if tb.kind in ("expenditure_summary", "general_budget_expenditure") and v.hierarchy == "names":
+            names_only(tb, 1, 2)
+        elif tb.kind in ("expenditure_summary", "general_budget_expenditure") and v.labels != "code_first":
             if v.labels == "name_first":
                 swap_columns(tb, 1, 2)
             else:
@@ -307,6 +363,8 @@ def render_variant(v: Variant, path: str | Path) -> tuple[ParseResult, list[dict
     tweaks, recs = build.Tweaks(), []
     if v.fault:
         tweaks, rec = inject(v.fault, b, random.Random(f"fault:{v.seed}"))
+        if rec.get("code") and v.fault == "row_sum":
+            rec["name"] = next(ln.name for ln in b.lines if ln.code == rec["code"])
         recs.append(rec)
     res = render_document(variant_document(b, v, tweaks), path, source_path=Path(path).name)
     d = res.to_dict()
@@ -321,6 +379,7 @@ def random_variant(rng: random.Random, fault_rate: float = 0.5) -> Variant:
                    numbering=rng.choice(NUMBERING), continuation=rng.choice(CONTINUATION),
                    basic_subtotal=rng.random() < 0.5, labels=rng.choice(LABELS),
                    header_words=rng.random() < 0.5, all_categories=rng.random() < 0.3,
+                   hierarchy=rng.choice(HIERARCHY), revenue_groups=rng.choice(REVENUE_GROUPS),
                    prose=rng.choice(PROSE), carryover=rng.random() < 0.4,
                    fault=rng.choice(FAULTS[1:]) if rng.random() < fault_rate else None)
 
