@@ -44,6 +44,8 @@ def without_known_gaps(v: V.Variant) -> V.Variant:
     v = replace(v, basic_subtotal=True)                       # gap: checks, no 基本支出/小计 column
     if v.prose in ("three_public_fiscal", "items_plain"):     # gap: narrative, wordings not read
         v = replace(v, prose="seed")
+    if v.revenue_groups not in ("flat", "本年收入"):           # gap: parser, 当年/本年预算 … over 小计
+        v = replace(v, revenue_groups="本年收入")
     if v.carryover and (v.prose == "grand_total" or v.revenue_groups != "flat"):
         v = replace(v, carryover=False)                       # gap: checks, 收入总计 / 上年结转 group
     return v
@@ -186,5 +188,11 @@ def test_gap_prose_grand_total_with_carryover(tmp_path):
                                         "本年收入合计 instead of the 本年收入/小计 column "
                                         "(summary_revenue_vs_revenue_table; issue 12 item 1)")
 def test_gap_revenue_table_with_a_carryover_group(tmp_path):
-    assert _clean_errors(replace(_BASE, revenue_groups="current_and_carryover", carryover=True),
-                         tmp_path) == []
+    assert _clean_errors(replace(_BASE, revenue_groups="本年收入", carryover=True), tmp_path) == []
+
+
+@pytest.mark.xfail(strict=True, reason="parser: a 本年 column group worded 当年预算 (also 当年 / 本年 / 本年预算, all "
+                                        "in the catalogue's group_measures) over 小计: the current_total column "
+                                        "is dropped (issue 11 item 3; owner: pipeline/tables)")
+def test_gap_current_year_group_worded_otherwise(tmp_path):
+    assert _parse_diffs(replace(_BASE, revenue_groups="当年预算"), tmp_path)[1] == []

@@ -26,7 +26,9 @@ NUMBERING = ("none", "lanci", "cjk", "star")
 CONTINUATION = ("single", "repeat_title", "repeat_header", "bare")
 LABELS = ("code_first", "name_first", "split_codes")
 HIERARCHY = ("codes", "names")
-REVENUE_GROUPS = ("flat", "current_and_carryover")
+#: flat, or the word of a 本年 column group (from the catalogue's group_measures) beside 上年结转
+REVENUE_GROUPS = ("flat",) + tuple(w for w in wordings.group_words("revenue_summary", "current_total", "小计")
+                                   if "支出" not in w)
 #: seed; 收入总计 (with 上年结转) stated as the revenue; 三公 "财政拨款预算 X"; 三公 items as a plain list
 PROSE = ("seed", "grand_total", "three_public_fiscal", "items_plain")
 FAULTS = (None,) + tuple(("row_sum", "prose_mismatch", "cross_table", "procurement_line", "department_code"))
@@ -45,7 +47,7 @@ class Variant:
     basic_subtotal: bool = True           # 基本支出/小计 beside 人员经费/公用经费
     labels: str = "code_first"            # code_first | name_first | split_codes (类|款|项 columns)
     hierarchy: str = "codes"              # codes | names (类/款/项 rows by indented name, no code column)
-    revenue_groups: str = "flat"          # flat | current_and_carryover (本年收入 group beside 上年结转)
+    revenue_groups: str = "flat"          # flat | a REVENUE_GROUPS word: 合计 | <word>/(小计 …) | 上年结转
     header_words: bool = False            # header words drawn from the catalogue's synonyms
     all_categories: bool = True           # 收支总表 lists every 类 (seed) or only those with amounts
     prose: str = "seed"                   # one of PROSE
@@ -254,13 +256,14 @@ def _alternate_prose(b: Budget, p: build.Printer, t: build.Tweaks, U: str, style
     return [Paragraph(text, [ClaimSpec(m, p.wan(x), q.format(x)) for (m, _, q), x in zip(figs, vals)])]
 
 
-def revenue_grouped(b: Budget, p: build.Printer) -> TableBlock:
+def revenue_grouped(b: Budget, p: build.Printer, rng: random.Random, current: str) -> TableBlock:
     """收入总表 with 合计 | 本年收入 (小计 | 财政拨款收入 | 事业收入 | 其他收入) | 上年结转: the carry-over
     a column group of its own beside the current year, 合计 = 本年收入 + 上年结转."""
     kind = "revenue_summary"
     dept = build._header_for(b, p, kind)
+    carried = rng.choice(wordings.group_words(kind, "carryover"))
     header = [HeadCell("科目编码", 0, 0, rowspan=2), HeadCell("合计", 0, 1, rowspan=2),
-              HeadCell("本年收入", 0, 2, colspan=4), HeadCell("上年结转", 0, 6, rowspan=2),
+              HeadCell(current, 0, 2, colspan=4), HeadCell(carried, 0, 6, rowspan=2),
               HeadCell("小计", 1, 2), HeadCell("财政拨款收入", 1, 3), HeadCell("事业收入", 1, 4),
               HeadCell("其他收入", 1, 5)]
     items = sorted((ln for ln in b.lines if ln.revenue_fiscal or ln.project_nf or ln.project_cf),
@@ -315,7 +318,7 @@ def variant_document(b: Budget, v: Variant, tweaks: build.Tweaks | None = None) 
         prose = [x for x in prose if not any(c.metric == replaced for c in x.claims)]
         prose = _alternate_prose(b, build.Printer(b.unit, t), t, U, v.prose) + prose
     if v.revenue_groups != "flat":
-        tables = [revenue_grouped(b, build.Printer(b.unit, t)) if x.kind == "revenue_summary" else x
+        tables = [revenue_grouped(b, build.Printer(b.unit, t), rng, v.revenue_groups) if x.kind == "revenue_summary" else x
                   for x in tables]
     for tb in tables:
         titles = wordings.titles(tb.kind, b.year)

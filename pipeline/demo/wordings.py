@@ -166,3 +166,19 @@ def numbering_labels() -> tuple[str, ...]:
     toks = [t for t in expand(cat.numbering_token.pattern) if not t.isdigit() and not t.isalpha() or
             not t.isascii()]
     return tuple(toks)
+
+
+def group_words(kind: str, role: str, leaf: str | None = None) -> tuple[str, ...]:
+    """Column-group words (``group_measures``) under which the catalogue reads ``leaf`` as ``role``
+    (本年收入 / 当年预算 over 小计 → current_total), or, without a leaf, a one-level column read as
+    ``role`` (上年结转 / 上年结余 … → carryover)."""
+    cat = load_catalogue()
+    out: list[str] = []
+    for pat, _ in cat.group_measures:
+        for g in expand(pat.pattern):
+            if not g or g in out:
+                continue
+            col = cat.column(kind, [g, leaf] if leaf else [g])
+            if col is not None and col.role == role:
+                out.append(g)
+    return tuple(out)
