@@ -77,7 +77,7 @@ def _completeness_lines(s: NightSummary) -> list[str]:
            + (f", {counts['unknown']} not assessed" if counts.get("unknown") else "")]
     _, rows = run_sql(s.home.db_path, "SELECT file_name, completeness_detail FROM documents "
                       "WHERE status = 'loaded' AND completeness IN ('partial', 'not_budget') "
-                      "ORDER BY completeness, file_name LIMIT 10")
+                      "ORDER BY completeness DESC, file_name LIMIT 10")
     for name, detail in rows:
         import json
 

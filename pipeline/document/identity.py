@@ -64,7 +64,7 @@ COVER_TITLE_RE = re.compile(r"^\s*([^\s\d]{2,40}?)\s*(?:19|20)\d{2}\s*年\s*度?
 BUDGET_KIND_RE = re.compile(r"(部门|单位)\s*预\s*算")
 #: A cover printing the year, the name and the kind on lines of their own ("2026 年度 / 泉州市人民政府办公室 /
 #: 部门预算"), the lines joined by spaces.
-COVER_STACK_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*度?\s+([^\s\d]{4,40}(?:\s*[（(][^\s()（）]{1,10}[)）])?)"
+COVER_STACK_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*度?\s+([^\s\d]{2,40}(?:\s+[^\s\d]{1,40}){0,2}?)"
                             r"\s+(?:部门|单位)\s*预\s*算")
 
 
@@ -78,8 +78,9 @@ def name_from_cover(text: str) -> str | None:
     if m and not re.search(r"(?:省|市|区|县)级?$", m.group(1)):
         return m.group(1)
     m = COVER_STACK_RE.search(text[:200])
-    if m and not re.search(r"(?:省|市|区|县)级?$", m.group(1)):
-        return re.sub(r"\s+", "", m.group(1))
+    name = re.sub(r"\s+", "", m.group(1)) if m else ""
+    if 4 <= len(name) <= 40 and not re.search(r"(?:省|市|区|县)级?$", name):
+        return name
     return None
 
 

@@ -127,7 +127,7 @@ class Catalogue:
     def column(self, kind: str, path: list[str]) -> Column | None:
         """The role of a column from its header path (levels top to bottom), or None if unknown."""
         # a "其中：" level over the parts of a total names no column of its own
-        keys = [k for p in path if p and (k := label_key(p)) and k.rstrip(":") != "其中"]
+        keys = [k for p in path if p and (k := _QIZHONG_RE.sub("", label_key(p)))]
         side = None
         if self.kinds[kind].side_by_side and keys and (side := self.side_of(keys[0])):
             keys = keys[1:]
@@ -152,6 +152,7 @@ class Catalogue:
         key = label_key(text)
         if not key:
             return False
+        key = _QIZHONG_RE.sub("", key) or key        # "其中：基本支出" is the header 基本支出
         if key in self.header_words or any(p.search(key) for p in self.header_patterns):
             return True
         specs = [self.kinds[kind]] if kind else list(self.kinds.values())
@@ -162,6 +163,8 @@ class Catalogue:
         return any(pat.search(key) for pat, _ in self.default_columns)
 
 
+#: "其中：" over or before the parts of a total names no column of its own.
+_QIZHONG_RE = re.compile(r"^其中[:：]?")
 #: Sentence punctuation: a line holding it is prose, never a table title.
 _PROSE_RE = re.compile(r"[，。；,;]")
 _NUMBERING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\))")

@@ -35,7 +35,8 @@ def is_numbering_row(texts: list[str | None], cat: Catalogue) -> bool:
     tok = cat.numbering_token
     if tok is None or len(keys) < 2 or not all(tok.match(k) for k in keys):
         return False
-    if any(k in _LETTER_WORDS or k.startswith("*") or k in cat.numbering_rows for k in keys):
+    if any(k in _LETTER_WORDS or k.startswith("*") or k in cat.numbering_rows
+           or (len(k) == 1 and k.isascii() and k.isalpha()) for k in keys):
         return True
     nums = [int(k) for k in keys if k.isdigit()]
     return len(nums) >= 3 and all(b == a + 1 for a, b in zip(nums, nums[1:]))

@@ -27,6 +27,9 @@ from pipeline.tables.wraps import covering_text, join_wrapped_labels
 _NUMBERED_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[）)])")
 
 
+#: A subject code printed in the label's own cell ("[212]城乡社区支出", "2010301 行政运行").
+_CODE_IN_LABEL_RE = re.compile(r"^\s*[\[【(（]?(\d{3}|\d{5}|\d{7})[\]】)）]?\s*(?![\d.、,])(\S.*)$")
+
 #: Labels of total rows that may sit in a text column (procurement prints 合计 under 项目名称).
 TOTAL_LABELS = frozenset({"合计", "总计", "小计"})
 
@@ -100,7 +103,7 @@ class Recogniser:
     def add_page(self, page: PageContent) -> None:
         outside = page.lines_outside_tables()
         outside = [ln for ln in outside if not _is_page_number(ln, page)]
-        outside = self._drop_running(outside, page.number)
+        outside = self._drop_running(_join_cut_titles(outside), page.number)
         titled = [(k, ln.text.strip()) for ln in outside
                   if len(label_key(ln.text)) <= 40 and (k := self.cat.kind_of_title(ln.text))]
         if len(titled) < 3:         # three titles or more: a contents page
@@ -358,6 +361,8 @@ class Recogniser:
             pending = None
             if d.as_of:
                 attrs["as_of"] = d.as_of
+            if not code_parts and (m := _CODE_IN_LABEL_RE.match(name)):
+                code_parts, name = [m.group(1)], m.group(2)     # "[212]城乡社区支出"
             d.rows.append(RawRow(None, "".join(code_parts) or None, name, values, page.number,
                                  bbox, attrs))
             nameless = d.rows[-1] if not name and not code_parts and not attrs else None
@@ -732,3 +737,21 @@ def _is_meta_line(text: str) -> bool:
 
     t = to_halfwidth(text)
     return bool(YEAR_RE.search(t) or UNIT_RE.search(t) or AS_OF_RE.search(t) or parse_dept(text))
+
+
+def _join_cut_titles(lines: list) -> list:
+    """A title wrapped at the page's width, its last characters alone on the next line
+    ("…项目绩效目" / "标表"): the two lines are one title."""
+    from pipeline.document.reader import TextLine
+
+    out: list = []
+    for ln in lines:
+        key = label_key(ln.text)
+        if (out and len(key) <= 3 and key.endswith("表")
+                and 0 <= ln.top - out[-1].bottom < max(12.0, out[-1].bottom - out[-1].top)
+                and not label_key(out[-1].text).endswith("表")):
+            prev = out.pop()
+            ln = TextLine(prev.text.rstrip() + ln.text.strip(), min(prev.x0, ln.x0), max(prev.x1, ln.x1),
+                          prev.top, ln.bottom)
+        out.append(ln)
+    return out
