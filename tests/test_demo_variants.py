@@ -137,6 +137,27 @@ def test_clean_variants_raise_no_error_and_each_planted_fault_is_found(variant_r
     assert 0 < faulty < len(_PARSED)
 
 
+def test_the_wordings_are_the_catalogues():
+    """Titles, header synonyms and column-number tokens are enumerated from catalogue.yaml, and each
+    title is one the catalogue files under its kind (so a variant never prints a wording of its own)."""
+    from pipeline.demo import wordings
+    from pipeline.tables.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    for kind in cat.standard_kinds + ("procurement",):
+        titles = wordings.titles(kind, 2024)
+        assert len(titles) >= 3, kind
+        assert all(cat.kind_of_title(t) == kind for t in titles), kind
+        assert any(t.startswith("2024年") for t in titles), kind       # title_rewrites unfolded
+    assert wordings.expand(r"收支(预算)?总表$") == ["收支总表", "收支预算总表"]
+    assert wordings.expand(r"[^/]*费$") == []                         # open-ended: not printed
+    tokens = wordings.numbering_labels()
+    assert all(cat.numbering_token.search(t) for t in tokens) and len(tokens) >= 4
+    personnel = wordings.column_words("general_budget_expenditure", "personnel", ("基本支出",))
+    assert len(personnel) >= 2
+    assert all(cat.column("general_budget_expenditure", ["基本支出", w]).role == "personnel" for w in personnel)
+
+
 # --- known gaps: each pinned on one variant; strict, so a fix shows up as XPASS → failure ---------
 _BASE = V.Variant(seed=20, unit="万元", all_categories=False)
 
