@@ -30,6 +30,7 @@ from pipeline.model import DocumentError, ParseResult, Row, Table
 KIND_ALIASES = {
     "fiscal_revenue_expenditure_summary": "fiscal_summary",
     "government_procurement": "procurement",
+    "general_budget_expenditure_economic": "general_budget_economic_expenditure",
 }
 
 #: Truth narrative metrics → the parser's metrics (pipeline.model.METRICS); unlisted ones are not scored.

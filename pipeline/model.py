@@ -31,6 +31,8 @@ TABLE_KINDS = (
     "fiscal_appropriation_expenditure",
     "fiscal_appropriation_basic_expenditure",
     "operating_expenses_of_organ",
+    # 一般公共预算支出经济分类(情况)表: basic and project expenditure by economic class (2026 templates)
+    "general_budget_economic_expenditure",
 )
 
 #: Measures a row's ``values`` may carry (CONTRACT.md); document new ones in warehouse/README.md.
@@ -44,6 +46,10 @@ MEASURES = (
     # real corpora: 单位预留机动经费, 结转下年资金, 三公 subtotal beside 会议费/培训费, 机关运行经费
     "reserve", "carryover_next", "three_public_total", "meeting", "training",
     "operating_expenses_of_organ",
+    # grouped headers kept apart (catalogue group_measures): a 本年收入 group's 小计, and each fund
+    # source's 上年结转 beside its current-year amount
+    "current_total", "carryover_general_budget", "carryover_government_fund", "carryover_soe_capital",
+    "carryover_fiscal_special_account", "carryover_fiscal_appropriation", "carryover_other",
 )
 
 #: Narrative metrics (CONTRACT.md, "add more as found").
@@ -99,6 +105,9 @@ class Row:
     bbox: list[float]
     #: Text cells that are not amounts (procurement: project, unit; targets: indicator levels …).
     attrs: dict[str, str] = field(default_factory=dict)
+    #: What the row is (the catalogue's row_roles): total, current_total, grand_total, carryover,
+    #: carryover_next, sub_item, or the code's level class/section/item; None for a plain row.
+    role: str | None = None
 
 
 @dataclass
@@ -159,6 +168,12 @@ class ParseResult:
     parser_version: str = ""
     budget_kind: str | None = None   # 'department' (部门预算) | 'unit' (单位预算) | None: not stated
     figures: list[Figure] = field(default_factory=list)   # every amount of the prose (besides its claims)
+    #: department_budget | unit_budget | budget | final_accounts | not_budget (from the content)
+    document_class: str = "budget"
+    #: Where the department and the year were read: tables | cover | text | title | file_name | none.
+    identity_sources: dict[str, str] = field(default_factory=dict)
+    #: pipeline.tables.completeness.Completeness.to_dict(): what was and was not read.
+    completeness: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +181,9 @@ class ParseResult:
             "department": self.department,
             "year": self.year,
             "budget_kind": self.budget_kind,
+            "document_class": self.document_class,
+            "identity_sources": self.identity_sources,
+            "completeness": self.completeness,
             "unit": self.unit,
             "parser_version": self.parser_version,
             "tables": [
@@ -177,7 +195,8 @@ class ParseResult:
                         {"side": r.side, "code": r.code, "name": r.name,
                          "values": {k: _dec_str(v) for k, v in r.values.items()},
                          "page": r.page, "bbox": [round(float(b), 2) for b in r.bbox],
-                         **({"attrs": r.attrs} if r.attrs else {})}
+                         **({"attrs": r.attrs} if r.attrs else {}),
+                         **({"role": r.role} if r.role else {})}
                         for r in t.rows
                     ],
                 }
@@ -205,6 +224,9 @@ class ParseResult:
             department=d["department"],
             year=d.get("year"),
             budget_kind=d.get("budget_kind"),
+            document_class=d.get("document_class", "budget"),
+            identity_sources=dict(d.get("identity_sources") or {}),
+            completeness=d.get("completeness"),
             unit=d.get("unit", "万元"),
             parser_version=d.get("parser_version", ""),
             tables=[
@@ -216,7 +238,7 @@ class ParseResult:
                         Row(side=r.get("side"), code=r.get("code"), name=r["name"],
                             values={k: Decimal(v) for k, v in r["values"].items()},
                             page=r["page"], bbox=list(r.get("bbox") or [0, 0, 0, 0]),
-                            attrs=dict(r.get("attrs") or {}))
+                            attrs=dict(r.get("attrs") or {}), role=r.get("role"))
                         for r in t["rows"]
                     ],
                 )

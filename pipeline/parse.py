@@ -7,6 +7,7 @@ tables print, and amounts are converted to 万元 only then.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pipeline.config import PARSER_VERSION
@@ -17,7 +18,8 @@ from pipeline.document.reader import source_info as _source_info
 from pipeline.model import DocumentError, ParseResult, Row, Table, Warning
 from pipeline.narrative.claims import ProseText, find_claims
 from pipeline.narrative.figures import find_figures
-from pipeline.tables.catalogue import load_catalogue
+from pipeline.tables.catalogue import Catalogue, load_catalogue
+from pipeline.tables.completeness import assess
 from pipeline.tables.recognise import Recogniser, TableDraft
 
 #: How many leading pages are searched for the budget year when no table header states it.
@@ -56,19 +58,33 @@ def _parse(path: Path) -> ParseResult:
             early_text.append(" ".join(ln.text for ln in page.lines))
     prose.add_lines(prose_pages)
     drafts = rec.drafts
+    for d in drafts:
+        _classify_by_codes(d, cat, rec.warnings)
     warnings: list[Warning] = list(rec.warnings)
+    sources: dict[str, str] = {}
 
     unit = identity.majority([d.unit for d in drafts], default="万元")
+    file_name, file_year = identity.from_file_name(path.stem)
     year = identity.majority([d.year for d in drafts])
+    sources["year"] = "tables"
     if year is None:
-        year = identity.year_from_text(" ".join(early_text))
+        year, sources["year"] = identity.year_from_text(" ".join(early_text)), "text"
     if year is None:  # Jiangsu table files: only a title says it ("2017年政府采购预算表")
-        year = identity.majority([identity.year_in_title(d.title) for d in drafts])
+        year, sources["year"] = identity.majority([identity.year_in_title(d.title) for d in drafts]), "title"
+    if year is None:
+        year, sources["year"] = file_year, "file_name"
+    if year is None:
+        sources["year"] = "none"
     code = identity.majority([d.code for d in drafts])
     name = identity.majority([d.name for d in drafts])
+    sources["department"] = "tables"
     cover = early_text[0] if early_text else ""
     if name is None:
-        name = identity.name_from_cover(cover)
+        name, sources["department"] = identity.name_from_cover(cover), "cover"
+    if name is None:
+        name, sources["department"] = file_name, "file_name"
+    if name is None:
+        sources["department"] = "none"
     warnings += identity.variants("department_code_variant", "code",
                                   [(d.code, d.title, d.pages[0]) for d in drafts], code)
     warnings += identity.variants("department_name_variant", "name",
@@ -79,18 +95,60 @@ def _parse(path: Path) -> ParseResult:
         if d.as_of and year and int(d.as_of[:4]) < year - 1:
             warnings.append(Warning("year_variant", f"{d.title} dated {d.as_of} in a {year} budget",
                                     list(d.pages), [d.as_of]))
-    tables = [_table(d, unit, cat.non_money) for d in drafts]
+    tables = [_table(d, unit, cat) for d in drafts]
+    narrative = find_claims(prose)
+    budget_kind = identity.budget_kind_from_cover(cover)
+    budget_tables = sum(1 for d in drafts if d.kind in cat.standard_kinds)
+    doc_class = identity.document_class(cover, " ".join(early_text), budget_kind, budget_tables,
+                                        len(narrative))
+    done = assess(cat, doc_class,
+                  [(d.kind, d.title, sorted(set(d.pages)), not d.rows, d.note, d.had_amounts,
+                    [r.values for r in d.rows], _tolerance(d.unit or unit)) for d in drafts],
+                  rec.unread, warnings, rec.titles)
+    if doc_class in ("not_budget", "final_accounts"):
+        warnings.append(Warning("not_a_budget", f"document class {doc_class}: {len(tables)} tables "
+                                "recorded, not loaded as a budget", [], [doc_class]))
     return ParseResult(source=doc.source(), department={"code": code, "name": name}, year=year,
-                       budget_kind=identity.budget_kind_from_cover(cover),
-                       unit=unit, tables=tables, narrative=find_claims(prose), warnings=warnings,
-                       parser_version=PARSER_VERSION, figures=find_figures(prose))
+                       budget_kind=budget_kind,
+                       unit=unit, tables=tables, narrative=narrative, warnings=warnings,
+                       parser_version=PARSER_VERSION, document_class=doc_class,
+                       identity_sources=sources, completeness=done.to_dict(),
+                       figures=find_figures(prose))
 
 
-def _table(d: TableDraft, doc_unit: str, non_money: frozenset[str]) -> Table:
+def _tolerance(unit: str) -> Decimal:
+    """Half the last printed digit (amounts are printed to 0.01 of their unit)."""
+    return Decimal("0.005")
+
+
+def _classify_by_codes(d: TableDraft, cat: Catalogue, warnings: list[Warning]) -> None:
+    """A table's classification from the codes its rows print, whatever its title says: most codes
+    economic (3xx) under a functional kind → its economic counterpart; functional (2xx) codes under an
+    economic kind are reported."""
+    codes = [r.code for r in d.rows if r.code and len(r.code) in (3, 5, 7)]
+    if len(codes) < 2:
+        return
+    economic = sum(1 for c in codes if c[0] == "3" and len(c) in (3, 5))
+    functional = sum(1 for c in codes if c[0] == "2")
+    cls = cat.classification_of(d.kind)
+    if cls == "functional" and economic > len(codes) / 2:
+        other = cat.economic_counterpart.get(d.kind)
+        warnings.append(Warning("kind_by_codes", f"{d.title}: its rows print economic codes; read as "
+                                f"{other or 'an economic table'}", sorted(set(d.pages)), [d.kind, str(other)]))
+        if other:
+            d.kind = other
+    elif cls == "economic" and functional > len(codes) / 2:
+        warnings.append(Warning("kind_by_codes", f"{d.title}: a {d.kind} table printing functional codes",
+                                sorted(set(d.pages)), [d.kind]))
+
+
+def _table(d: TableDraft, doc_unit: str, cat: Catalogue) -> Table:
     unit = d.unit or doc_unit
+    non_money = cat.non_money
     rows = [Row(side=r.side, code=r.code, name=r.name,
                 values={k: (v if k in non_money else to_wan(v, unit)) for k, v in r.values.items()},
-                page=r.page, bbox=[round(float(b), 2) for b in r.bbox], attrs=r.attrs)
+                page=r.page, bbox=[round(float(b), 2) for b in r.bbox], attrs=r.attrs,
+                role=cat.row_role(r.name, r.code) if not cat.kinds[d.kind].text_only else None)
             for r in d.rows]
     return Table(kind=d.kind, title=d.title, pages=sorted(set(d.pages)), empty=not rows, rows=rows,
                  note=d.note, department_code=d.code, department_name=d.name)

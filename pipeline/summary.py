@@ -48,6 +48,7 @@ def _warehouse_lines(s: NightSummary) -> list[str]:
                           "(SELECT count(*) FROM budget_lines) FROM documents")
         ok, bad, lines_n = rows[0]
         out.append(f"warehouse: {ok} documents loaded, {bad} failed, {lines_n} budget lines")
+        out += _completeness_lines(s)
         _, rows = run_sql(s.home.db_path, "SELECT severity, count(*) FROM check_results "
                           "WHERE run_id = (SELECT max(run_id) FROM check_results) GROUP BY ALL ORDER BY 1")
         counts = dict(rows)
@@ -61,4 +62,28 @@ def _warehouse_lines(s: NightSummary) -> list[str]:
             out += [f"  {e:>3}  {d} {y or ''}" for d, y, e in rows]
     except Exception as e:  # the summary must never hide the run's result
         out.append(f"(could not read the warehouse summary: {e})")
+    return out
+
+
+def _completeness_lines(s: NightSummary) -> list[str]:
+    """How completely the loaded documents were read: a partial document is named, never counted as
+    complete (documents.completeness, schema 006)."""
+    from pipeline.load.sql import run_sql
+
+    _, rows = run_sql(s.home.db_path, "SELECT coalesce(completeness, 'unknown'), count(*) FROM documents "
+                      "WHERE status = 'loaded' GROUP BY ALL ORDER BY 1")
+    counts = dict(rows)
+    out = [f"read:      {counts.get('complete', 0)} complete, {counts.get('partial', 0)} partial, "
+           f"{counts.get('not_budget', 0)} not budgets"
+           + (f", {counts['unknown']} not assessed" if counts.get("unknown") else "")]
+    _, rows = run_sql(s.home.db_path, "SELECT file_name, completeness_detail FROM documents "
+                      "WHERE status = 'loaded' AND completeness IN ('partial', 'not_budget') "
+                      "ORDER BY completeness DESC, file_name LIMIT 10")
+    for name, detail in rows:
+        import json
+
+        d = json.loads(detail) if detail else {}
+        why = (d.get("reasons") or ["?"])
+        more = f" (+{len(why) - 1} more)" if len(why) > 1 else ""
+        out.append(f"  ◐ {name}: {d.get('status', '?')}: {why[0][:90]}{more}")
     return out

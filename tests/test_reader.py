@@ -122,7 +122,8 @@ def _same_objects_as_pdfplumber(pdf_path: Path) -> int:
 def test_fast_character_objects_equal_pdfplumbers_on_real_pages(corpus_dir: Path) -> None:
     """The reader's own char conversion (pipeline/document/objects.py) must give pdfplumber's dicts
     exactly, or tables and text would silently differ from what pdfplumber reads."""
-    files = sorted(corpus_dir.rglob("*.pdf"))
+    # the regions with truth (cities/ holds a truncated file and scans, which pdfplumber cannot open)
+    files = sorted(f for region in ("jiangsu", "putuo") for f in (corpus_dir / region).rglob("*.pdf"))
     assert sum(_same_objects_as_pdfplumber(f) for f in files) > 500
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.config import PROJECT_ROOT
+from pipeline.model import TABLE_KINDS
+from pipeline.tables.catalogue import load_catalogue
 
 REFERENCE_DIR = PROJECT_ROOT / "pipeline" / "reference"
 REFERENCE_FILES = {"functional": "functional_subjects.csv", "economic": "economic_subjects.csv"}
@@ -21,9 +23,9 @@ LEVELS = {3: "类", 5: "款", 7: "项"}
 _LEVEL_WORDS = {"1": "类", "2": "款", "3": "项", "类": "类", "款": "款", "项": "项",
                 "class": "类", "section": "款", "item": "项"}
 
-#: Tables whose codes are economic-classification codes; every other coded table is functional.
-ECONOMIC_KINDS = frozenset({"general_budget_basic_expenditure", "fiscal_appropriation_basic_expenditure",
-                            "operating_expenses_of_organ"})
+#: Tables whose codes are economic-classification codes (the catalogue says which); every other coded
+#: table is functional.
+ECONOMIC_KINDS = frozenset(k for k in TABLE_KINDS if load_catalogue().classification_of(k) == "economic")
 
 SUBJECT_CODES_SCHEMA = {"classification": pl.Utf8, "year": pl.Int32, "code": pl.Utf8,
                         "name": pl.Utf8, "level": pl.Utf8, "source": pl.Utf8}

@@ -9,6 +9,7 @@ row per row and measure); procurement, targets and assets are also given their o
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -29,6 +30,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "department_name": S, "year": I, "pages": I, "unit": S, "parser_version": S, "status": S,
         "error_kind": S, "error": S, "tables_found": I, "budget_kind": S, "content": S,
         "source_title": S, "source_department": S, "source_year": I, "source_page": S,
+        "document_class": S, "completeness": S, "completeness_detail": S,
     },
     "document_tables": {
         "document_id": S, "table_index": I, "table_kind": S, "title": S, "pages": pl.List(I),
@@ -38,7 +40,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "budget_lines": {
         "document_id": S, "table_kind": S, "table_title": S, "table_index": I, "row_index": I,
         "side": S, "code": S, "name": S, "numbering": S, "measure": S, "amount": DECIMAL,
-        "page": I, "bbox": BBOX,
+        "page": I, "bbox": BBOX, "row_role": S,
     },
     "narrative_claims": {
         "document_id": S, "claim_index": I, "metric": S, "amount": DECIMAL, "page": I, "quote": S,
@@ -67,6 +69,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 }
 TABLES = tuple(SCHEMAS)
 _TOTAL_NAMES = {"合计", "总计", "小计"}
+#: Document classes whose tables are not loaded as a budget (pipeline.document.identity.document_class).
+NOT_BUDGET_CLASSES = frozenset({"not_budget", "final_accounts"})
 
 
 def empty_frames() -> dict[str, pl.DataFrame]:
@@ -121,9 +125,15 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
         "parser_version": result.parser_version, "status": "loaded", "error_kind": None,
         "error": None, "tables_found": len(result.tables), "budget_kind": result.budget_kind,
         "content": content_of(result), **(listing or {}),
+        "document_class": result.document_class,
+        "completeness": (result.completeness or {}).get("status"),
+        "completeness_detail": (json.dumps(result.completeness, ensure_ascii=False)
+                                if result.completeness is not None else None),
     }]
     tables, lines, procurement, targets, assets = [], [], [], [], []
-    for ti, t in enumerate(result.tables):
+    # only budgets are loaded as budgets: a notice or a 决算 keeps its documents row and its class
+    budget = result.document_class not in NOT_BUDGET_CLASSES
+    for ti, t in enumerate(result.tables if budget else []):
         tables.append({
             "document_id": document_id, "table_index": ti, "table_kind": t.kind, "title": t.title,
             "pages": list(t.pages), "empty": t.empty, "note": t.note,
@@ -142,7 +152,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
                     "document_id": document_id, "table_kind": t.kind, "table_title": t.title,
                     "table_index": ti, "row_index": ri, "side": r.side, "code": code, "name": name,
                     "numbering": numbering, "measure": measure, "amount": _amount(value, where),
-                    "page": r.page, "bbox": bbox,
+                    "page": r.page, "bbox": bbox, "row_role": r.role,
                 })
             a = {k: normalise_text(v) for k, v in r.attrs.items()}
             v = r.values
@@ -177,12 +187,12 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
         "document_id": document_id, "claim_index": ci, "metric": c.metric,
         "amount": _amount(c.amount, f"(claim {ci} {c.metric})"), "page": c.page,
         "quote": normalise_text(c.quote),
-    } for ci, c in enumerate(result.narrative)]
+    } for ci, c in enumerate(result.narrative if budget else [])]
     figures = [{
         "document_id": document_id, "figure_index": fi, "label": normalise_text(f.label),
         "amount": _amount(f.amount, f"(prose figure {fi})"), "unit": f.unit, "page": f.page,
         "sentence": normalise_text(f.sentence),
-    } for fi, f in enumerate(result.figures)]
+    } for fi, f in enumerate(result.figures if budget else [])]
     warnings = [{
         "document_id": document_id, "warning_index": wi, "kind": w.kind, "message": w.message,
         "pages": list(w.pages), "values": [str(x) for x in w.values],

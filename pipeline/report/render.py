@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -171,16 +173,37 @@ def unreadable_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [{"source": s, "kind": k, "message": m, "status": st} for s, k, m, st in rows]
 
 
+def partly_read_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Loaded documents the parser could read only in part, or that are not budgets (schema 006):
+    shown with what was not read, never counted as clean."""
+    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'documents'").fetchall()}
+    if "completeness" not in cols:
+        return []
+    rows = con.execute("""
+        SELECT source, completeness, completeness_detail FROM documents
+        WHERE status = 'loaded' AND completeness IN ('partial', 'not_budget')
+        ORDER BY completeness DESC, source""").fetchall()
+    out = []
+    for source, status, detail in rows:
+        reasons = (json.loads(detail) if detail else {}).get("reasons") or []
+        out.append({"source": source, "status": status, "reasons": reasons})
+    return out
+
+
 def render(run_id: str | None, secs: list[DepartmentSection], documents: int,
-           unreadable: list[dict] | None = None, coverage: list[dict] | None = None) -> str:
+           unreadable: list[dict] | None = None, coverage: list[dict] | None = None,
+           partial: list[dict] | None = None) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     return env.get_template("report.html.j2").render(
         run_id=run_id, sections=secs, documents=documents, unreadable=unreadable or [], coverage=coverage or [],
+        partial=partial or [],
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         errors=sum(s.errors for s in secs), warnings=sum(s.warnings for s in secs),
         unverifiable=sum(s.unverifiable for s in secs),
-        clean=documents - len({d for s in secs if s.errors for d in s.documents}))
+        # a document read in part is not clean, whatever its checks say
+        clean=documents - len({d for s in secs if s.errors for d in s.documents}) - len(partial or []))
 
 
 def write_report(db_path: Path, out_dir: Path, run_id: str | None = None) -> Path:
@@ -194,12 +217,13 @@ def write_report(db_path: Path, out_dir: Path, run_id: str | None = None) -> Pat
         documents = con.execute("SELECT count(*) FROM documents WHERE status = 'loaded'").fetchone()[0]
         unreadable = unreadable_documents(con)
         coverage = [dict(row, department=dept) for dept, rows in _coverage(con, run_id).items() for row in rows]
+        partial = partly_read_documents(con)
     finally:
         con.close()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / REPORT_NAME
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render(run_id, secs, documents, unreadable, coverage), encoding="utf-8")
+    tmp.write_text(render(run_id, secs, documents, unreadable, coverage, partial), encoding="utf-8")
     hold("report")
     tmp.replace(path)
     return path

@@ -64,6 +64,31 @@ class Catalogue:
     side_headers: dict[str, list[re.Pattern]] = field(default_factory=dict)
     #: Regular expressions of header vocabulary beyond the column rules ("…预算数", "“三公”经费…").
     header_patterns: list[re.Pattern] = field(default_factory=list)
+    #: Title wordings folded onto the catalogue's forms (…情况表, …明细表, a year prefix …).
+    title_rewrites: list[tuple[re.Pattern, str]] = field(default_factory=list)
+    #: kind → 'economic' | 'none' (others: functional).
+    classification: dict[str, str] = field(default_factory=dict)
+    economic_counterpart: dict[str, str] = field(default_factory=dict)
+    row_roles: list[tuple[re.Pattern, str]] = field(default_factory=list)
+    numbering_token: re.Pattern | None = None
+    standard_kinds: tuple[str, ...] = ()
+    #: (top-level group pattern, {role: role under that group}).
+    group_measures: list[tuple[re.Pattern, dict[str, str]]] = field(default_factory=list)
+
+    def classification_of(self, kind: str) -> str:
+        """'economic', 'functional' or 'none': the subject codes a kind's rows carry."""
+        return self.classification.get(kind, "functional")
+
+    def row_role(self, name: str | None, code: str | None) -> str | None:
+        """A row's role: grand_total / current_total / carryover / carryover_next / total / sub_item
+        from its label, else class / section / item (类/款/项) from its code's length, else None."""
+        key = _NUMBERING_RE.sub("", label_key(name))
+        for pat, role in self.row_roles:
+            if pat.search(key):
+                return role
+        if code and code.isdigit():
+            return {3: "class", 5: "section", 7: "item"}.get(len(code))
+        return None
 
     def side_of(self, key: str) -> str | None:
         for side, pats in self.side_headers.items():
@@ -72,8 +97,21 @@ class Catalogue:
         return None
 
     def kind_of_title(self, title: str) -> str | None:
-        """The canonical kind a printed title names, or None."""
+        """The canonical kind a printed title names, or None. A prose line (sentence punctuation) is
+        never a title; a wording the kinds do not list is folded by ``title_rewrites`` and tried again."""
         key = label_key(title)
+        if _PROSE_RE.search(key):
+            return None
+        kind = self._kind_of_key(key)
+        if kind is None and self.title_rewrites:
+            folded = key
+            for pat, repl in self.title_rewrites:
+                folded = pat.sub(repl, folded)
+            if folded != key:
+                kind = self._kind_of_key(folded)
+        return kind
+
+    def _kind_of_key(self, key: str) -> str | None:
         for kind in self.title_order:
             if any(p.search(key) for p in self.kinds[kind].titles):
                 return kind
@@ -88,18 +126,25 @@ class Catalogue:
 
     def column(self, kind: str, path: list[str]) -> Column | None:
         """The role of a column from its header path (levels top to bottom), or None if unknown."""
-        keys = [label_key(p) for p in path if p and label_key(p)]
+        # a "其中：" level over the parts of a total names no column of its own
+        keys = [k for p in path if p and (k := _QIZHONG_RE.sub("", label_key(p)))]
         side = None
         if self.kinds[kind].side_by_side and keys and (side := self.side_of(keys[0])):
             keys = keys[1:]
-        joined = "/".join(keys)
-        if not joined:
+        if not keys:
             return None
-        for pat, role in self.kinds[kind].columns + self.default_columns:
-            if pat.search(joined):
-                if role.startswith("attr:"):
-                    return Column("attr", role[5:], side)
-                return Column(role, None, side)
+        # the whole path first; then without its top levels (a group naming the whole table's
+        # measure, "支出预算/基本支出", "一般公共预算支出/基本支出")
+        for start in range(len(keys)):
+            joined = "/".join(keys[start:])
+            for pat, role in self.kinds[kind].columns + self.default_columns:
+                if pat.search(joined):
+                    if role.startswith("attr:"):
+                        return Column("attr", role[5:], side)
+                    if len(keys) > 1:
+                        role = next((m[role] for g, m in self.group_measures
+                                     if role in m and g.search(keys[0])), role)
+                    return Column(role, None, side)
         return None
 
     def is_header_text(self, kind: str | None, text: str) -> bool:
@@ -107,6 +152,7 @@ class Catalogue:
         key = label_key(text)
         if not key:
             return False
+        key = _QIZHONG_RE.sub("", key) or key        # "其中：基本支出" is the header 基本支出
         if key in self.header_words or any(p.search(key) for p in self.header_patterns):
             return True
         specs = [self.kinds[kind]] if kind else list(self.kinds.values())
@@ -115,6 +161,13 @@ class Catalogue:
                 if pat.search(key):
                     return True
         return any(pat.search(key) for pat, _ in self.default_columns)
+
+
+#: "其中：" over or before the parts of a total names no column of its own.
+_QIZHONG_RE = re.compile(r"^其中[:：]?")
+#: Sentence punctuation: a line holding it is prose, never a table title.
+_PROSE_RE = re.compile(r"[，。；,;]")
+_NUMBERING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\))")
 
 
 def _compile(rules) -> list[tuple[re.Pattern, str]]:
@@ -158,4 +211,14 @@ def load_catalogue(path: str | None = None) -> Catalogue:
                      numbering_rows=frozenset(data.get("numbering_rows", ())),
                      header_patterns=[re.compile(p) for p in data.get("header_patterns", ())],
                      side_headers={k: [re.compile(p) for p in v]
-                                   for k, v in (data.get("side_headers") or {}).items()})
+                                   for k, v in (data.get("side_headers") or {}).items()},
+                     title_rewrites=[(re.compile(p), r) for p, r in data.get("title_rewrites", ())],
+                     classification={k: cls for cls, ks in (data.get("classification") or {}).items()
+                                     for k in ks},
+                     economic_counterpart=dict(data.get("economic_counterpart") or {}),
+                     row_roles=[(re.compile(p), r) for p, r in data.get("row_roles", ())],
+                     numbering_token=re.compile(data["numbering_tokens"]) if data.get("numbering_tokens")
+                     else None,
+                     standard_kinds=tuple(data.get("standard_kinds", ())),
+                     group_measures=[(re.compile(g["group"]), dict(g["map"]))
+                                     for g in data.get("group_measures", ())])

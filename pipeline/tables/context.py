@@ -70,8 +70,9 @@ def read_context(lines: list[TextLine], cat: Catalogue) -> Context:
             ctx.as_of = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     for ln in reversed(lines):
         key = label_key(ln.text)
+        # (a 注 line belongs to the table before it: it does not stop a continuation)
         is_meta = bool(YEAR_RE.search(to_halfwidth(ln.text)) or UNIT_RE.search(to_halfwidth(ln.text))
-                       or AS_OF_RE.search(to_halfwidth(ln.text)))
+                       or AS_OF_RE.search(to_halfwidth(ln.text)) or NOTE_RE.match(to_halfwidth(ln.text)))
         kind = cat.kind_of_title(ln.text) if len(key) <= TITLE_MAX else None
         dept = parse_dept(ln.text) if kind is None else None
         if dept and ctx.name is None:

@@ -20,10 +20,26 @@ _CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 TOTAL_ROW_LABELS = frozenset({"合计", "总计", "小计"})
 
 
+_LETTER_WORDS = frozenset({"甲", "乙", "丙", "丁"})
+
+
 def is_numbering_row(texts: list[str | None], cat: Catalogue) -> bool:
-    """A 栏次 row (1 2 3 … under the headers)."""
-    first = next((label_key(t) for t in texts if t and label_key(t)), "")
-    return first in cat.numbering_rows
+    """A column-number row under the headers, never data: led by 栏次 / 行次, or made only of
+    column numbers ("甲 乙 1 2 3", "** 1 2 3", "A B 1 2"): every cell such a token, with a letter
+    word or asterisks among them, or digits counting up by one over at least three cells."""
+    keys = [label_key(t) for t in texts if t and label_key(t)]
+    if not keys:
+        return False
+    if keys[0] in cat.numbering_rows:
+        return True
+    tok = cat.numbering_token
+    if tok is None or len(keys) < 2 or not all(tok.match(k) for k in keys):
+        return False
+    if any(k in _LETTER_WORDS or k.startswith("*") or k in cat.numbering_rows
+           or (len(k) == 1 and k.isascii() and k.isalpha()) for k in keys):
+        return True
+    nums = [int(k) for k in keys if k.isdigit()]
+    return len(nums) >= 3 and all(b == a + 1 for a, b in zip(nums, nums[1:]))
 
 
 def is_header_row(texts: list[str | None], cat: Catalogue, kind: str | None) -> bool:

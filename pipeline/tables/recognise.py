@@ -27,6 +27,9 @@ from pipeline.tables.wraps import covering_text, join_wrapped_labels
 _NUMBERED_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[）)])")
 
 
+#: A subject code printed in the label's own cell ("[212]城乡社区支出", "2010301 行政运行").
+_CODE_IN_LABEL_RE = re.compile(r"^\s*[\[【(（]?(\d{3}|\d{5}|\d{7})[\]】)）]?\s*(?![\d.、,])(\S.*)$")
+
 #: Labels of total rows that may sit in a text column (procurement prints 合计 under 项目名称).
 TOTAL_LABELS = frozenset({"合计", "总计", "小计"})
 
@@ -70,6 +73,8 @@ class TableDraft:
     #: The last label read in each label column, by the column's left edge (a merged label cell
     #: cut by a page break is printed again on the next page).
     last_labels: dict[float, str] = field(default_factory=dict)
+    #: True when some page part of it printed amounts (a table with amounts and no row read is unread).
+    had_amounts: bool = False
 
 
 @dataclass
@@ -87,10 +92,22 @@ class Recogniser:
         self.warnings: list[Warning] = []
         self._open: TableDraft | None = None       # the table that may continue on the next page
         self._pending: list = []                   # title lines left at the foot of the last page
+        #: Text lines outside tables seen on earlier pages (a running header repeats on each page).
+        self._seen: dict[str, int] = {}
+        #: Ruled tables not read: (page, text above it, whether it holds amounts).
+        self.unread: list[tuple[int, str, bool]] = []
+        #: Table titles printed outside any ruled table: (kind, page, title). A title whose kind no
+        #: table was read for is a table present but unread (drawn without ruling, or as an image).
+        self.titles: list[tuple[str, int, str]] = []
 
     def add_page(self, page: PageContent) -> None:
         outside = page.lines_outside_tables()
         outside = [ln for ln in outside if not _is_page_number(ln, page)]
+        outside = self._drop_running(_join_cut_titles(outside), page.number)
+        titled = [(k, ln.text.strip()) for ln in outside
+                  if len(label_key(ln.text)) <= 40 and (k := self.cat.kind_of_title(ln.text))]
+        if len(titled) < 3:         # three titles or more: a contents page
+            self.titles += [(k, page.number, t) for k, t in titled]
         prev_bottom = 0.0
         pending, self._pending = self._pending, []
         tables = [part for raw in page.tables for part in _split_at_titles(raw, self.cat)]
@@ -110,6 +127,20 @@ class Recogniser:
         if tail and read_context(tail[-2:], self.cat).kind is not None:
             self._pending = tail[-2:]
 
+    def _drop_running(self, lines: list, number: int) -> list:
+        """Lines printed again from an earlier page that are neither a title nor a meta line (a
+        running header such as "无锡市X局2026年度部门预算公开"): they say nothing of the table below
+        them, and must not stop a continuation page from joining its table."""
+        out = []
+        for ln in lines:
+            key = label_key(ln.text)
+            first = self._seen.setdefault(key, number)
+            if (first < number and len(key) >= 6 and self.cat.kind_of_title(ln.text) is None
+                    and not _is_meta_line(ln.text)):
+                continue
+            out.append(ln)
+        return out
+
     # ---- one ruled table --------------------------------------------------------------------
     def _table(self, page: PageContent, idx: int, raw: RawTable, ctx: Context, below) -> None:
         cat = self.cat
@@ -127,13 +158,18 @@ class Recogniser:
                     # the first page printed only the title block; the header is on this page
                     prev.columns, prev.ncols, prev.xs = columns, raw.ncols, list(raw.xs)
                 self._rows(prev, page, raw, depth, continued=True, columns=columns)
+                prev.had_amounts |= _has_amounts(raw)
                 prev.pages.append(page.number)
                 prev.last_page = page.number
                 return
             self._open = None
             label = ctx.nearest_text or "(no title)"
-            self.warnings.append(Warning("unparsed_table", f"a ruled table the catalogue does not recognise "
-                                         f"(text above it: {label[:60]})", [page.number], [label[:60]]))
+            amounts = _has_amounts(raw)
+            self.unread.append((page.number, label[:60], amounts))
+            if amounts:
+                self.warnings.append(Warning("unparsed_table", f"a ruled table with amounts the catalogue "
+                                             f"does not recognise (text above it: {label[:60]})",
+                                             [page.number], [label[:60]]))
             return
         kind = ctx.kind
         raw, ctx = _meta_inside(raw, ctx, cat)
@@ -141,12 +177,19 @@ class Recogniser:
         depth = header_depth(raw, cat, kind)
         paths, values = column_paths(raw, depth, cat, kind)
         columns = [cat.column(kind, p) if p else None for p in paths]
+        if (prev is not None and idx == 0 and prev.kind == kind and not cat.kinds[kind].text_only
+                and prev.last_page == page.number - 1 and ctx.title
+                and label_key(ctx.title) == label_key(prev.title)):
+            self._repeated_title(prev, page, raw, depth, columns)
+            return
         if cat.kinds[kind].unlabelled_names:
             first_amount = next((j for j, c in enumerate(columns) if c is not None and c.role in MEASURES),
                                 len(columns))
             if any(c is not None and c.role == "name" for c in columns[:first_amount]):
                 columns = [Column("name") if c is None and j < first_amount else c
                            for j, c in enumerate(columns)]
+        if not cat.kinds[kind].side_by_side:
+            columns = self._separate_groups(columns, paths, page.number, ctx.title or kind)
         unit = ctx.unit
         if unit is None:
             unit = _unit_in_header(paths)
@@ -155,11 +198,51 @@ class Recogniser:
                            ncols=raw.ncols, unit=unit, year=ctx.year, code=ctx.code, name=ctx.name,
                            as_of=ctx.as_of, pages=[page.number], header_values=values,
                            last_page=page.number, xs=list(raw.xs))
+        draft.had_amounts = _has_amounts(raw)
         self._rows(draft, page, raw, depth)
         if not draft.rows:
             draft.note = read_note(below)
         self.drafts.append(draft)
         self._open = draft
+
+    def _repeated_title(self, prev: TableDraft, page: PageContent, raw: RawTable, depth: int,
+                        columns: list[Column | None]) -> None:
+        """A page printing the open table's title again: its continuation (a wide table printed over
+        several pages, the title repeated on each). Rows with a label of their own are read under the
+        page's own header; columns carried over with no label column cannot be tied to their rows
+        and are reported unread, never read as nameless rows."""
+        labelled = any(c is not None and c.role in ("name", "code", "code_or_name") for c in columns)
+        if labelled and any(c is not None and c.role in MEASURES for c in columns):
+            self._rows(prev, page, raw, depth, continued=True, columns=columns)
+            prev.had_amounts |= _has_amounts(raw)
+        elif _has_amounts(raw):
+            self.unread.append((page.number, f"{prev.title} (columns continued without row labels)", True))
+        prev.pages.append(page.number)
+        prev.last_page = page.number
+
+    def _separate_groups(self, columns: list[Column | None], paths: list[list[str]], page: int,
+                         title: str) -> list[Column | None]:
+        """Repeated column groups (当年预算 beside 上年结转, a 2025 group beside a 2026 one) give
+        several columns one measure; one would overwrite the other. The group of this year's
+        budget keeps the measure (the latest year printed, never a 上年/结转 group; else the first);
+        the others are left unread and said so, never merged."""
+        by_measure: dict[tuple[str, str | None], list[int]] = {}
+        for j, c in enumerate(columns):
+            if c is not None and c.role in MEASURES:
+                by_measure.setdefault((c.role, c.side), []).append(j)
+        out = list(columns)
+        for (role, _), js in by_measure.items():
+            if len({"/".join(paths[j]) for j in js}) < 2:
+                continue        # one header cell ruled over several grid columns: one column
+            best = max(js, key=lambda j: (_group_rank(paths[j]), -j))
+            dropped = [j for j in js if j != best]
+            for j in dropped:
+                out[j] = None
+            self.warnings.append(Warning(
+                "unread_columns", f"{title}: {len(js)} columns read as {role}; kept "
+                f"{'/'.join(paths[best])}, not read: {'; '.join('/'.join(paths[j]) for j in dropped)}",
+                [page], ["/".join(paths[j]) for j in dropped]))
+        return out
 
     def _own_columns(self, raw: RawTable, depth: int, kind: str) -> list[Column | None] | None:
         """The columns a continuation page's own header names (a header repeated, or printed only
@@ -278,6 +361,8 @@ class Recogniser:
             pending = None
             if d.as_of:
                 attrs["as_of"] = d.as_of
+            if not code_parts and (m := _CODE_IN_LABEL_RE.match(name)):
+                code_parts, name = [m.group(1)], m.group(2)     # "[212]城乡社区支出"
             d.rows.append(RawRow(None, "".join(code_parts) or None, name, values, page.number,
                                  bbox, attrs))
             nameless = d.rows[-1] if not name and not code_parts and not attrs else None
@@ -627,3 +712,46 @@ def _unit_in_header(paths: list[list[str]]) -> str | None:
 
 def _is_page_number(ln, page: PageContent) -> bool:
     return ln.text.strip().isdigit() and len(ln.text.strip()) <= 4 and ln.top > page.height - 70
+
+
+_YEAR_IN_PATH = re.compile(r"((?:19|20)\d{2})年")
+_PRIOR_GROUP = re.compile(r"上年|结转|结余|年初|执行数|决算")
+
+
+def _group_rank(path: list[str]) -> tuple[int, int]:
+    """How much a column's header path looks like this year's budget: not a prior-year or carry-over
+    group first, then the latest year it prints."""
+    text = "/".join(path)
+    years = [int(y) for y in _YEAR_IN_PATH.findall(to_halfwidth(text))]
+    return (0 if _PRIOR_GROUP.search(text) else 1, max(years) if years else 0)
+
+
+def _has_amounts(raw: RawTable) -> bool:
+    """True when a ruled table prints at least one amount with decimals or a thousands separator
+    (a list of names or a form with counts is not a budget table)."""
+    return any(t and is_amount(t) and re.search(r"[.,]\d", t) for row in raw.texts for t in row)
+
+
+def _is_meta_line(text: str) -> bool:
+    from pipeline.tables.context import AS_OF_RE, UNIT_RE, YEAR_RE, parse_dept
+
+    t = to_halfwidth(text)
+    return bool(YEAR_RE.search(t) or UNIT_RE.search(t) or AS_OF_RE.search(t) or parse_dept(text))
+
+
+def _join_cut_titles(lines: list) -> list:
+    """A title wrapped at the page's width, its last characters alone on the next line
+    ("…项目绩效目" / "标表"): the two lines are one title."""
+    from pipeline.document.reader import TextLine
+
+    out: list = []
+    for ln in lines:
+        key = label_key(ln.text)
+        if (out and len(key) <= 3 and key.endswith("表")
+                and 0 <= ln.top - out[-1].bottom < max(12.0, out[-1].bottom - out[-1].top)
+                and not label_key(out[-1].text).endswith("表")):
+            prev = out.pop()
+            ln = TextLine(prev.text.rstrip() + ln.text.strip(), min(prev.x0, ln.x0), max(prev.x1, ln.x1),
+                          prev.top, ln.bottom)
+        out.append(ln)
+    return out
