@@ -23,6 +23,7 @@ class Chart:
 def bars(title: str, rows: list[tuple[str, list[Decimal | None]]], series: list[str], unit: str = "万元") -> Chart:
     """Grouped horizontal bars: one group per row label, one bar per series; the amount printed beside it."""
     label_w, bar_w, bar_h, gap = 210, 380, 14, 8
+    rows = _short_labels(rows)
     legend_h = 22 if len(series) > 1 else 0
     peak = max((abs(v) for _, vs in rows for v in vs if v is not None), default=Decimal(0)) or Decimal(1)
     group_h = bar_h * len(series) + gap
@@ -40,7 +41,7 @@ def bars(title: str, rows: list[tuple[str, list[Decimal | None]]], series: list[
         for i, v in enumerate(values):
             y = y0 + i * bar_h
             w = 0 if v is None else max(1.0, float(abs(v) / peak) * bar_w)
-            text = "—" if v is None else fmt(v)
+            text = "—" if v is None else (str(v) if unit == "个" else fmt(v))
             parts.append(f'<rect class="bar" x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
                          f'fill="{COLORS[i % 5] if v is None or v >= 0 else "#b00020"}"><title>{escape(label)} · '
                          f'{escape(series[i])}: {text} {unit}</title></rect>'
@@ -100,3 +101,16 @@ def _pivot(rows: list[tuple], years: list[int]) -> list[tuple[str, list[Decimal 
     for label, year, amount in rows:
         by.setdefault(label, {})[year] = amount
     return [(label, [vals.get(y) for y in years]) for label, vals in by.items()]
+
+
+def _short_labels(rows: list[tuple[str, list]]) -> list[tuple[str, list]]:
+    """Drop the prefix every label shares (the district's name before each department's)."""
+    labels = [r[0] or "" for r in rows]
+    if len(labels) < 2:
+        return rows
+    import os
+
+    prefix = os.path.commonprefix(labels)
+    if len(prefix) < 2 or any(len(lab) <= len(prefix) + 1 for lab in labels):
+        return rows
+    return [(lab[len(prefix):], vs) for lab, (_, vs) in zip(labels, rows)]

@@ -139,6 +139,7 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     loaded_years = {(c, y) for c, y in con.execute(
         "SELECT department_code, year FROM documents WHERE status = 'loaded'").fetchall()}
     files = _disclosure_files(con)
+    doc_year = dict(con.execute("SELECT document_id, year FROM documents").fetchall())
     doc_files = dict(con.execute("SELECT document_id, coalesce(file_name, source) FROM documents").fetchall())
     by_dept: dict[str | None, DepartmentSection] = {}
     years: dict[str | None, set] = defaultdict(set)
@@ -172,7 +173,8 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     for dept, sec in by_dept.items():
         sec.years = sorted(years[dept])
         sec.documents = sorted(docs[dept])
-        sec.files = list(dict.fromkeys(files[d] for d in sec.documents if d in files))   # a disclosure once
+        # each disclosure once, with its year (a department's two years print the same file name)
+        sec.files = list(dict.fromkeys(f"{doc_year.get(d) or '—'}: {files[d]}" for d in sec.documents if d in files))
     ordered = sorted(by_dept.values(), key=lambda s: (-s.errors, -s.warnings, s.code or ""))
     return run_id, ordered
 
