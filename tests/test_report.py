@@ -58,3 +58,33 @@ def test_a_failed_identity_shows_both_figures_difference_and_pages(report):
 def test_report_without_a_warehouse_is_a_typed_error(tmp_path):
     with pytest.raises(DocumentError):
         write_report(tmp_path / "none.duckdb", tmp_path)
+
+
+def test_changes_since_the_previous_run_list_new_and_resolved_findings(tmp_path):
+    """A fault fixed between two nights is resolved, a fault introduced is new, nothing else moves."""
+    import duckdb
+
+    from pipeline.report.changes import since_previous_run
+
+    two = mini_document(code="202")
+    next(c for c in two.narrative if c.metric == "basic_expenditure").amount += D("1.00")
+    home = build_warehouse(tmp_path / "a", {"2023/201_mini.pdf": mini_document(), "2023/202_mini.pdf": two})
+    run_checks(home.db_path, run_id="night1")
+    con = duckdb.connect(str(home.db_path))
+    try:   # the second night: 202's prose fixed, 201's prose broken
+        con.execute("UPDATE narrative_claims SET amount = amount - 1 WHERE document_id LIKE '202%' "
+                    "AND metric = 'basic_expenditure'")
+        con.execute("UPDATE narrative_claims SET amount = amount + 2 WHERE document_id LIKE '201%' "
+                    "AND metric = 'basic_expenditure'")
+    finally:
+        con.close()
+    run_checks(home.db_path, run_id="night2")
+    con = duckdb.connect(str(home.db_path), read_only=True)
+    try:
+        ch = since_previous_run(con, "night2", {})
+        first = since_previous_run(con, "night1", {})
+    finally:
+        con.close()
+    assert ch.previous_run == "night1" and first.previous_run is None
+    assert ch.new and all(s.startswith("201 ") for s in ch.new), ch.new
+    assert ch.resolved and all(s.startswith("202 ") for s in ch.resolved), ch.resolved

@@ -14,6 +14,7 @@ import duckdb
 import jinja2
 
 from pipeline.checks.base import fmt
+from pipeline.report.changes import since_previous_run
 from pipeline.report.charts import district_charts
 from pipeline.report.evidence import EvidenceMaker
 from pipeline.report.export import write_csv, write_xlsx
@@ -242,7 +243,7 @@ def headline(documents: list[str], secs: list[DepartmentSection], partial: list[
 def render(run_id: str | None, secs: list[DepartmentSection], documents: list[str],
            unreadable: list[dict] | None = None, coverage: list[dict] | None = None,
            partial: list[dict] | None = None, charts: list | None = None, exports: dict | None = None,
-           data_docs: str | None = None) -> str:
+           data_docs: str | None = None, changes=None) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     findings = [f for s in secs for f in s.findings]
@@ -251,7 +252,7 @@ def render(run_id: str | None, secs: list[DepartmentSection], documents: list[st
     return env.get_template("report.html.j2").render(
         run_id=run_id, sections=[s for s in secs if s.findings], documents=len(documents),
         unreadable=unreadable or [], coverage=coverage or [], partial=partial or [], findings=findings,
-        noise=noise, non_financial=non_fin, charts=charts or [], exports=exports or {}, data_docs=data_docs,
+        noise=noise, non_financial=non_fin, changes=changes, charts=charts or [], exports=exports or {}, data_docs=data_docs,
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         errors=sum(s.errors for s in secs), warnings=sum(s.warnings for s in secs),
         unverifiable=sum(s.unverifiable for s in secs),
@@ -283,6 +284,10 @@ def write_report(db_path: Path, out_dir: Path, run_id: str | None = None, raw_di
                 if f.severity == "error":
                     errors_by_check[f.label_zh] += 1
         charts = district_charts(con, dict(errors_by_check))
+        names = dict(con.execute("SELECT department_code, any_value(department_name) FROM documents "
+                                 "GROUP BY ALL").fetchall())
+        names.update({s.code: s.name for s in secs})
+        changes = since_previous_run(con, run_id, names)
     finally:
         maker.close()
         con.close()
@@ -293,7 +298,7 @@ def write_report(db_path: Path, out_dir: Path, run_id: str | None = None, raw_di
     path = out_dir / REPORT_NAME
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(render(run_id, secs, documents, unreadable, coverage, partial, charts, exports,
-                          "data_docs/index.html" if docs.exists() else None), encoding="utf-8")
+                          "data_docs/index.html" if docs.exists() else None, changes), encoding="utf-8")
     hold("report")
     tmp.replace(path)
     return path
