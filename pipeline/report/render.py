@@ -172,7 +172,8 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         if dept in by_dept:
             by_dept[dept].coverage = c
     for dept, sec in by_dept.items():
-        sec.years = sorted(years[dept])
+        # every loaded year of the department, not only the years with findings
+        sec.years = sorted(years[dept] | {y for c, y in loaded_years if c == dept and y})
         sec.documents = sorted(docs[dept])
         # each disclosure once, with its year (a department's two years print the same file name)
         sec.files = list(dict.fromkeys(f"{doc_year.get(d) or '—'}: {files[d]}" for d in sec.documents if d in files))
@@ -181,21 +182,31 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
 
 
 def _coverage(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str | None, list[dict]]:
-    """Per department, each document's verification counts of the run (empty before schema version 7)."""
+    """Per department, each document's verification counts of the run (empty before schema version 7),
+    with its file, class and completeness (tables found / printed empty / missing / unread)."""
     if run_id is None:
         return {}
     try:
         rows = con.execute(
-            "SELECT department, document_id, year, checked, holding, broken, unverifiable, reasons, prose_figures, "
-            "prose_resolved FROM check_coverage "
-            "WHERE run_id = ? ORDER BY department, year, document_id", [run_id]).fetchall()
+            "SELECT c.department, c.document_id, c.year, c.checked, c.holding, c.broken, c.unverifiable, c.reasons, "
+            "c.prose_figures, c.prose_resolved, coalesce(d.file_name, d.source), d.document_class, d.completeness, "
+            "d.completeness_detail FROM check_coverage c LEFT JOIN documents d USING (document_id) "
+            "WHERE c.run_id = ? ORDER BY c.department, c.year, c.document_id", [run_id]).fetchall()
     except duckdb.Error:
         return {}
     out: dict[str | None, list[dict]] = defaultdict(list)
-    for dept, doc, year, checked, holding, broken, unver, reasons, figures, resolved in rows:
+    for dept, doc, year, checked, holding, broken, unver, reasons, figures, resolved, file, klass, comp, detail in rows:
+        tables = (json.loads(detail) if detail else {}).get("tables") or []
+        status = defaultdict(int)
+        for t in tables:
+            status[t.get("status") or "?"] += 1
+        unread = [u for u in (json.loads(detail) if detail else {}).get("unread_tables") or []
+                  if not non_financial(json.dumps(u, ensure_ascii=False))]
         out[dept].append({"document_id": doc, "year": year, "checked": checked, "holding": holding,
                           "broken": broken, "unverifiable": unver, "figures": figures or 0, "resolved": resolved or 0,
-                          "reasons": [r for r in (reasons or "").split("\n") if r]})
+                          "reasons": [r for r in (reasons or "").split("\n") if r and not non_financial(r)],
+                          "file": file or doc, "document_class": klass or "", "completeness": comp or "",
+                          "tables": dict(status), "unread": len(unread)})
     return out
 
 
@@ -276,7 +287,11 @@ def write_report(db_path: Path, out_dir: Path, run_id: str | None = None, raw_di
         run_id, secs = sections(con, run_id, maker)
         documents = [d for (d,) in con.execute("SELECT document_id FROM documents WHERE status = 'loaded'").fetchall()]
         unreadable = unreadable_documents(con)
-        coverage = [dict(row, department=dept) for dept, rows in _coverage(con, run_id).items() for row in rows]
+        dept_names = dict(con.execute("SELECT department_code, any_value(department_name) FROM documents "
+                                      "GROUP BY ALL").fetchall())
+        dept_names.update({s.code: s.name for s in secs})
+        coverage = [dict(row, department=dept, department_name=dept_names.get(dept))
+                    for dept, rows in _coverage(con, run_id).items() for row in rows]
         partial = partly_read_documents(con)
         errors_by_check: dict[str, int] = defaultdict(int)
         for s in secs:
@@ -284,10 +299,7 @@ def write_report(db_path: Path, out_dir: Path, run_id: str | None = None, raw_di
                 if f.severity == "error":
                     errors_by_check[f.label_zh] += 1
         charts = district_charts(con, dict(errors_by_check))
-        names = dict(con.execute("SELECT department_code, any_value(department_name) FROM documents "
-                                 "GROUP BY ALL").fetchall())
-        names.update({s.code: s.name for s in secs})
-        changes = since_previous_run(con, run_id, names)
+        changes = since_previous_run(con, run_id, dept_names)
     finally:
         maker.close()
         con.close()
