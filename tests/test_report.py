@@ -88,3 +88,41 @@ def test_changes_since_the_previous_run_list_new_and_resolved_findings(tmp_path)
     assert ch.previous_run == "night1" and first.previous_run is None
     assert ch.new and all(s.startswith("201 ") for s in ch.new), ch.new
     assert ch.resolved and all(s.startswith("202 ") for s in ch.resolved), ch.resolved
+
+
+def test_plain_words_replace_internal_names_and_state_the_rounding():
+    from pipeline.report.wording import non_financial, plain, tolerance_words
+
+    text = plain("the document prints no three_public[total].training or else "
+                 "general_budget_basic_expenditure[code:30216].total: difference 1.00, tolerance 0.255 (n=51)")
+    assert "[" not in text and "tolerance" not in text and "三公" in text and "30216" in text
+    assert tolerance_words(D("0.0300000"), 6).startswith("印刷取整允许 ±0.03 万元")
+    assert "51" in tolerance_words(D("0.255"), 51)
+    assert tolerance_words(None, 0) == ""
+    assert non_financial("a ruled table … (text above it: 部门机构设置情况)") and not non_financial("部门预算支出总表")
+
+
+def test_a_document_read_in_part_is_not_clean_unless_only_non_financial_tables_went_unread(tmp_path):
+    import json
+
+    import duckdb
+
+    from pipeline.report.render import headline, partly_read_documents, sections
+
+    home = build_warehouse(tmp_path, {"2023/201_mini.pdf": mini_document(), "2023/202_mini.pdf": mini_document(code="202"),
+                                      "2023/203_mini.pdf": mini_document(code="203")})
+    run_checks(home.db_path, run_id="r")
+    con = duckdb.connect(str(home.db_path))
+    try:
+        docs = [d for (d,) in con.execute("SELECT document_id FROM documents ORDER BY document_id").fetchall()]
+        for doc, reasons in ((docs[0], ["a ruled table the catalogue does not recognise (部门机构设置情况)"]),
+                             (docs[1], ["部门预算支出总表 p. 6 unread"])):
+            con.execute("UPDATE documents SET completeness = 'partial', completeness_detail = ? WHERE document_id = ?",
+                        [json.dumps({"reasons": reasons}, ensure_ascii=False), doc])
+        partial = partly_read_documents(con)
+        _, secs = sections(con, "r")
+    finally:
+        con.close()
+    assert [p["document_id"] for p in partial] == [docs[1]]
+    head = headline(docs, secs, partial)
+    assert head["documents"] == 3 and head["clean"] == 3 - head["with_errors"] - 1

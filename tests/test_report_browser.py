@@ -117,6 +117,16 @@ def test_images_load_and_page_links_open_stored_pdfs(page, night):
         doc.close()
 
 
+def test_evidence_images_outline_the_cell(page):
+    report, facts = page
+    from PIL import Image
+
+    src = urlparse(facts["images"][0]["src"])
+    img = Image.open(unquote(src.path)).convert("RGB")
+    assert img.width > 50 and img.height > 10
+    assert any(r > 200 and g < 40 and b < 80 for r, g, b in img.getdata()), "no outline drawn"
+
+
 def test_charts_are_drawn(page):
     _, facts = page
     assert facts["svgs"] >= 5 and facts["bars"] > 10, facts
