@@ -124,7 +124,7 @@ def test_evidence_images_outline_the_cell(page):
     src = urlparse(facts["images"][0]["src"])
     img = Image.open(unquote(src.path)).convert("RGB")
     assert img.width > 50 and img.height > 10
-    assert any(r > 200 and g < 40 and b < 80 for r, g, b in img.getdata()), "no outline drawn"
+    assert any(r > 200 and g < 40 and b < 80 for r, g, b in img.get_flattened_data()), "no outline drawn"
 
 
 def test_charts_are_drawn(page):

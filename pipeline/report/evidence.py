@@ -49,8 +49,11 @@ class EvidenceMaker:
         self.sha = dict(con.execute("SELECT document_id, sha256 FROM documents").fetchall())
         self._pdfs: dict[str, object] = {}
         self._images: dict[tuple[str, int], object] = {}
+        self._text: dict[tuple[str, int], object] = {}
 
     def close(self) -> None:
+        for tp in self._text.values():
+            tp.close()
         for pdf in self._pdfs.values():
             pdf.close()
 
@@ -73,25 +76,63 @@ class EvidenceMaker:
                 self._images[key] = doc[page - 1].render(scale=SCALE).to_pil().convert("RGB")
         return self._images[key]
 
-    def _cells(self, document_id: str, pages: list[int], amount: Decimal | None) -> list[tuple]:
+    def _cells(self, document_id: str, pages: list[int], amount: Decimal | None, message: str) -> list[tuple]:
+        """Lines printing ``amount`` on those pages; a line whose label the finding's message names first
+        (an amount like 10.00 is printed on many lines of a procurement table)."""
         if amount is None or not pages:
             return []
-        return self.con.execute(
-            "SELECT page, bbox, table_title, coalesce(code || ' ', '') || coalesce(name, ''), measure FROM budget_lines "
+        rows = self.con.execute(
+            "SELECT page, bbox, table_title, coalesce(code || ' ', '') || coalesce(name, ''), measure, "
+            "(name IS NOT NULL AND length(name) > 1 AND contains(?, name)) AS named FROM budget_lines "
             "WHERE document_id = ? AND list_contains(?, page) AND amount = ? AND bbox IS NOT NULL "
-            "ORDER BY page, table_index, row_index LIMIT ?", [document_id, pages, amount, MAX_CELLS]).fetchall()
+            "ORDER BY named DESC, page, table_index, row_index LIMIT 20",
+            [message or "", document_id, pages, amount]).fetchall()
+        if rows and rows[0][5]:   # the message names the line: only the lines so named
+            rows = [r for r in rows if r[5]]
+        return [r[:5] for r in rows[:MAX_CELLS]]
+
+    def _amount_box(self, document_id: str, page: int, amount: Decimal, row: list[float], height: float):
+        """The printed amount's own box inside the line's box (bbox is stored per line), or None when the
+        amount is not found there as one run of text (wrapped in a narrow column, or printed in 元)."""
+        doc = self._pdfs.get(document_id)
+        key = (document_id, page)
+        if key not in self._text:
+            self._text[key] = doc[page - 1].get_textpage()
+        tp = self._text[key]
+        x0, top, x1, bottom = row
+        q = amount.quantize(Decimal("0.01"))
+        # as printed: 1081.26, 1,081.26, or without trailing zeros (20, 0.2) — the last only when one
+        # run of text in the line prints it, since a short number recurs (序号 1, 数量 1 …)
+        for text in dict.fromkeys((f"{q}", f"{q:,}", f"{amount.normalize():f}")):
+            found = []
+            searcher = tp.search(text, match_whole_word=True)
+            while (hit := searcher.get_next()) is not None:
+                index, count = hit
+                rects = [tp.get_charbox(i) for i in range(index, index + count)]
+                l, b = min(r[0] for r in rects), min(r[1] for r in rects)
+                r_, t = max(r[2] for r in rects), max(r[3] for r in rects)
+                ctop, cbottom = height - t, height - b
+                if l >= x0 - 1 and r_ <= x1 + 1 and ctop >= top - 1 and cbottom <= bottom + 1:
+                    found.append((l, ctop, r_, cbottom))
+            if len(found) == 1 or (found and "." in text and text.endswith(f"{q}"[-3:])):
+                return found[0]
+        return None
 
     def for_finding(self, document_id: str | None, left: Decimal | None, right: Decimal | None,
-                    left_pages: str | None, right_pages: str | None) -> list[Evidence]:
+                    left_pages: str | None, right_pages: str | None, message: str = "") -> list[Evidence]:
         """The finding's cells (images) and, for pages with no cell found, a link to the page alone."""
         pdf = self.pdf_path(document_id)
         if pdf is None:
             return []
         out: list[Evidence] = []
         seen_pages: set[int] = set()
+        seen: set = set()
         for amount, pages in ((left, _pages(left_pages)), (right, _pages(right_pages))):
-            for page, bbox, title, row, measure in self._cells(document_id, pages, amount):
-                out.append(Evidence(page, self._crop(document_id, pdf, page, bbox), pdf_link(pdf, page),
+            for page, bbox, title, row, measure in self._cells(document_id, pages, amount, message):
+                if (page, tuple(bbox), amount) in seen:
+                    continue
+                seen.add((page, tuple(bbox), amount))
+                out.append(Evidence(page, self._crop(document_id, pdf, page, bbox, amount), pdf_link(pdf, page),
                                     f"{title or ''} {row} · {measure} = {amount}"))
                 seen_pages.add(page)
         for page in sorted(set(_pages(left_pages)) | set(_pages(right_pages))):
@@ -99,19 +140,28 @@ class EvidenceMaker:
                 out.append(Evidence(page, None, pdf_link(pdf, page), f"第 {page} 页"))
         return out
 
-    def _crop(self, document_id: str, pdf: Path, page: int, bbox: list[float]) -> str | None:
+    def _crop(self, document_id: str, pdf: Path, page: int, bbox: list[float], amount: Decimal) -> str | None:
+        """The line's region with the amount outlined (or the whole line, when the amount's own box is
+        not found); the line's label stays in view on the left."""
         from PIL import ImageDraw
 
         img = self._page_image(document_id, pdf, page)
         if img is None or not bbox or len(bbox) != 4:
             return None
-        x0, top, x1, bottom = (v * SCALE for v in bbox)
-        box = (max(0, int(x0 - PAD_X * SCALE)), max(0, int(top - PAD_Y * SCALE)),
-               min(img.width, int(x1 + PAD_Y * SCALE)), min(img.height, int(bottom + PAD_Y * SCALE)))
+        cell = self._amount_box(document_id, page, amount, bbox, img.height / SCALE)
+        rx0, rtop, rx1, rbottom = (v * SCALE for v in bbox)
+        x0, top, x1, bottom = (v * SCALE for v in (cell or bbox))
+        left = rx0 if cell is None else max(rx0, x0 - PAD_X * 2 * SCALE)
+        box = (max(0, int(left - 4 * SCALE)), max(0, int(rtop - PAD_Y * SCALE)),
+               min(img.width, int(max(x1, min(rx1, x1 + PAD_X * SCALE)) + 4 * SCALE)),
+               min(img.height, int(rbottom + PAD_Y * SCALE)))
         crop = img.crop(box)
-        ImageDraw.Draw(crop).rectangle((x0 - box[0] - 2, top - box[1] - 2, x1 - box[0] + 2, bottom - box[1] + 2),
-                                       outline=(220, 0, 40), width=3)
-        name = hashlib.sha1(f"{document_id}|{page}|{bbox}".encode()).hexdigest()[:16] + ".png"
+        draw = ImageDraw.Draw(crop)
+        if cell is not None:   # the line lightly, the amount strongly
+            draw.rectangle((rx0 - box[0], rtop - box[1], rx1 - box[0], rbottom - box[1]), outline=(255, 170, 170), width=1)
+        draw.rectangle((x0 - box[0] - 3, top - box[1] - 3, x1 - box[0] + 3, bottom - box[1] + 3),
+                       outline=(220, 0, 40), width=3)
+        name = hashlib.sha1(f"{document_id}|{page}|{bbox}|{amount}".encode()).hexdigest()[:16] + ".png"
         target = self.out_dir / "evidence" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():

@@ -165,7 +165,7 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
             sec.noise.append(f)
             continue
         if evidence is not None and doc:
-            f.evidence = evidence.for_finding(doc, lv, rv, lp, rp)
+            f.evidence = evidence.for_finding(doc, lv, rv, lp, rp, msg)
         sec.findings.append(f)
     cover = _coverage(con, run_id)
     for dept, c in cover.items():
