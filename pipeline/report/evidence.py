@@ -33,7 +33,14 @@ def raw_pdf(raw_dir: Path, sha256: str) -> Path:
     return raw_dir / sha256[:2] / f"{sha256}.pdf"
 
 
-def pdf_link(pdf: Path, page: int) -> str:
+def pdf_link(pdf: Path, page: int, base: Path | None = None) -> str:
+    """A link opening the PDF at its page: relative to the report's folder when given (the home can be
+    moved or copied whole), else the file URL."""
+    if base is not None:
+        import os
+        from urllib.parse import quote
+
+        return f"{quote(Path(os.path.relpath(pdf.resolve(), base.resolve())).as_posix())}#page={page}"
     return f"{pdf.resolve().as_uri()}#page={page}"
 
 
@@ -132,12 +139,13 @@ class EvidenceMaker:
                 if (page, tuple(bbox), amount) in seen:
                     continue
                 seen.add((page, tuple(bbox), amount))
-                out.append(Evidence(page, self._crop(document_id, pdf, page, bbox, amount), pdf_link(pdf, page),
+                crop = self._crop(document_id, pdf, page, bbox, amount)
+                out.append(Evidence(page, crop, pdf_link(pdf, page, self.out_dir),
                                     f"{title or ''} {row} · {measure} = {amount}"))
                 seen_pages.add(page)
         for page in sorted(set(_pages(left_pages)) | set(_pages(right_pages))):
             if page not in seen_pages:
-                out.append(Evidence(page, None, pdf_link(pdf, page), f"第 {page} 页"))
+                out.append(Evidence(page, None, pdf_link(pdf, page, self.out_dir), f"第 {page} 页"))
         return out
 
     def _crop(self, document_id: str, pdf: Path, page: int, bbox: list[float], amount: Decimal) -> str | None:
