@@ -18,10 +18,12 @@ def rows(findings: list) -> list[list]:
 
 def write_csv(findings: list, path: Path) -> Path:
     """UTF-8 with a BOM so Excel opens the Chinese text correctly."""
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(COLUMNS)
         w.writerows(rows(findings))
+    tmp.replace(path)   # a reader never sees half a file
     return path
 
 
@@ -43,5 +45,7 @@ def write_xlsx(findings: list, path: Path) -> Path:
         ws.append(r)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
-    wb.save(path)
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
     return path
