@@ -42,7 +42,18 @@ def make_offline(site: Path, outcomes: list, results: list, report: str = "../di
     for page in site.rglob("*.html"):
         if page.name == "index.html" and page.parent == site:
             continue
-        page.write_text(strip_external(page.read_text(encoding="utf-8")), encoding="utf-8")
+        html = strip_external(page.read_text(encoding="utf-8"))
+        up = "../" * (len(page.relative_to(site).parts) - 1)
+        from pipeline.checks.gx import UNIT
+
+        one = int(1 / UNIT)
+        banner = (f'<div style="font-family:sans-serif;background:#fff8e1;padding:.5em 1em;border-bottom:1px solid #e0c060">'
+                  f'<a href="{up}index.html">← 规则一览 all suites</a> · <a href="{up}{escape(report)}">核对报告 report</a> · '
+                  f"本页数值以 {UNIT} 万元为单位（{one} = 1.00 万元）；按部门、年度、页码列出的金额见规则一览。"
+                  f"Figures on this page count {UNIT} 万元 ({one} = 1.00 万元); the index lists them in 万元.</div>")
+        if "UNIT_BANNER" not in html:
+            html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "<!-- UNIT_BANNER -->" + banner, html, count=1)
+        page.write_text(html, encoding="utf-8")
         if page.parts[-5:-4] == ("identity",) or "validations" in page.parts:
             pages[page.stem.split("-", 1)[-1]] = page.relative_to(site).as_posix()
     rows = []
