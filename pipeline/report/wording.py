@@ -36,6 +36,7 @@ WORDS = {
 
 _CELL = re.compile(r"\b([a-z_]+)\[([^\]]+)\](?:\.([a-z_]+))?")
 _TOL = re.compile(r",?\s*tolerance -?[\d.,]+ \(n=\d+\)")
+_DIFF = re.compile(r":? difference -?[\d.,]+(?=;|$)")   # the difference has its own column
 _WORD = re.compile(r"\b(" + "|".join(sorted(WORDS, key=len, reverse=True)) + r")\b")
 
 
@@ -54,7 +55,7 @@ def _cell(m: re.Match) -> str:
 def plain(message: str) -> str:
     """The stored message with internal names put in words and the tolerance left to its own column."""
     text = _CELL.sub(_cell, message or "")
-    text = _TOL.sub("", text)
+    text = _DIFF.sub("", _TOL.sub("", text))
     text = text.replace(" or else ", " 或 ")
     return _WORD.sub(lambda m: WORDS[m.group(1)], text)
 
