@@ -57,6 +57,7 @@ class EvidenceMaker:
         self._pdfs: dict[str, object] = {}
         self._images: dict[tuple[str, int], object] = {}
         self._text: dict[tuple[str, int], object] = {}
+        self.used: set[str] = set()
 
     def close(self) -> None:
         for tp in self._text.values():
@@ -153,8 +154,16 @@ class EvidenceMaker:
         not found); the line's label stays in view on the left."""
         from PIL import ImageDraw
 
+        if not bbox or len(bbox) != 4:
+            return None
+        # the raw store is content-addressed: the same file, page, line and amount give the same crop
+        name = hashlib.sha1(f"{self.sha.get(document_id)}|{page}|{bbox}|{amount}".encode()).hexdigest()[:16] + ".png"
+        target = self.out_dir / "evidence" / name
+        self.used.add(name)
+        if target.exists():
+            return f"evidence/{name}"
         img = self._page_image(document_id, pdf, page)
-        if img is None or not bbox or len(bbox) != 4:
+        if img is None:
             return None
         cell = self._amount_box(document_id, page, amount, bbox, img.height / SCALE)
         rx0, rtop, rx1, rbottom = (v * SCALE for v in bbox)
@@ -169,9 +178,14 @@ class EvidenceMaker:
             draw.rectangle((rx0 - box[0], rtop - box[1], rx1 - box[0], rbottom - box[1]), outline=(255, 170, 170), width=1)
         draw.rectangle((x0 - box[0] - 3, top - box[1] - 3, x1 - box[0] + 3, bottom - box[1] + 3),
                        outline=(220, 0, 40), width=3)
-        name = hashlib.sha1(f"{document_id}|{page}|{bbox}|{amount}".encode()).hexdigest()[:16] + ".png"
-        target = self.out_dir / "evidence" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists():
-            crop.save(target, optimize=True)
+        tmp = target.with_name(target.name + ".tmp")
+        crop.save(tmp, format="PNG", optimize=True)
+        tmp.replace(target)
         return f"evidence/{name}"
+
+    def prune(self) -> None:
+        """Remove crops no finding of this report uses (findings resolved since an earlier night)."""
+        for old in (self.out_dir / "evidence").glob("*.png"):
+            if old.name not in self.used:
+                old.unlink(missing_ok=True)

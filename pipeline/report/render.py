@@ -313,4 +313,5 @@ def write_report(db_path: Path, out_dir: Path, run_id: str | None = None, raw_di
                           "data_docs/index.html" if docs.exists() else None, changes), encoding="utf-8")
     hold("report")
     tmp.replace(path)
+    maker.prune()
     return path
