@@ -20,6 +20,10 @@ def available() -> str | None:
     """None when the browser can be used, else why not."""
     if not Path(CHROMIUM).exists():
         return f"{CHROMIUM} is absent (apt-get install chromium fonts-noto-cjk; .ci/run installs it)"
+    try:
+        import websockets  # noqa: F401
+    except ImportError:
+        return "the websockets package is missing (pip install -e '.[test]')"
     return None
 
 
