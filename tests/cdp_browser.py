@@ -27,6 +27,10 @@ def available() -> str | None:
     return None
 
 
+class BrowserUnavailable(RuntimeError):
+    """Chromium is installed but could not start here (a sandbox, no /dev/shm …): tests skip."""
+
+
 class Page:
     def __init__(self, ws, loop):
         self.ws, self.loop, self.n = ws, loop, 0
@@ -91,7 +95,7 @@ def open_page(url: str, script):
     import websockets
 
     profile = tempfile.mkdtemp(prefix="cdp-")
-    proc = subprocess.Popen([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    proc = subprocess.Popen([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
                              "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1280,900",
                              "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -99,7 +103,7 @@ def open_page(url: str, script):
         deadline = time.monotonic() + 30
         while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("chromium did not start")
+                raise BrowserUnavailable(f"chromium did not start (exit {proc.poll()})")
             time.sleep(0.1)
         port = port_file.read_text().split("\n")[0]
         import urllib.request
