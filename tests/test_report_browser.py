@@ -35,6 +35,8 @@ FACTS_JS = r"""
     withErrors: parseInt(document.getElementById("with-errors").textContent),
     noise: document.querySelector(".noise") ? document.querySelector(".noise").textContent : "",
     seed: !!document.getElementById("dept-125"),
+    files: Array.from(document.querySelectorAll("section.dept p.meta")).map(p => p.textContent)
+                .filter(t => t.startsWith("文件 Files:")),
   };
 })()
 """
@@ -187,6 +189,15 @@ def test_csv_and_excel_exports_hold_every_finding_with_its_year(page):
     assert all(re.fullmatch(r"20\d\d", r["年度 year"]) for r in rows)
     ws = load_workbook(report.parent / "findings.xlsx").active
     assert ws.max_row - 1 == len(facts["findings"])
+
+
+def test_each_section_lists_its_files_once_with_their_years(page):
+    _, facts = page
+    assert facts["files"]
+    for text in facts["files"]:
+        entries = [e.strip() for e in text.split("Files:", 1)[1].split(" · ")[0].split(";")]
+        assert len(entries) == len(set(entries)), text
+        assert all(re.match(r"20\d\d: ", e) for e in entries), text
 
 
 def test_the_seed_department_has_its_section(page):

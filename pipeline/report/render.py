@@ -141,6 +141,7 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         "SELECT department_code, year FROM documents WHERE status = 'loaded'").fetchall()}
     files = _disclosure_files(con)
     doc_year = dict(con.execute("SELECT document_id, year FROM documents").fetchall())
+    doc_dept = dict(con.execute("SELECT document_id, department_code FROM documents WHERE status = 'loaded'").fetchall())
     doc_files = dict(con.execute("SELECT document_id, coalesce(file_name, source) FROM documents").fetchall())
     by_dept: dict[str | None, DepartmentSection] = {}
     years: dict[str | None, set] = defaultdict(set)
@@ -176,7 +177,9 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         sec.years = sorted(years[dept] | {y for c, y in loaded_years if c == dept and y})
         sec.documents = sorted(docs[dept])
         # each disclosure once, with its year (a department's two years print the same file name)
-        sec.files = list(dict.fromkeys(f"{doc_year.get(d) or '—'}: {files[d]}" for d in sec.documents if d in files))
+        all_docs = sorted({d for d, c in doc_dept.items() if c == dept} | set(sec.documents),
+                          key=lambda d: (doc_year.get(d) or 0, d))
+        sec.files = list(dict.fromkeys(f"{doc_year.get(d) or '—'}: {files[d]}" for d in all_docs if d in files))
     ordered = sorted(by_dept.values(), key=lambda s: (-s.errors, -s.warnings, s.code or ""))
     return run_id, ordered
 
