@@ -58,3 +58,18 @@ def test_data_docs_are_written(gx_run):
     pages = list((docs / "validations").rglob("*.html"))
     assert len(pages) >= len(REGISTRY_LIST) // 2
     assert any("identity.row_total" in p.read_text(encoding="utf-8", errors="ignore") for p in pages)
+
+
+def test_data_docs_are_readable_offline_with_amounts_in_wan_yuan(gx_run):
+    summary, docs = gx_run
+    import re
+
+    for page in docs.rglob("*.html"):   # nothing fetched from another machine (a government intranet)
+        html = page.read_text(encoding="utf-8", errors="ignore")
+        assert not re.search(r"""<(script|link|img)[^>]*(src|href)=["']?(https?:)?//""", html, re.I), page
+    index = summary.data_docs_index.read_text(encoding="utf-8")
+    assert "../discrepancies.html" in index and "万元" in index
+    failing = [o for o in summary.suites if not o.success]
+    assert failing and all(o.identity in index for o in failing)
+    for href in re.findall(r'href="(validations/[^"]+)"', index):
+        assert (docs / href).exists(), href

@@ -125,7 +125,9 @@ def validate(results: list[CheckResult], data_docs_dir: Path | None,
     index = None
     if data_docs_dir is not None:
         ctx.build_data_docs(site_names=["identities"])
-        index = data_docs_dir / "index.html"
+        from pipeline.report.datadocs import make_offline   # readable offline, amounts in 万元 (issue 15)
+
+        index = make_offline(data_docs_dir, outcomes, results)
     return GxSummary(index, outcomes)
 
 

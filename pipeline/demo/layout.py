@@ -74,6 +74,8 @@ class TableBlock:
     title_size: float = 16.0
     #: Print the department line and meta again at the top of continuation pages (procurement).
     repeat_meta: bool = False
+    #: Print the title again at the top of continuation pages (variants; the seed never does).
+    repeat_title: bool = False
 
 
 @dataclass

@@ -203,6 +203,9 @@ def _draw_table(w: _Writer, tb: TableBlock) -> tuple[list[int], list[tuple[Line,
         if not w.room(hgt) or line.page_break_before:
             w.new_page(tb.landscape)
             pages.append(w.page)
+            if tb.repeat_title and tb.title:
+                w.text(tb.title, w.w / 2, w.top, tb.title_size, "c")
+                w.top += tb.title_size + 14
             if tb.repeat_meta:
                 w.text(tb.dept_line, x0, w.top, 10, "l")
                 w.top += 16

@@ -14,6 +14,11 @@ import duckdb
 import jinja2
 
 from pipeline.checks.base import fmt
+from pipeline.report.changes import since_previous_run
+from pipeline.report.charts import district_charts
+from pipeline.report.evidence import EvidenceMaker
+from pipeline.report.export import write_csv, write_xlsx
+from pipeline.report.wording import non_financial, plain, tolerance_words
 from pipeline.checks.registry import REGISTRY
 from pipeline.model import DocumentError
 from pipeline.testhooks import hold
@@ -37,6 +42,16 @@ class Finding:
     right_pages: str
     message: str
     document_id: str | None
+    department_code: str | None = None
+    department: str = ""
+    year: int | None = None
+    file: str = ""
+    tolerance_words: str = ""
+    evidence: list = field(default_factory=list)
+
+    @property
+    def pages(self) -> str:
+        return f"{self.left_pages or '—'} / {self.right_pages or '—'}"
 
 
 @dataclass
@@ -48,6 +63,7 @@ class DepartmentSection:
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)   # per disclosure: its file(s), joined by " + "
     coverage: list[dict] = field(default_factory=list)   # per document: checked / holding / broken / unverifiable
+    noise: list[Finding] = field(default_factory=list)   # first loaded year: summarised, not listed
 
     @property
     def errors(self) -> int:
@@ -95,7 +111,13 @@ def _disclosure_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         return {}
 
 
-def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[str | None, list[DepartmentSection]]:
+#: A comparison with the year before that fails only because the warehouse holds no such year: one
+#: summary line for the district, not a warning per document.
+FIRST_YEAR_CHECKS = ("prose_increase_vs_last_year",)
+
+
+def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
+             evidence: EvidenceMaker | None = None) -> tuple[str | None, list[DepartmentSection]]:
     """The findings of one run (the latest when None) grouped by department, most errors first."""
     if run_id is None:
         from pipeline.checks.engine import latest_run_id
@@ -115,6 +137,12 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple
         "ORDER BY department NULLS FIRST, year, CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, "
         "check_name",
         [run_id]).fetchall()
+    loaded_years = {(c, y) for c, y in con.execute(
+        "SELECT department_code, year FROM documents WHERE status = 'loaded'").fetchall()}
+    files = _disclosure_files(con)
+    doc_year = dict(con.execute("SELECT document_id, year FROM documents").fetchall())
+    doc_dept = dict(con.execute("SELECT document_id, department_code FROM documents WHERE status = 'loaded'").fetchall())
+    doc_files = dict(con.execute("SELECT document_id, coalesce(file_name, source) FROM documents").fetchall())
     by_dept: dict[str | None, DepartmentSection] = {}
     years: dict[str | None, set] = defaultdict(set)
     docs: dict[str | None, set] = defaultdict(set)
@@ -127,40 +155,61 @@ def sections(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple
             years[dept].add(year)
         if doc:
             docs[dept].add(doc)
-        sec.findings.append(Finding(
-            check_name=name, label_zh=ident.label_zh if ident else name,
+        f = Finding(
+            check_name=name, label_zh=(ident.label_zh or ident.description) if ident else name,
             description=ident.description if ident else name, severity=sev, left=_amount(lv),
             right=_amount(rv), difference=_amount(diff), tolerance=_amount(tol), n=n, left_pages=lp or "",
-            right_pages=rp or "", message=msg, document_id=doc))
-    files = _disclosure_files(con)
+            right_pages=rp or "", message=plain(msg), document_id=doc, department_code=dept,
+            department=sec.name, year=year, file=files.get(doc) or doc_files.get(doc, "") if doc else "",
+            tolerance_words=tolerance_words(tol, n))
+        if name in FIRST_YEAR_CHECKS and year and (dept, year - 1) not in loaded_years:
+            sec.noise.append(f)
+            continue
+        if evidence is not None and doc:
+            f.evidence = evidence.for_finding(doc, lv, rv, lp, rp, msg)
+        sec.findings.append(f)
     cover = _coverage(con, run_id)
     for dept, c in cover.items():
         if dept in by_dept:
             by_dept[dept].coverage = c
     for dept, sec in by_dept.items():
-        sec.years = sorted(years[dept])
+        # every loaded year of the department, not only the years with findings
+        sec.years = sorted(years[dept] | {y for c, y in loaded_years if c == dept and y})
         sec.documents = sorted(docs[dept])
-        sec.files = [files[d] for d in sec.documents if d in files]
+        # each disclosure once, with its year (a department's two years print the same file name)
+        all_docs = sorted({d for d, c in doc_dept.items() if c == dept} | set(sec.documents),
+                          key=lambda d: (doc_year.get(d) or 0, d))
+        sec.files = list(dict.fromkeys(f"{doc_year.get(d) or '—'}: {files[d]}" for d in all_docs if d in files))
     ordered = sorted(by_dept.values(), key=lambda s: (-s.errors, -s.warnings, s.code or ""))
     return run_id, ordered
 
 
 def _coverage(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str | None, list[dict]]:
-    """Per department, each document's verification counts of the run (empty before schema version 7)."""
+    """Per department, each document's verification counts of the run (empty before schema version 7),
+    with its file, class and completeness (tables found / printed empty / missing / unread)."""
     if run_id is None:
         return {}
     try:
         rows = con.execute(
-            "SELECT department, document_id, year, checked, holding, broken, unverifiable, reasons, prose_figures, "
-            "prose_resolved FROM check_coverage "
-            "WHERE run_id = ? ORDER BY department, year, document_id", [run_id]).fetchall()
+            "SELECT c.department, c.document_id, c.year, c.checked, c.holding, c.broken, c.unverifiable, c.reasons, "
+            "c.prose_figures, c.prose_resolved, coalesce(d.file_name, d.source), d.document_class, d.completeness, "
+            "d.completeness_detail FROM check_coverage c LEFT JOIN documents d USING (document_id) "
+            "WHERE c.run_id = ? ORDER BY c.department, c.year, c.document_id", [run_id]).fetchall()
     except duckdb.Error:
         return {}
     out: dict[str | None, list[dict]] = defaultdict(list)
-    for dept, doc, year, checked, holding, broken, unver, reasons, figures, resolved in rows:
+    for dept, doc, year, checked, holding, broken, unver, reasons, figures, resolved, file, klass, comp, detail in rows:
+        tables = (json.loads(detail) if detail else {}).get("tables") or []
+        status = defaultdict(int)
+        for t in tables:
+            status[t.get("status") or "?"] += 1
+        unread = [u for u in (json.loads(detail) if detail else {}).get("unread_tables") or []
+                  if not non_financial(json.dumps(u, ensure_ascii=False))]
         out[dept].append({"document_id": doc, "year": year, "checked": checked, "holding": holding,
                           "broken": broken, "unverifiable": unver, "figures": figures or 0, "resolved": resolved or 0,
-                          "reasons": [r for r in (reasons or "").split("\n") if r]})
+                          "reasons": [r for r in (reasons or "").split("\n") if r and not non_financial(r)],
+                          "file": file or doc, "document_class": klass or "", "completeness": comp or "",
+                          "tables": dict(status), "unread": len(unread)})
     return out
 
 
@@ -181,49 +230,91 @@ def partly_read_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
     if "completeness" not in cols:
         return []
     rows = con.execute("""
-        SELECT source, completeness, completeness_detail FROM documents
+        SELECT document_id, source, completeness, completeness_detail FROM documents
         WHERE status = 'loaded' AND completeness IN ('partial', 'not_budget')
         ORDER BY completeness DESC, source""").fetchall()
     out = []
-    for source, status, detail in rows:
+    for doc, source, status, detail in rows:
         reasons = (json.loads(detail) if detail else {}).get("reasons") or []
-        out.append({"source": source, "status": status, "reasons": reasons})
+        kept = [r for r in reasons if not non_financial(r)]
+        if status == "partial" and reasons and not kept:
+            continue   # only known non-financial tables (机构设置, 名词解释) were left unread: not partial
+        out.append({"document_id": doc, "source": source, "status": status, "reasons": kept,
+                    "non_financial": len(reasons) - len(kept)})
     return out
 
 
-def render(run_id: str | None, secs: list[DepartmentSection], documents: int,
+def headline(documents: list[str], secs: list[DepartmentSection], partial: list[dict]) -> dict:
+    """The headline counts, per document (not per department): a document is clean when none of its
+    findings is an error and it was read in full."""
+    with_errors = {f.document_id for s in secs for f in s.findings if f.severity == "error" and f.document_id}
+    part = {p["document_id"] for p in partial if p.get("document_id")}
+    loaded = set(documents)
+    return {"documents": len(loaded), "with_errors": len(with_errors & loaded),
+            "partial": len((part - with_errors) & loaded), "clean": len(loaded - with_errors - part)}
+
+
+def render(run_id: str | None, secs: list[DepartmentSection], documents: list[str],
            unreadable: list[dict] | None = None, coverage: list[dict] | None = None,
-           partial: list[dict] | None = None) -> str:
+           partial: list[dict] | None = None, charts: list | None = None, exports: dict | None = None,
+           data_docs: str | None = None, changes=None) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
+    findings = [f for s in secs for f in s.findings]
+    noise = [f for s in secs for f in s.noise]
+    non_fin = sum(p.get("non_financial", 0) for p in partial or [])
     return env.get_template("report.html.j2").render(
-        run_id=run_id, sections=secs, documents=documents, unreadable=unreadable or [], coverage=coverage or [],
-        partial=partial or [],
+        run_id=run_id, sections=[s for s in secs if s.findings], documents=len(documents),
+        unreadable=unreadable or [], coverage=coverage or [], partial=partial or [], findings=findings,
+        noise=noise, non_financial=non_fin, changes=changes, charts=charts or [], exports=exports or {}, data_docs=data_docs,
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         errors=sum(s.errors for s in secs), warnings=sum(s.warnings for s in secs),
         unverifiable=sum(s.unverifiable for s in secs),
-        # a document read in part is not clean, whatever its checks say
-        clean=documents - len({d for s in secs if s.errors for d in s.documents}) - len(partial or []))
+        years=sorted({f.year for f in findings if f.year}), checks=sorted({f.label_zh for f in findings}),
+        departments=sorted({f.department for f in findings}),
+        head=headline(documents, secs, partial or []))
 
 
-def write_report(db_path: Path, out_dir: Path, run_id: str | None = None) -> Path:
-    """Write out_dir/discrepancies.html from the warehouse's latest check run; returns its path."""
+def write_report(db_path: Path, out_dir: Path, run_id: str | None = None, raw_dir: Path | None = None) -> Path:
+    """Write out_dir/discrepancies.html (with evidence/ crops and the findings as CSV and Excel) from the
+    warehouse's latest check run; returns its path. ``raw_dir`` is the home's raw store (default: the
+    home the warehouse belongs to, ``<home>/data/raw``)."""
     db_path, out_dir = Path(db_path), Path(out_dir)
     if not db_path.exists():
         raise DocumentError("unreadable", f"no warehouse at {db_path}")
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        run_id, secs = sections(con, run_id)
-        documents = con.execute("SELECT count(*) FROM documents WHERE status = 'loaded'").fetchone()[0]
-        unreadable = unreadable_documents(con)
-        coverage = [dict(row, department=dept) for dept, rows in _coverage(con, run_id).items() for row in rows]
-        partial = partly_read_documents(con)
-    finally:
-        con.close()
+    raw_dir = Path(raw_dir) if raw_dir else db_path.resolve().parent.parent / "data" / "raw"
     out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=True)
+    maker = EvidenceMaker(con, raw_dir, out_dir)
+    try:
+        run_id, secs = sections(con, run_id, maker)
+        documents = [d for (d,) in con.execute("SELECT document_id FROM documents WHERE status = 'loaded'").fetchall()]
+        unreadable = unreadable_documents(con)
+        dept_names = dict(con.execute("SELECT department_code, any_value(department_name) FROM documents "
+                                      "GROUP BY ALL").fetchall())
+        dept_names.update({s.code: s.name for s in secs})
+        coverage = [dict(row, department=dept, department_name=dept_names.get(dept))
+                    for dept, rows in _coverage(con, run_id).items() for row in rows]
+        partial = partly_read_documents(con)
+        errors_by_check: dict[str, int] = defaultdict(int)
+        for s in secs:
+            for f in s.findings:
+                if f.severity == "error":
+                    errors_by_check[f.label_zh] += 1
+        charts = district_charts(con, dict(errors_by_check))
+        changes = since_previous_run(con, run_id, dept_names)
+    finally:
+        maker.close()
+        con.close()
+    findings = [f for s in secs for f in s.findings]
+    exports = {"csv": write_csv(findings, out_dir / "findings.csv").name,
+               "xlsx": write_xlsx(findings, out_dir / "findings.xlsx").name}
+    docs = out_dir / "data_docs" / "index.html"
     path = out_dir / REPORT_NAME
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render(run_id, secs, documents, unreadable, coverage, partial), encoding="utf-8")
+    tmp.write_text(render(run_id, secs, documents, unreadable, coverage, partial, charts, exports,
+                          "data_docs/index.html" if docs.exists() else None, changes), encoding="utf-8")
     hold("report")
     tmp.replace(path)
+    maker.prune()
     return path
