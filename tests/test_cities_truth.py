@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cities_truth_arith import check_table
+from cities_truth_arith import check_table
 
 TRUTH = Path(__file__).parent / "truth" / "cities"
 CLASSES = {"部门预算", "单位预算", "部门决算", "not_budget"}

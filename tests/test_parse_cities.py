@@ -42,15 +42,10 @@ def _truths() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def cities() -> list[tuple[dict, ParseResult | DocumentError]]:
-    """Every truth file's PDF, parsed once."""
-    from pipeline.parse import parse_document
+    """Every truth file's PDF, parsed once per session (shared with test_parse_corpus)."""
+    from corpus_parses import parse_once
 
-    out = []
-    for t in _truths():
-        try:
-            out.append((t, parse_document(CORPUS / t["file"])))
-        except DocumentError as e:
-            out.append((t, e))
+    out = [(t, parse_once(CORPUS / t["file"])) for t in _truths()]
     return out
 
 
