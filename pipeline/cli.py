@@ -123,7 +123,7 @@ def ensure_demo_inbox(home: Home, progress=print) -> Path:
 def cmd_run(args: argparse.Namespace) -> int:
     """The night as a Dagster run on the home's instance: the UI shows it like a scheduled night."""
     from assets.run import failure_message, night_error_of, run_night_in_dagster
-    from pipeline.night_errors import HomeMissing, raise_if_disk_full
+    from pipeline.night_errors import HomeMissing, disk_full_after, raise_if_disk_full
     from pipeline.nightlock import night_lock
     from pipeline.summary import LAST_NIGHT, load_summary, render_summary
 
@@ -140,16 +140,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         if inbox is None and not args.portal:
             inbox = ensure_demo_inbox(home)
         (home.reports / LAST_NIGHT).unlink(missing_ok=True)
-        result = run_night_in_dagster(home, inbox=inbox, portal=args.portal, workers=args.workers,
-                                      force=args.force, gx=not args.no_gx,
-                                      roster=Path(args.roster) if args.roster else None)
+        try:
+            result = run_night_in_dagster(home, inbox=inbox, portal=args.portal, workers=args.workers,
+                                          force=args.force, gx=not args.no_gx,
+                                          roster=Path(args.roster) if args.roster else None)
+        except Exception as e:  # e.g. the Dagster instance's SQLite failing on a full disk
+            full = disk_full_after(f"{type(e).__name__}: {e}", home.root)
+            if full is not None:
+                raise full from None
+            raise
     summary = load_summary(home)
     if summary is not None:
         print(render_summary(summary))
     print(f"dagster:   run {result.run_id} in {home.data / 'dagster_home'} (budget-etl ui"
           + ("" if home == Home.at(None) else f" --home {home.root}") + ")")
     if not result.success:
-        typed = night_error_of(result)
+        typed = night_error_of(result) or disk_full_after(failure_message(result), home.root)
         if typed is not None:
             raise typed
         print(f"budget-etl: the night failed: {failure_message(result)}", file=sys.stderr)

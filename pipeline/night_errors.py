@@ -52,7 +52,11 @@ class WarehouseBusy(Busy):
 
 
 _DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
-_DISK_FULL_WORDS = ("no space left on device", "disk quota exceeded", "file too large", "os error 28")
+_DISK_FULL_WORDS = ("no space left on device", "disk quota exceeded", "file too large", "os error 28",
+                    "database or disk is full")
+#: Below this many bytes free, a failure that named something else (SQLite's "disk I/O error" from the
+#: Dagster instance, say) is taken for what it most likely is: the disk ran full.
+_NEARLY_FULL = 1 << 20
 
 
 def is_disk_full(e: BaseException) -> bool:
@@ -77,3 +81,17 @@ def raise_if_disk_full(e: BaseException, doing: str, where: Path | None = None) 
             pass
     raise DiskFull(f"the disk is full ({doing}){free}. What was committed before is kept; free some "
                    f"space and run again: the next run completes the work") from None
+
+
+def disk_full_after(failure: str, where: Path) -> DiskFull | None:
+    """DiskFull when a night failed (``failure``, its message) and the disk holding ``where`` is full:
+    SQLite and other libraries report a full disk in words of their own."""
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        return None
+    if free >= _NEARLY_FULL and not any(w in failure.lower() for w in _DISK_FULL_WORDS):
+        return None
+    return DiskFull(f"the disk is full ({failure.splitlines()[0][:200]}; {free // 1024} KiB free on {where}). "
+                    f"What was committed before is kept; free some space and run again: the next run "
+                    f"completes the work")
