@@ -21,6 +21,8 @@ from pipeline.model import METRICS, Claim
 HERE = Path(__file__).resolve().parent
 N = r"(?P<amount>[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?)"
 U = r"(?P<unit>亿元|万元|元)"
+#: The start of a sentence about the 三公 经费, up to one of its items (no sentence end in between).
+TP = r"三公.{0,3}经费[^。；;]{0,120}?"
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def load_patterns(path: str | None = None) -> tuple[Pattern, ...]:
         if entry["metric"] not in METRICS:
             raise ValueError(f"patterns.yaml: unknown metric {entry['metric']!r}")
         for p in entry["patterns"]:
-            out.append(Pattern(entry["metric"], re.compile(p.replace("{N}", N).replace("{U}", U)),
+            out.append(Pattern(entry["metric"], re.compile(p.replace("{N}", N).replace("{U}", U).replace("{TP}", TP)),
                                bool(entry.get("extra"))))
     return tuple(out)
 
