@@ -125,6 +125,9 @@ class Table:
     #: Department code and name as printed in this table's header (may differ between tables).
     department_code: str | None = None
     department_name: str | None = None
+    #: The parse's completeness of this table (pipeline.tables.completeness.table_status): found, empty,
+    #: unread, partial or doubtful; None for parses made before it was stated.
+    status: str | None = None
 
 
 @dataclass
@@ -194,6 +197,7 @@ class ParseResult:
                     "kind": t.kind, "title": t.title, "pages": t.pages, "empty": t.empty,
                     "note": t.note, "department_code": t.department_code,
                     "department_name": t.department_name,
+                    **({"status": t.status} if t.status else {}),
                     "rows": [
                         {"side": r.side, "code": r.code, "name": r.name,
                          "values": {k: _dec_str(v) for k, v in r.values.items()},
@@ -236,7 +240,7 @@ class ParseResult:
                 Table(
                     kind=t["kind"], title=t["title"], pages=list(t["pages"]), empty=t["empty"],
                     note=t.get("note"), department_code=t.get("department_code"),
-                    department_name=t.get("department_name"),
+                    department_name=t.get("department_name"), status=t.get("status"),
                     rows=[
                         Row(side=r.get("side"), code=r.get("code"), name=r["name"],
                             values={k: Decimal(v) for k, v in r["values"].items()},

@@ -19,7 +19,7 @@ from pipeline.model import DocumentError, ParseResult, Row, Table, Warning
 from pipeline.narrative.claims import ProseText, find_claims
 from pipeline.narrative.figures import find_figures
 from pipeline.tables.catalogue import Catalogue, load_catalogue
-from pipeline.tables.completeness import assess
+from pipeline.tables.completeness import assess, table_status
 from pipeline.tables.recognise import Recogniser, TableDraft
 
 #: How many leading pages are searched for the budget year when no table header states it.
@@ -101,10 +101,11 @@ def _parse(path: Path) -> ParseResult:
     budget_tables = sum(1 for d in drafts if d.kind in cat.standard_kinds)
     doc_class = identity.document_class(cover, " ".join(early_text), budget_kind, budget_tables,
                                         len(narrative))
-    done = assess(cat, doc_class,
-                  [(d.kind, d.title, sorted(set(d.pages)), not d.rows, d.note, d.had_amounts,
-                    [r.values for r in d.rows], _tolerance(d.unit or unit)) for d in drafts],
-                  rec.unread, warnings, rec.titles)
+    read = [(d.kind, d.title, sorted(set(d.pages)), not d.rows, d.note, d.had_amounts,
+             [r.values for r in d.rows], _tolerance(d.unit or unit)) for d in drafts]
+    done = assess(cat, doc_class, read, rec.unread, warnings, rec.titles)
+    for t, r in zip(tables, read):
+        t.status = table_status(r, done)
     if doc_class in ("not_budget", "final_accounts"):
         warnings.append(Warning("not_a_budget", f"document class {doc_class}: {len(tables)} tables "
                                 "recorded, not loaded as a budget", [], [doc_class]))

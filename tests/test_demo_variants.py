@@ -11,9 +11,9 @@ CPU (render + parse + its share of the checks; measured: 150 variants, 71 s user
 VARIANT_EXAMPLES = 250 is ~2 minutes of one core for both tests; the issue's 500 (~4 minutes) runs with
 the environment variable BUDGET_ETL_VARIANT_EXAMPLES=500.
 
-Dimensions the current parser or checks do not handle are kept out of the property (KNOWN_GAPS) and
-pinned by strict xfail tests below: when the owner fixes one, its xfail passes, fails strictly, and the
-dimension goes back into the property.
+Every dimension is drawn. The six that were once kept out of the draws (current-year groups worded
+当年/本年/…预算, the 三公 prose wordings, no 基本支出/小计 column, 收入总计 with 上年结转, a 本年收入/上年结转
+group) are also pinned on one variant each by the tests at the end.
 """
 
 from __future__ import annotations
@@ -39,19 +39,6 @@ from pipeline.sources.identity import document_id
 
 VARIANT_EXAMPLES = int(os.environ.get("BUDGET_ETL_VARIANT_EXAMPLES", "250"))
 
-def without_known_gaps(v: V.Variant) -> V.Variant:
-    """The variant with every dimension value the current parser / checks fail turned off (each gap is
-    pinned by a strict xfail test below; remove it here when its owner has fixed it)."""
-    v = replace(v, basic_subtotal=True)                       # gap: checks, no 基本支出/小计 column
-    if v.prose in ("three_public_fiscal", "items_plain"):     # gap: narrative, wordings not read
-        v = replace(v, prose="seed")
-    if v.revenue_groups not in ("flat", "本年收入"):           # gap: parser, 当年/本年预算 … over 小计
-        v = replace(v, revenue_groups="本年收入")
-    if v.carryover and (v.prose == "grand_total" or v.revenue_groups != "flat"):
-        v = replace(v, carryover=False)                       # gap: checks, 收入总计 / 上年结转 group
-    return v
-
-
 variants = st.builds(
     V.Variant,
     seed=st.integers(0, 10 ** 6),
@@ -67,7 +54,7 @@ variants = st.builds(
     prose=st.sampled_from(V.PROSE),
     carryover=st.booleans(),
     fault=st.sampled_from([None] * 4 + list(V.FAULTS[1:])),    # ~45% clean
-).map(without_known_gaps)
+)
 
 #: locator → (variant, parse, truth dict): each variant is parsed once, for both tests
 _PARSED: dict[str, tuple[V.Variant, object, dict]] = {}
@@ -158,7 +145,7 @@ def test_the_wordings_are_the_catalogues():
     assert all(cat.column("general_budget_expenditure", ["基本支出", w]).role == "personnel" for w in personnel)
 
 
-# --- known gaps: each pinned on one variant; strict, so a fix shows up as XPASS → failure ---------
+# --- former known gaps (fixed): each pinned on one variant, so it cannot come back unnoticed ------
 _BASE = V.Variant(seed=20, unit="万元", all_categories=False)
 
 
@@ -182,39 +169,27 @@ def _clean_errors(v: V.Variant, root: Path) -> list[str]:
     return [f"{r.check_name}: {r.message}" for r in document_results(doc, None) if r.severity == "error"]
 
 
-@pytest.mark.xfail(strict=True, reason="narrative: '“三公”经费财政拨款预算 X 万元' is not read as "
-                                        "three_public_total (issue 12 item 3; owner: narrative patterns)")
 def test_gap_three_public_stated_as_fiscal_budget(tmp_path):
     assert _parse_diffs(replace(_BASE, prose="three_public_fiscal"), tmp_path)[1] == []
 
 
-@pytest.mark.xfail(strict=True, reason="narrative: 三公 items listed without 支出/预算/为 ('因公出国（境）费 "
-                                        "0.00 万元，公务接待费 …') are not claims (issue 12 item 3)")
 def test_gap_three_public_items_as_a_plain_list(tmp_path):
     assert _parse_diffs(replace(_BASE, prose="items_plain"), tmp_path)[1] == []
 
 
-@pytest.mark.xfail(strict=True, reason="checks: 基本支出 printed as 人员经费 + 公用经费 with no 小计 "
-                                        "column: row_total compares 合计 with 项目支出 alone (issue 12 item 1)")
 def test_gap_basic_expenditure_without_subtotal_column(tmp_path):
     assert _clean_errors(replace(_BASE, basic_subtotal=False), tmp_path) == []
 
 
-@pytest.mark.xfail(strict=True, reason="checks: prose 收入总计 (with 上年结转) compared with 本年收入合计 "
-                                        "(prose_total_revenue; issue 12)")
 def test_gap_prose_grand_total_with_carryover(tmp_path):
     assert _clean_errors(replace(_BASE, prose="grand_total", carryover=True), tmp_path) == []
 
 
-@pytest.mark.xfail(strict=True, reason="checks: 收入总表 合计 (本年收入 + 上年结转) compared with the summary's "
-                                        "本年收入合计 instead of the 本年收入/小计 column "
-                                        "(summary_revenue_vs_revenue_table; issue 12 item 1)")
 def test_gap_revenue_table_with_a_carryover_group(tmp_path):
     assert _clean_errors(replace(_BASE, revenue_groups="本年收入", carryover=True), tmp_path) == []
 
 
-@pytest.mark.xfail(strict=True, reason="parser: a 本年 column group worded 当年预算 (also 当年 / 本年 / 本年预算, all "
-                                        "in the catalogue's group_measures) over 小计: the current_total column "
-                                        "is dropped (issue 11 item 3; owner: pipeline/tables)")
-def test_gap_current_year_group_worded_otherwise(tmp_path):
-    assert _parse_diffs(replace(_BASE, revenue_groups="当年预算"), tmp_path)[1] == []
+@pytest.mark.parametrize("group", [g for g in V.REVENUE_GROUPS if g not in ("flat", "本年收入")])
+def test_gap_current_year_group_worded_otherwise(tmp_path, group):
+    """Every wording the catalogue's group_measures give the current year keeps its current_total column."""
+    assert _parse_diffs(replace(_BASE, revenue_groups=group, carryover=True), tmp_path)[1] == []

@@ -28,10 +28,11 @@ def _row_rules(kind: str, v: dict[str, Decimal]) -> list[tuple[str, tuple[str, .
     rules: list = []
     if kind in ("expenditure_summary", "government_fund_expenditure", "soe_capital_expenditure",
                 "general_budget_expenditure"):
-        if "basic" in v or "project" in v:
-            rules.append(("total", EXP_PARTS, None))
-        elif "personnel" in v or "public_funds" in v:
+        # 基本支出 printed as its parts (人员经费 / 公用经费) with no 小计 column of its own: the parts stand in
+        if "basic" not in v and ("personnel" in v or "public_funds" in v):
             rules.append(("total", ("personnel", "public_funds") + EXP_PARTS[1:], None))
+        elif "basic" in v or "project" in v:
+            rules.append(("total", EXP_PARTS, None))
         if "basic" in v and ("personnel" in v or "public_funds" in v):
             rules.append(("basic", ("personnel", "public_funds"), None))
     elif kind in SUMMARY_KINDS:
@@ -269,10 +270,14 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
 
     cur_rev = _summary_line(doc, "revenue_expenditure_summary", "revenue", "current")
     rev_tot = rev.total_line() if rev else None
-    if cur_rev is not None and rev_tot is not None and rev_tot.get("total") is not None:
+    # a 收入总表 printing a 本年收入 group beside 上年结转 gives the current year its own 小计 (current_total);
+    # its 合计 then includes the carry-over, which the summary's 本年收入合计 does not
+    rev_measure = "current_total" if rev_tot is not None and rev_tot.get("current_total") is not None else "total"
+    if cur_rev is not None and rev_tot is not None and rev_tot.get(rev_measure) is not None:
         out.append(compare("summary_revenue_vs_revenue_table", doc, "本年收入合计", cur_rev.get(None),
-                           rev_tot.get("total"), 1, [cur_rev.page], [rev_tot.page],
-                           f"{summ.title or '收支总表'} 本年收入合计", f"{rev.title or '收入总表'} 合计",
+                           rev_tot.get(rev_measure), 1, [cur_rev.page], [rev_tot.page],
+                           f"{summ.title or '收支总表'} 本年收入合计",
+                           f"{rev.title or '收入总表'} {'本年收入 小计' if rev_measure == 'current_total' else '合计'}",
                            tables=(summ.index, rev.index)))
     cur_exp = _summary_line(doc, "revenue_expenditure_summary", "expenditure", "current")
     exp_tot = exp.total_line() if exp else None

@@ -161,6 +161,16 @@ def _draw_header(w: _Writer, tb: TableBlock, xs: list[float]) -> None:
     w.top = tops[-1]
 
 
+def _inline_fits(tb: TableBlock, total_w: float) -> bool:
+    """Whether the department line, the year and the unit fit on one line over the table without
+    overprinting (a long name over a narrow table does not: it goes on a line of its own)."""
+    stringWidth = pdfmetrics.stringWidth
+    dept = stringWidth(tb.dept_line or "", _font(), 10)
+    meta0 = stringWidth(tb.meta[0], _font(), 10) if tb.meta else 0.0
+    meta1 = stringWidth(tb.meta[1], _font(), 10) if len(tb.meta) >= 2 else 0.0
+    return dept + 10 <= total_w * 0.62 and total_w * 0.62 + meta0 + 10 <= total_w - meta1
+
+
 def _draw_table(w: _Writer, tb: TableBlock) -> tuple[list[int], list[tuple[Line, _Place]], int]:
     """Draw one table (title, department line, meta, header, lines, note)."""
     total_w = sum(tb.widths)
@@ -176,7 +186,7 @@ def _draw_table(w: _Writer, tb: TableBlock) -> tuple[list[int], list[tuple[Line,
     if tb.title:
         w.text(tb.title, w.w / 2, w.top, tb.title_size, "c")
         w.top += tb.title_size + 14
-    if tb.meta_inline:
+    if tb.meta_inline and _inline_fits(tb, total_w):
         w.text(tb.dept_line, x0, w.top, 10, "l")
         if len(tb.meta) >= 1:
             w.text(tb.meta[0], x0 + total_w * 0.62, w.top, 10, "l")

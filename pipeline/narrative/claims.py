@@ -21,6 +21,9 @@ from pipeline.model import METRICS, Claim
 HERE = Path(__file__).resolve().parent
 N = r"(?P<amount>[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?)"
 U = r"(?P<unit>亿元|万元|元)"
+#: The start of a sentence about the 三公 经费, up to one of its items (no sentence end in between).
+#: The claim (its quote and page) starts at the item, marked by the empty group ``item``.
+TP = r"三公.{0,3}经费[^。；;]{0,120}?(?P<item>)"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ def load_patterns(path: str | None = None) -> tuple[Pattern, ...]:
         if entry["metric"] not in METRICS:
             raise ValueError(f"patterns.yaml: unknown metric {entry['metric']!r}")
         for p in entry["patterns"]:
-            out.append(Pattern(entry["metric"], re.compile(p.replace("{N}", N).replace("{U}", U)),
+            out.append(Pattern(entry["metric"], re.compile(p.replace("{N}", N).replace("{U}", U).replace("{TP}", TP)),
                                bool(entry.get("extra"))))
     return tuple(out)
 
@@ -127,11 +130,12 @@ def find_claims(prose: ProseText, patterns: tuple[Pattern, ...] | None = None) -
             if "dir" in p.regex.groupindex and m.group("dir") == "减少":
                 amount = -amount
             taken.add((start, p.metric))
-            quote = m.group(0).strip()
+            begin = m.start("item") if "item" in p.regex.groupindex else m.start()
+            quote = text[begin:m.end()].strip()
             if p.metric not in _SELF_SCOPED:
-                quote = _scope_of(text, m.start()) + quote
-            (extra if p.extra else found).append((m.start(), start, Claim(p.metric, amount, prose.page_at(m.start()),
-                                                                          quote)))
+                quote = _scope_of(text, begin) + quote
+            (extra if p.extra else found).append((begin, start, Claim(p.metric, amount, prose.page_at(begin),
+                                                                      quote)))
     # one figure restates one metric: a longer, more specific match wins the same amount
     by_amount: dict[int, tuple[int, int, Claim]] = {}
     for item in found:

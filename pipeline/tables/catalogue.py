@@ -155,6 +155,9 @@ class Catalogue:
         key = _QIZHONG_RE.sub("", key) or key        # "其中：基本支出" is the header 基本支出
         if key in self.header_words or any(p.search(key) for p in self.header_patterns):
             return True
+        # a column group the catalogue gives a meaning (当年预算 / 本年 over 小计) is header vocabulary
+        if any(g.search(key) for g, _ in self.group_measures):
+            return True
         specs = [self.kinds[kind]] if kind else list(self.kinds.values())
         for spec in specs:
             for pat, _ in spec.columns:

@@ -126,3 +126,21 @@ def assess(cat: Catalogue, document_class: str, tables: list, unread: list[tuple
     if c.reasons:
         c.status = "partial"
     return c
+
+
+def table_status(table: tuple, done: Completeness) -> str:
+    """One read table's completeness, for the checks (document_tables.status): ``unread`` when it printed
+    amounts and no row was read, ``doubtful`` when its own row arithmetic fails throughout (a misread),
+    ``partial`` when a column group of it was left unread, else ``found`` (``empty``: printed empty).
+
+    ``table``: one tuple of ``assess``'s ``tables``; ``done``: what ``assess`` made of them all. The checks make
+    every identity standing on an unread, partial or doubtful table unverifiable, never an error."""
+    kind, title, pages, _empty, _note, had_amounts, rows, _tol = table
+    if not rows:
+        return "unread" if had_amounts else "empty"
+    if any(a["kind"] == kind and a["title"] == title and a["pages"] == pages for a in done.arithmetic_failing):
+        return "doubtful"
+    # the recogniser names the table its unread column group belongs to: "<title>: …", on one of its pages
+    if any(u["message"].startswith(f"{title}:") and set(u["pages"]) & set(pages) for u in done.unread_columns):
+        return "partial"
+    return "found"
