@@ -17,9 +17,17 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
 def dagster_home(home: Home) -> Path:
+    """The home's Dagster instance folder, its dagster.yaml written and its storage created.
+
+    Creating the SQLite storage here, in one process, matters: the webserver, the daemon and the code
+    server started together on a fresh folder race to create it and can leave two alembic heads, after
+    which no process can open the instance.
+    """
     p = home.data / "dagster_home"
     p.mkdir(parents=True, exist_ok=True)
     write_instance_yaml(p)
+    with dg.DagsterInstance.from_config(str(p)):
+        pass
     return p
 
 

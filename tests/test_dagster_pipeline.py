@@ -67,7 +67,7 @@ def test_every_readable_document_is_materialised_with_its_facts(night):
     meta = mats["125 社区管理办公室 · 2023"]
     assert meta["year"].value == 2023 and meta["department"].value.startswith("125 ")
     assert meta["pages"].value > 20
-    assert meta["completeness"].value == "9/9 standard tables" and meta["tables_missing"].value == "none"
+    assert meta["completeness"].value == "complete: 9/9 standard tables" and meta["tables_missing"].value == "none"
     assert meta["errors"].value > 0, "the demo's 125 carries injected faults"
     section = meta["report_section"].value
     assert section.endswith("#dept-125")

@@ -268,7 +268,9 @@ def render(run_id: str | None, secs: list[DepartmentSection], documents: list[st
         unreadable=unreadable or [], coverage=coverage or [], partial=partial or [], findings=findings,
         noise=noise, non_financial=non_fin, changes=changes, charts=charts or [], exports=exports or {}, data_docs=data_docs,
         generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
-        errors=sum(s.errors for s in secs), warnings=sum(s.warnings for s in secs),
+        # every warning counts in the headline, the summarised first-year ones too: one count of errors
+        # and warnings, the same as Dagster's and the Data Docs'
+        errors=sum(s.errors for s in secs), warnings=sum(s.warnings for s in secs) + len(noise),
         unverifiable=sum(s.unverifiable for s in secs),
         years=sorted({f.year for f in findings if f.year}), checks=sorted({f.label_zh for f in findings}),
         departments=sorted({f.department for f in findings}),
