@@ -89,6 +89,15 @@ def table_doubts(doc: DocFacts, results: list[CheckResult]) -> dict[int, str]:
     return doubts
 
 
+def _nesting_levels(total_value, lines_sum) -> int | None:
+    """k ≥ 2 when the lines' sum is exactly k × the total: k levels (groups, sub-groups, items) each
+    adding up to the total, printed in one column of lines."""
+    if not total_value or lines_sum is None or total_value <= 0:
+        return None
+    k = lines_sum / total_value
+    return int(k) if k >= 2 and k == k.to_integral_value() and k <= 5 else None
+
+
 def _procurement_doubt(doc: DocFacts, results: list[CheckResult]) -> tuple[int, str] | None:
     """The procurement table's lines falling short of its 合计 with an unread page after it: its items
     continue on a page the parse did not join to it."""
@@ -97,6 +106,11 @@ def _procurement_doubt(doc: DocFacts, results: list[CheckResult]) -> tuple[int, 
     if r is None or not printed or r.difference is None:
         return None
     p = printed[0]
+    levels = _nesting_levels(r.left_value, r.right_value)
+    if levels:
+        return p.index, (f"{p.title or '政府采购表'}: its lines add up to exactly {levels} × its 合计, so group "
+                         f"and sub-group rows are printed among the items at {levels} levels that the parse "
+                         f"could not tell apart (no numbering or codes mark them)")
     last = max(p.pages) if p.pages else max((x.page for x in doc.procurement), default=None)
     if last is None:
         return None

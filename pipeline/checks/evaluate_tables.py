@@ -272,12 +272,20 @@ def cross_tables(doc: DocFacts) -> list[CheckResult]:
     rev_tot = rev.total_line() if rev else None
     # a 收入总表 printing a 本年收入 group beside 上年结转 gives the current year its own 小计 (current_total);
     # its 合计 then includes the carry-over, which the summary's 本年收入合计 does not
-    rev_measure = "current_total" if rev_tot is not None and rev_tot.get("current_total") is not None else "total"
-    if cur_rev is not None and rev_tot is not None and rev_tot.get(rev_measure) is not None:
+    # Without that 小计, a 上年结转 column beside the current year's sources is still in the 合计: the
+    # current year is the 合计 less the carry-over.
+    rev_current, rev_label = None, "合计"
+    if rev_tot is not None:
+        if rev_tot.get("current_total") is not None:
+            rev_current, rev_label = rev_tot.get("current_total"), "本年收入 小计"
+        elif rev_tot.get("total") is not None and rev_tot.get("carryover") is not None:
+            rev_current, rev_label = rev_tot.get("total") - rev_tot.get("carryover"), "合计 − 上年结转"
+        else:
+            rev_current = rev_tot.get("total")
+    if cur_rev is not None and rev_current is not None:
         out.append(compare("summary_revenue_vs_revenue_table", doc, "本年收入合计", cur_rev.get(None),
-                           rev_tot.get(rev_measure), 1, [cur_rev.page], [rev_tot.page],
-                           f"{summ.title or '收支总表'} 本年收入合计",
-                           f"{rev.title or '收入总表'} {'本年收入 小计' if rev_measure == 'current_total' else '合计'}",
+                           rev_current, 1, [cur_rev.page], [rev_tot.page],
+                           f"{summ.title or '收支总表'} 本年收入合计", f"{rev.title or '收入总表'} {rev_label}",
                            tables=(summ.index, rev.index)))
     cur_exp = _summary_line(doc, "revenue_expenditure_summary", "expenditure", "current")
     exp_tot = exp.total_line() if exp else None
