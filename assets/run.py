@@ -13,7 +13,7 @@ from assets.resources import EtlSettings
 from pipeline.config import Home
 
 #: Dagster's own console log stays quiet: the night prints its progress lines itself.
-QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def dagster_home(home: Home) -> Path:
@@ -83,6 +83,8 @@ def night_error_of(result: dg.ExecuteInProcessResult) -> Exception | None:
     from pipeline import night_errors
 
     err = _step_error(result)
+    if err is not None and err.cls_name == "PortalError":   # the source cannot be read at all
+        return night_errors.SourceUnavailable(err.message.strip().removeprefix("PortalError: ").strip())
     cls = getattr(night_errors, err.cls_name, None) if err is not None else None
     if isinstance(cls, type) and issubclass(cls, night_errors.NightError):
         return cls(err.message.strip().removeprefix(f"{err.cls_name}: ").strip())
