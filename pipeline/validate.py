@@ -21,6 +21,9 @@ def validate_frames(frames: dict[str, pl.DataFrame]) -> list[str]:
     if docs["status"][0] != "loaded":
         return []  # a recorded failure: loading it records the failure, nothing else
     lines = frames.get("budget_lines")
+    doc_class = docs["document_class"][0] if "document_class" in docs.columns else None
+    if doc_class in ("not_budget", "final_accounts"):
+        return []  # recorded with its class and shown, never loaded as a budget's tables (it has none)
     if lines is None or lines.height == 0:
         problems.append("no budget lines: no table was recognised in the document")
         return problems

@@ -73,3 +73,19 @@ def test_completeness_class_and_row_roles_are_loaded(home: Home) -> None:
     html = write_report(home.db_path, home.root / "report").read_text("utf-8")
     assert "Documents read in part" in html and "inbox/partial.pdf" in html
     assert "p9: a ruled table with amounts not read" in html
+
+
+def test_a_document_that_is_not_a_budget_passes_the_gate_and_is_recorded(home: Home) -> None:
+    """The blocking check keeps out a budget with no table read, but a notice is recorded with its class
+    (a night must account for it), never loaded as a budget's tables."""
+    from pipeline.validate import validate_frames
+
+    notice = seed_result("d" * 64)
+    notice.document_class = "not_budget"
+    empty_budget = seed_result("e" * 64)
+    empty_budget.tables = []
+    frames = {doc_id: frames_from_result(r, doc_id, f"inbox/{doc_id}.pdf")
+              for doc_id, r in (("notice", notice), ("empty", empty_budget))}
+    assert validate_frames(frames["notice"]) == []
+    assert frames["notice"]["budget_lines"].height == 0
+    assert any("no budget lines" in p for p in validate_frames(frames["empty"]))
