@@ -24,7 +24,9 @@ def validate_frames(frames: dict[str, pl.DataFrame]) -> list[str]:
     doc_class = docs["document_class"][0] if "document_class" in docs.columns else None
     if doc_class in ("not_budget", "final_accounts"):
         return []  # recorded with its class and shown, never loaded as a budget's tables (it has none)
-    if lines is None or lines.height == 0:
+    partial = "completeness" in docs.columns and docs["completeness"][0] == "partial"
+    if (lines is None or lines.height == 0) and not partial:
+        # (a budget the parse marks partial says itself what it could not read: it is recorded as such)
         problems.append("no budget lines: no table was recognised in the document")
         return problems
     bad_kind = lines.filter(~pl.col("table_kind").is_in(TABLE_KINDS))["table_kind"].unique().to_list()

@@ -89,3 +89,10 @@ def test_a_document_that_is_not_a_budget_passes_the_gate_and_is_recorded(home: H
     assert validate_frames(frames["notice"]) == []
     assert frames["notice"]["budget_lines"].height == 0
     assert any("no budget lines" in p for p in validate_frames(frames["empty"]))
+    unread = seed_result("f" * 64)
+    unread.tables = []
+    unread.completeness = {"status": "partial", "document_class": "unit_budget", "tables": [],
+                           "unread_tables": [{"page": 3, "title": "收支总表"}], "arithmetic_failing": [],
+                           "unread_columns": [], "reasons": ["p3: a table with amounts not read (收支总表)"]}
+    # a budget whose tables could not be read is recorded as partial (shown, filterable), not held out
+    assert validate_frames(frames_from_result(unread, "unread", "inbox/unread.pdf")) == []
