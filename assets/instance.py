@@ -13,6 +13,8 @@ concurrency:
     default_limit: 1
 telemetry:
   enabled: false
+nux:
+  enabled: false  # no newsletter sign-up dialog over the asset graph
 """
 
 
