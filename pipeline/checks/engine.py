@@ -23,6 +23,7 @@ from pipeline.checks.registry import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIST
 from pipeline.checks.rules import resolve
 from pipeline.checks.rules.district import read_roster
 from pipeline.checks.result import CheckResult, CheckSummary
+from pipeline.load.runs import latest_check_run
 from pipeline.model import DocumentError
 from pipeline.testhooks import hold
 
@@ -236,9 +237,10 @@ def run_checks(db_path: Path, run_id: str | None = None, document_ids: list[str]
 
 
 def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The latest full check run (check_runs), else the latest run with stored failures."""
+    """The latest full check run (v_latest_check_run), else the latest run with stored failures (a
+    warehouse checked only document by document)."""
     if _has_table(con, "check_runs"):
-        r = con.execute("SELECT run_id FROM check_runs ORDER BY finished_at DESC, run_id DESC LIMIT 1").fetchone()
+        r = latest_check_run(con)
         if r:
             return r[0]
     r = con.execute("SELECT run_id FROM check_results ORDER BY checked_at DESC LIMIT 1").fetchone()

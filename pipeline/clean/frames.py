@@ -69,7 +69,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 }
 TABLES = tuple(SCHEMAS)
 _TOTAL_NAMES = {"合计", "总计", "小计"}
-#: Document classes whose tables are not loaded as a budget (pipeline.document.identity.document_class).
+#: Document classes whose tables are not loaded as a budget (pipeline.document.department.document_class).
 NOT_BUDGET_CLASSES = frozenset({"not_budget", "final_accounts"})
 
 
