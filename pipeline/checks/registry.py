@@ -3,9 +3,11 @@
 A reader scans this file to know what is checked. Each entry names the identity, says in one line what
 it means, which cells stand on each side, how ``n`` (the count of printed amounts whose rounding the
 tolerance allows for) is counted, the severity when it is broken beyond rounding, and its scope
-(``document``: within one disclosure; ``district``: across documents). The evaluators
-(pipeline/checks/evaluate_*.py), the GX suites (expectations/suites.py), the Dagster asset checks and the
-report's wording are all derived from these entries; none restates them.
+(``document``: within one disclosure; ``district``: across documents), and the rule evaluating it as
+data: ``rule`` names its function in pipeline/checks/rules/ (``module.function``) and ``params`` the
+figures the rule uses. The engine runs exactly the rules named here; the GX suites
+(expectations/suites.py), the Dagster asset checks and the report's wording are derived from these
+entries; none restates them.
 
 Prose restatements (category ``prose``) carry their cell as data: ``metric`` is the narrative metric and
 ``cells`` the ordered list of table cells it may restate (the first one the document has is used).
