@@ -1,6 +1,7 @@
 """Identities stated in SQL: for each identity SQL can say, a view over the warehouse yields its two sides
 per instance with the tolerance, and a great-expectations expectation over that view decides pass/fail
-(issue 14, item 4: started with the basic-expenditure splits, 人员经费 = 301 + 303 and 公用经费 = 302 + 310).
+(issue 14, item 4: started with the basic-expenditure splits, 人员经费 = 301 + 303 and 公用经费 = 302 + 310,
+and the general-budget table's 基本支出 / 人员经费 / 公用经费 against the basic-expenditure table's 合计).
 
 The views are generated from the registry's parameters (the 类 summed, the measure compared), so the
 SQL, the Python rule and the GX suite read one statement of the identity. The Python rules stay the
@@ -64,6 +65,58 @@ WHERE d.status IN ('loaded', 'partial')
 """
 
 
+def _total_line(kind: str, alias: str) -> str:
+    """CTEs ``{alias}_lines`` (the first table of ``kind`` in each document, labels without spaces) and
+    ``{alias}_total`` (its 合计 row's measures), as pipeline.checks.facts.TableFacts.total_line reads them."""
+    return f"""{alias}_table AS (
+    SELECT document_id, min(table_index) AS table_index FROM budget_lines
+    WHERE table_kind = '{kind}' GROUP BY document_id
+), {alias}_lines AS (
+    SELECT b.document_id, b.row_index, nullif(trim(b.code), '') AS code,
+           regexp_replace(coalesce(b.name, ''), '\\s+', '', 'g') AS key, b.measure, b.amount, b.page
+    FROM budget_lines b JOIN {alias}_table USING (document_id, table_index)
+), {alias}_rows AS (
+    SELECT document_id, row_index, any_value(code) AS code, any_value(key) AS key
+    FROM {alias}_lines GROUP BY document_id, row_index
+), {alias}_total_row AS (
+    SELECT document_id, coalesce(
+               min(row_index) FILTER (WHERE code IS NULL
+                   AND regexp_full_match(key, '合计|总计|总合计|支出合计|收入合计|本年收入合计')),
+               CASE WHEN count(*) = 1 AND any_value(code) IS NULL AND any_value(key) = ''
+                    THEN any_value(row_index) END) AS row_index
+    FROM {alias}_rows GROUP BY document_id
+), {alias}_total AS (
+    SELECT l.document_id, l.measure, l.amount, l.page
+    FROM {alias}_total_row t JOIN {alias}_lines l USING (document_id, row_index)
+)"""
+
+
+def _tolerance(n: str, amounts: tuple[str, ...]) -> str:
+    """n × half the printed unit; in a 元 document at least half the last printed digit of each amount."""
+    halves = " + ".join(_HALF_YUAN_SQL.format(a=a) for a in amounts)
+    return (f"CASE WHEN trim(coalesce(d.unit, '万元')) = '元' THEN greatest({n} * {_HALF_UNIT_SQL}, {halves}) "
+            f"ELSE {n} * {_HALF_UNIT_SQL} END")
+
+
+def _table_totals(name: str, left_kind: str, right_kind: str) -> str:
+    """One instance per measure pair (registry ``params["measures"]``): the left table's 合计 in one
+    measure against the right table's 合计 in another, n = 1."""
+    pairs = ", ".join(f"('{a}', '{b}')" for a, b in REGISTRY[name].params["measures"])
+    return f"""
+CREATE OR REPLACE VIEW v_identity_{name} AS
+WITH {_total_line(left_kind, "l")}, {_total_line(right_kind, "r")},
+pairs(left_measure, right_measure) AS (VALUES {pairs})
+SELECT '{name}' AS identity, lt.document_id, p.left_measure AS subject, lt.amount AS left_value,
+       rt.amount AS right_value, lt.amount - rt.amount AS difference, 1 AS n,
+       {_tolerance("1", ("lt.amount", "rt.amount"))} AS tolerance
+FROM pairs p
+JOIN l_total lt ON lt.measure = p.left_measure
+JOIN r_total rt ON rt.document_id = lt.document_id AND rt.measure = p.right_measure
+JOIN documents d ON d.document_id = lt.document_id
+WHERE d.status IN ('loaded', 'partial')
+"""
+
+
 def _class_split(name: str) -> str:
     p = REGISTRY[name].params
     return _CLASS_SPLIT.format(name=name, measure=p["measure"], classes=", ".join(f"'{c}'" for c in p["classes"]),
@@ -72,8 +125,18 @@ def _class_split(name: str) -> str:
 
 
 #: identity → the SQL creating its view (generated from the registry's parameters).
-SQL_IDENTITIES: dict[str, str] = {name: _class_split(name) for name in ("personnel_is_301_303",
-                                                                      "public_funds_is_302_310")}
+SQL_IDENTITIES: dict[str, str] = {
+    **{name: _class_split(name) for name in ("personnel_is_301_303", "public_funds_is_302_310")},
+    "general_budget_vs_basic_table": _table_totals("general_budget_vs_basic_table", "general_budget_expenditure",
+                                                   "general_budget_basic_expenditure"),
+}
+
+
+def subjects(identity: str) -> frozenset[str]:
+    """The instances (CheckResult.subject) a view states; the Python rule may evaluate more (the summary's
+    人员经费 against the basic table is general_budget_vs_basic_table's too, not yet in SQL)."""
+    p = REGISTRY[identity].params
+    return frozenset([p["measure"]] if "measure" in p else [a for a, _ in p["measures"]])
 
 
 def view_name(identity: str) -> str:
