@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal
 import re
-from pipeline.checks.base import RuleContext, compare, finding, fmt, passed, total
-from pipeline.checks.facts import DocFacts, normalise_name
-from pipeline.checks.result import CheckResult, tolerance
 
+from pipeline.checks.base import RuleContext, finding, passed
+from pipeline.checks.facts import DocFacts
+from pipeline.checks.result import CheckResult
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")

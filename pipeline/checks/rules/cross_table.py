@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from pipeline.checks.base import RuleContext, compare, finding, fmt, total
-from pipeline.checks.registry import REGISTRY, WARNING
-from pipeline.checks.severity import downgrade
-from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered, is_column_number, normalise_name
-from pipeline.checks.result import OK, CheckResult, tolerance
-from pipeline.checks.subjects import FUNCTIONAL_CLASSES, is_government_fund_code, structural_problem
-from pipeline.checks.rules.within_table import summary_sides, within_leaf_rounding
 
+from pipeline.checks.base import RuleContext, compare, finding, fmt, total
+from pipeline.checks.facts import DocFacts, Line, TableFacts
+from pipeline.checks.registry import REGISTRY, WARNING
+from pipeline.checks.result import OK, CheckResult
+from pipeline.checks.rules.within_table import summary_sides, within_leaf_rounding
+from pipeline.checks.severity import downgrade
+from pipeline.checks.subjects import is_government_fund_code
 
 
 # --- across tables ---------------------------------------------------------------------------

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal
-import re
-from pipeline.checks.base import RuleContext, compare, finding, fmt, passed, total
+from pipeline.checks.base import RuleContext, finding
 from pipeline.checks.facts import DocFacts, normalise_name
-from pipeline.checks.result import CheckResult, tolerance
-
+from pipeline.checks.result import CheckResult
 
 
 def _variants(doc: DocFacts, attr: str) -> dict[str, tuple[list[int], list[str]]]:

@@ -7,15 +7,15 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
 from pipeline.checks.base import RuleContext, finding
-from pipeline.checks.registry import WARNING
-from pipeline.checks.severity import downgrade
 from pipeline.checks.facts import DocFacts, group_by, normalise_name
+from pipeline.checks.registry import WARNING
 from pipeline.checks.result import CheckResult
+from pipeline.checks.severity import downgrade
 from pipeline.checks.subjects import structural_problem
 from pipeline.clean.codes import classification_for
 from pipeline.model import DocumentError
-
 
 
 @dataclass(frozen=True)

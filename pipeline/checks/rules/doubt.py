@@ -16,9 +16,9 @@ from pipeline.checks.base import finding
 from pipeline.checks.facts import DocFacts, TableFacts
 from pipeline.checks.registry import ERROR, UNVERIFIABLE
 from pipeline.checks.result import CheckResult
-from pipeline.checks.severity import UNREAD, downgrade
 from pipeline.checks.rules.procurement import top_level_lines
 from pipeline.checks.rules.within_table import CODED_KINDS, _parent_of
+from pipeline.checks.severity import UNREAD, downgrade
 
 
 #: The parse's completeness statuses that leave a table's figures uncertain.

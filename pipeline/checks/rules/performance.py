@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
 from pipeline.checks.base import RuleContext, compare, finding, fmt, total
-from pipeline.checks.severity import downgrade
-from pipeline.checks.facts import (ClaimFact, DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name,
-                                  numbering_level)
-from pipeline.checks.registry import ERROR, PROSE_BY_METRIC, UNVERIFIABLE, WARNING, Cell
+from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered
+from pipeline.checks.registry import ERROR, PROSE_BY_METRIC, WARNING
 from pipeline.checks.result import CheckResult, tolerance
 from pipeline.checks.rules.prose_restated import PROSE_UNIT, at_printed_precision, resolve_cell
-
+from pipeline.checks.severity import downgrade
 
 
 _DUTY_TITLE = re.compile(r"职责|工作活动")

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-import re
-from pipeline.checks.base import RuleContext, compare, finding, fmt, passed, total
-from pipeline.checks.registry import WARNING
-from pipeline.checks.severity import CONSEQUENCE, downgrade
-from pipeline.checks.facts import DocFacts, normalise_name
-from pipeline.checks.result import CheckResult, tolerance
 
+from pipeline.checks.base import RuleContext, compare, fmt, total
+from pipeline.checks.facts import DocFacts
+from pipeline.checks.registry import WARNING
+from pipeline.checks.result import CheckResult, tolerance
+from pipeline.checks.severity import CONSEQUENCE, downgrade
 
 
 def top_level_lines(lines: list, target: Decimal) -> list | None:

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from pipeline.checks.base import RuleContext, compare, finding, fmt, total
-from pipeline.checks.facts import (ClaimFact, DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name,
-                                  numbering_level)
-from pipeline.checks.registry import PROSE_BY_METRIC, REGISTRY, UNVERIFIABLE, WARNING, Cell
-from pipeline.checks.severity import downgrade
+from decimal import Decimal
+
+from pipeline.checks.base import RuleContext, compare, finding, fmt
+from pipeline.checks.facts import DocFacts
+from pipeline.checks.registry import PROSE_BY_METRIC, REGISTRY, WARNING, Cell
 from pipeline.checks.result import CheckResult, tolerance
 from pipeline.checks.rules.prose_restated import PROSE_UNIT, resolve_cell
+from pipeline.checks.severity import downgrade
 
 #: increase metric → the metric whose change it states (the registry's parameter)
 INCREASE_BASE: dict[str, str] = dict(REGISTRY["prose_increase_vs_last_year"].params["bases"])

@@ -4,15 +4,13 @@ change (registry category ``prose``: item family)."""
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from pipeline.checks.base import RuleContext, compare, finding, fmt, total
-from pipeline.checks.severity import downgrade
-from pipeline.checks.facts import (ClaimFact, DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name,
-                                  numbering_level)
-from pipeline.checks.registry import PROSE_BY_METRIC, UNVERIFIABLE, Cell
-from pipeline.checks.result import OK, CheckResult, tolerance
-from pipeline.checks.rules.prose_restated import PROSE_UNIT, at_printed_precision, printed_places
+from decimal import Decimal
 
+from pipeline.checks.base import RuleContext, compare, fmt
+from pipeline.checks.facts import ClaimFact, DocFacts, normalise_name
+from pipeline.checks.result import OK, CheckResult
+from pipeline.checks.rules.prose_restated import PROSE_UNIT, at_printed_precision, printed_places
+from pipeline.checks.severity import downgrade
 
 
 # --- subject items of the prose ---------------------------------------------------------------

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from pipeline.checks.base import RuleContext, compare, finding, fmt, total
-from pipeline.checks.facts import (ClaimFact, DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name,
-                                  numbering_level)
-from pipeline.checks.registry import ERROR, PROSE_BY_METRIC, REGISTRY, UNVERIFIABLE, WARNING, Cell
-from pipeline.checks.severity import CONSEQUENCE, downgrade
-from pipeline.checks.result import CheckResult, tolerance
+from decimal import Decimal
+
+from pipeline.checks.base import RuleContext, compare, fmt, total
+from pipeline.checks.facts import ClaimFact, DocFacts
+from pipeline.checks.registry import ERROR, PROSE_BY_METRIC, REGISTRY, WARNING
+from pipeline.checks.result import CheckResult
 from pipeline.checks.rules.prose_restated import PROSE_UNIT, resolve_cell
+from pipeline.checks.severity import CONSEQUENCE, downgrade
 
 
 #: Stated wholes and the parts the prose states for them; ``need`` parts must be stated to check (the

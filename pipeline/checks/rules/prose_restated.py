@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
 from pipeline.checks.base import RuleContext, compare, finding, fmt, total
-from pipeline.checks.facts import (ClaimFact, DocFacts, Line, TableFacts, is_chinese_numbered, normalise_name,
-                                  numbering_level)
+from pipeline.checks.facts import ClaimFact, DocFacts, normalise_name, numbering_level
 from pipeline.checks.registry import PROSE_BY_METRIC, UNVERIFIABLE, WARNING, Cell
-from pipeline.checks.severity import ROUNDING_PRINTED, downgrade
-from pipeline.checks.result import OK, CheckResult, tolerance
+from pipeline.checks.result import OK, CheckResult
 from pipeline.checks.rules.within_table import summary_sides
+from pipeline.checks.severity import ROUNDING_PRINTED, downgrade
 
 PROSE_UNIT = "万元"   # the prose prints its figures in 万元 whatever the tables' unit
 

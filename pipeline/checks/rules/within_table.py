@@ -4,13 +4,14 @@ tables' own sums (registry category ``within_table``)."""
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
-from pipeline.checks.base import RuleContext, compare, finding, fmt, total
-from pipeline.checks.registry import REGISTRY, WARNING
-from pipeline.checks.severity import downgrade
+from decimal import Decimal
+
+from pipeline.checks.base import RuleContext, compare, fmt, total
 from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered, is_column_number, normalise_name
+from pipeline.checks.registry import REGISTRY, WARNING
 from pipeline.checks.result import CheckResult, tolerance
-from pipeline.checks.subjects import FUNCTIONAL_CLASSES, is_government_fund_code, structural_problem
+from pipeline.checks.severity import downgrade
+from pipeline.checks.subjects import FUNCTIONAL_CLASSES, structural_problem
 
 
 #: Tables whose identities run over their subject codes (the classification: TableFacts.classification).
