@@ -3,7 +3,7 @@
     PYTHONPATH=$PWD python bench/prose_census.py /tmp/h12/warehouse/district.duckdb
 
 Every amount the prose prints (prose_figures) counts; a figure is resolved when a headline claim covers it
-(its own identity compares it) or its label names a table cell (pipeline/checks/evaluate_figures.py).
+(its own identity compares it) or its label names a table cell (pipeline/checks/rules/prose_figures.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 
 import duckdb
 
-from pipeline.checks.evaluate_figures import resolve
+from pipeline.checks.rules.prose_figures import resolve
 from pipeline.checks.facts import load_facts
 
 

@@ -193,14 +193,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.identities:
-        from pipeline.evaluate_identities import evaluate_identities, format_identity_scores
+        from pipeline.evaluation.identity_scores import evaluate_identities, format_identity_scores
 
         home = _home(args)
         if not home.db_path.exists():
             raise UserError(f"no warehouse at {home.db_path}: run `budget-etl run --inbox {args.dir}` first")
         print(format_identity_scores(evaluate_identities(Path(args.dir), home.db_path)))
         return 0
-    from pipeline.evaluate import evaluate_dir
+    from pipeline.evaluation.parse_scores import evaluate_dir
 
     report = evaluate_dir(Path(args.dir), Path(args.truth) if args.truth else None)
     print(report)

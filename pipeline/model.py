@@ -153,7 +153,7 @@ class Figure:
 
 
 @dataclass
-class Warning:
+class ParseWarning:
     """A document disagreeing with itself on words, or something the parser could not be sure of."""
 
     kind: str
@@ -170,7 +170,7 @@ class ParseResult:
     unit: str
     tables: list[Table]
     narrative: list[Claim]
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
     parser_version: str = ""
     budget_kind: str | None = None   # 'department' (部门预算) | 'unit' (单位预算) | None: not stated
     figures: list[Figure] = field(default_factory=list)   # every amount of the prose (besides its claims)
@@ -256,7 +256,7 @@ class ParseResult:
                 for c in d.get("narrative", [])
             ],
             warnings=[
-                Warning(kind=w["kind"], message=w["message"], pages=list(w.get("pages", [])),
+                ParseWarning(kind=w["kind"], message=w["message"], pages=list(w.get("pages", [])),
                         values=list(w.get("values", [])))
                 for w in d.get("warnings", [])
             ],

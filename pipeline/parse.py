@@ -11,11 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline.config import PARSER_VERSION
-from pipeline.document import identity
+from pipeline.document import department
 from pipeline.document.numbers import to_wan
 from pipeline.document.reader import limit_error, open_document
 from pipeline.document.reader import source_info as _source_info
-from pipeline.model import DocumentError, ParseResult, Row, Table, Warning
+from pipeline.model import DocumentError, ParseResult, Row, Table, ParseWarning
 from pipeline.narrative.claims import ProseText, find_claims
 from pipeline.narrative.figures import find_figures
 from pipeline.tables.catalogue import Catalogue, load_catalogue
@@ -60,46 +60,46 @@ def _parse(path: Path) -> ParseResult:
     drafts = rec.drafts
     for d in drafts:
         _classify_by_codes(d, cat, rec.warnings)
-    warnings: list[Warning] = list(rec.warnings)
+    warnings: list[ParseWarning] = list(rec.warnings)
     sources: dict[str, str] = {}
 
-    unit = identity.majority([d.unit for d in drafts], default="万元")
-    file_name, file_year = identity.from_file_name(path.stem)
-    year = identity.majority([d.year for d in drafts])
+    unit = department.majority([d.unit for d in drafts], default="万元")
+    file_name, file_year = department.from_file_name(path.stem)
+    year = department.majority([d.year for d in drafts])
     sources["year"] = "tables"
     if year is None:
-        year, sources["year"] = identity.year_from_text(" ".join(early_text)), "text"
+        year, sources["year"] = department.year_from_text(" ".join(early_text)), "text"
     if year is None:  # Jiangsu table files: only a title says it ("2017年政府采购预算表")
-        year, sources["year"] = identity.majority([identity.year_in_title(d.title) for d in drafts]), "title"
+        year, sources["year"] = department.majority([department.year_in_title(d.title) for d in drafts]), "title"
     if year is None:
         year, sources["year"] = file_year, "file_name"
     if year is None:
         sources["year"] = "none"
-    code = identity.majority([d.code for d in drafts])
-    name = identity.majority([d.name for d in drafts])
+    code = department.majority([d.code for d in drafts])
+    name = department.majority([d.name for d in drafts])
     sources["department"] = "tables"
     cover = early_text[0] if early_text else ""
     if name is None:
-        name, sources["department"] = identity.name_from_cover(cover), "cover"
+        name, sources["department"] = department.name_from_cover(cover), "cover"
     if name is None:
         name, sources["department"] = file_name, "file_name"
     if name is None:
         sources["department"] = "none"
-    warnings += identity.variants("department_code_variant", "code",
+    warnings += department.variants("department_code_variant", "code",
                                   [(d.code, d.title, d.pages[0]) for d in drafts], code)
-    warnings += identity.variants("department_name_variant", "name",
+    warnings += department.variants("department_name_variant", "name",
                                   [(d.name, d.title, d.pages[0]) for d in drafts], name)
-    warnings += identity.variants("unit_variant", "unit", [(d.unit, d.title, d.pages[0]) for d in drafts], unit)
-    warnings += identity.variants("year_variant", "year", [(d.year, d.title, d.pages[0]) for d in drafts], year)
+    warnings += department.variants("unit_variant", "unit", [(d.unit, d.title, d.pages[0]) for d in drafts], unit)
+    warnings += department.variants("year_variant", "year", [(d.year, d.title, d.pages[0]) for d in drafts], year)
     for d in drafts:
         if d.as_of and year and int(d.as_of[:4]) < year - 1:
-            warnings.append(Warning("year_variant", f"{d.title} dated {d.as_of} in a {year} budget",
+            warnings.append(ParseWarning("year_variant", f"{d.title} dated {d.as_of} in a {year} budget",
                                     list(d.pages), [d.as_of]))
     tables = [_table(d, unit, cat) for d in drafts]
     narrative = find_claims(prose)
-    budget_kind = identity.budget_kind_from_cover(cover)
+    budget_kind = department.budget_kind_from_cover(cover)
     budget_tables = sum(1 for d in drafts if d.kind in cat.standard_kinds)
-    doc_class = identity.document_class(cover, " ".join(early_text), budget_kind, budget_tables,
+    doc_class = department.document_class(cover, " ".join(early_text), budget_kind, budget_tables,
                                         len(narrative))
     read = [(d.kind, d.title, sorted(set(d.pages)), not d.rows, d.note, d.had_amounts,
              [r.values for r in d.rows], _tolerance(d.unit or unit)) for d in drafts]
@@ -107,7 +107,7 @@ def _parse(path: Path) -> ParseResult:
     for t, r in zip(tables, read):
         t.status = table_status(r, done)
     if doc_class in ("not_budget", "final_accounts"):
-        warnings.append(Warning("not_a_budget", f"document class {doc_class}: {len(tables)} tables "
+        warnings.append(ParseWarning("not_a_budget", f"document class {doc_class}: {len(tables)} tables "
                                 "recorded, not loaded as a budget", [], [doc_class]))
     return ParseResult(source=doc.source(), department={"code": code, "name": name}, year=year,
                        budget_kind=budget_kind,
@@ -122,7 +122,7 @@ def _tolerance(unit: str) -> Decimal:
     return Decimal("0.005")
 
 
-def _classify_by_codes(d: TableDraft, cat: Catalogue, warnings: list[Warning]) -> None:
+def _classify_by_codes(d: TableDraft, cat: Catalogue, warnings: list[ParseWarning]) -> None:
     """A table's classification from the codes its rows print, whatever its title says: most codes
     economic (3xx) under a functional kind → its economic counterpart; functional (2xx) codes under an
     economic kind are reported."""
@@ -134,12 +134,12 @@ def _classify_by_codes(d: TableDraft, cat: Catalogue, warnings: list[Warning]) -
     cls = cat.classification_of(d.kind)
     if cls == "functional" and economic > len(codes) / 2:
         other = cat.economic_counterpart.get(d.kind)
-        warnings.append(Warning("kind_by_codes", f"{d.title}: its rows print economic codes; read as "
+        warnings.append(ParseWarning("kind_by_codes", f"{d.title}: its rows print economic codes; read as "
                                 f"{other or 'an economic table'}", sorted(set(d.pages)), [d.kind, str(other)]))
         if other:
             d.kind = other
     elif cls == "economic" and functional > len(codes) / 2:
-        warnings.append(Warning("kind_by_codes", f"{d.title}: a {d.kind} table printing functional codes",
+        warnings.append(ParseWarning("kind_by_codes", f"{d.title}: a {d.kind} table printing functional codes",
                                 sorted(set(d.pages)), [d.kind]))
 
 

@@ -41,8 +41,9 @@ def warehouse_state(home: Home) -> WarehouseState | None:
     con, _ = connect_reader(home.db_path)
     try:
         gen, dims = con.execute("SELECT max(generation), max(dimensions_generation) FROM load_generation").fetchone()
-        run = con.execute("SELECT run_id, generation FROM check_runs ORDER BY finished_at DESC, run_id DESC"
-                          " LIMIT 1").fetchone()
+        from pipeline.load.runs import latest_check_run
+
+        run = latest_check_run(con)
     except duckdb.CatalogException:
         return None
     finally:

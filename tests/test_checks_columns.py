@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.checks.evaluate_tables import _by_column
+from pipeline.checks.rules.within_table import _by_column
 from pipeline.checks.facts import Line
 
 

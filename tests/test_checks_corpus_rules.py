@@ -11,7 +11,7 @@ import duckdb
 from test_checks_support import D, _row, build_warehouse, mini_document
 
 from pipeline.checks.engine import compute_results
-from pipeline.checks.evaluate_other import top_level_lines
+from pipeline.checks.rules.procurement import top_level_lines
 from pipeline.model import Claim
 
 LOC = "2023/201_mini.pdf"

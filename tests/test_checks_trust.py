@@ -12,7 +12,7 @@ import duckdb
 from test_checks_support import D, _row, build_warehouse, mini_document
 
 from pipeline.checks.engine import compute_results, run_checks
-from pipeline.checks.evaluate_figures import resolve
+from pipeline.checks.rules.prose_figures import resolve
 from pipeline.checks.facts import FigureFact, load_facts, numbering_level
 from pipeline.model import Claim, Figure, Table
 from pipeline.narrative.claims import ProseText, find_claims

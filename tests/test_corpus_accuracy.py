@@ -2,7 +2,7 @@
 
 Each region's PDFs are parsed once per session; a truth cell counts only when the parsed table of the
 same kind on the same pages has the corresponding row (code, else label; side; k-th occurrence) with
-that amount under the measure its printed header maps to (pipeline.evaluate, strict matching).
+that amount under the measure its printed header maps to (pipeline.evaluation.parse_scores, strict matching).
 Target: ≥ 99.5% of the cells of each region. Putuo meets it (100% today, 3446/3446); Jiangsu is held
 to the figure it reaches today (100%, 1942/1942 measured: rows spread over several cells or pages are
 joined, see test_parse_continuations.py), and the figure is printed.
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import SHARED_DIR
-from pipeline.evaluate import DocScore, format_scores, score_dir, total_accuracy
+from pipeline.evaluation.parse_scores import DocScore, format_scores, score_dir, total_accuracy
 
 CORPUS = SHARED_DIR / "corpus"
 TARGET = 0.995
@@ -68,7 +68,7 @@ def test_strict_matching_rejects_a_wrong_measure(region_scores) -> None:
     """The scorer itself can fail: a truth value moved to another printed header is not counted."""
     import json
 
-    from pipeline.evaluate import score_corpus_document
+    from pipeline.evaluation.parse_scores import score_corpus_document
     from pipeline.parse import parse_document
 
     folder = _region("putuo")

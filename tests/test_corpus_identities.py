@@ -1,6 +1,6 @@
 """Acceptance of the identity checks on real documents: on each corpus region the nightly pipeline
 (run_night, no GX) builds a warehouse, and its check results are scored against the truth files'
-``identities`` (pipeline.evaluate_identities, matched by values). Every failure the truth records must
+``identities`` (pipeline.evaluation.identity_scores, matched by values). Every failure the truth records must
 be reported (a material one as an error, a rounding one as a warning) and no error may stand where the
 truth records none. Asserted on the single-file documents; the companion pairs (tables PDF + narrative
 PDF) are printed, and join the assertion once a pair is checked as one disclosure.
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import SHARED_DIR, Home
-from pipeline.evaluate_identities import (DocIdentityScore, Result, evaluate_identities, format_identity_scores,
+from pipeline.evaluation.identity_scores import (DocIdentityScore, Result, evaluate_identities, format_identity_scores,
                                           matches, side_value, truth_failures)
 
 CORPUS = SHARED_DIR / "corpus"

@@ -6,7 +6,7 @@ cell of some tables. Each PDF is parsed once per session. What is asserted:
 - every file's class (部门预算 / 单位预算 / not a budget) is read from its content;
 - every standard table the truth lists is recognised with its kind on its pages, or the parse marks
   the document partial naming that table (never a silent loss);
-- every hand-checked cell is read with its value (strict matching, pipeline.evaluate);
+- every hand-checked cell is read with its value (strict matching, pipeline.evaluation.parse_scores);
 - the department and year are found wherever the truth records the file printing them.
 Figures per city are printed (pytest -s).
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import PROJECT_ROOT, SHARED_DIR
-from pipeline.evaluate import norm_label, score_corpus_document, truth_kind
+from pipeline.evaluation.parse_scores import norm_label, score_corpus_document, truth_kind
 from pipeline.model import DocumentError, ParseResult
 from pipeline.tables.catalogue import load_catalogue
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from pipeline.document.reader import RawTable
-from pipeline.model import Warning
+from pipeline.model import ParseWarning
 from pipeline.tables.catalogue import load_catalogue
 from pipeline.tables.completeness import assess, row_arithmetic
 from pipeline.tables.header import is_numbering_row
@@ -129,7 +129,7 @@ def test_arithmetic_failing_throughout_is_partial() -> None:
               "project": Decimal("6")}]
     assert row_arithmetic("revenue_expenditure_summary", split, Decimal("0.005")) == (1, 0)
     t = ("expenditure_summary", "支出总表", [3], False, None, True, shifted, Decimal("0.005"))
-    c = assess(cat, "unit_budget", [t], [], [Warning("x", "y")])
+    c = assess(cat, "unit_budget", [t], [], [ParseWarning("x", "y")])
     assert c.status == "partial" and c.arithmetic_failing[0]["rows_failing"] == 4
 
 

@@ -17,7 +17,7 @@ from test_checks_support import build_warehouse
 from pipeline.checks.engine import document_results
 from pipeline.checks.facts import load_facts
 from pipeline.demo import variants as V
-from pipeline.model import ParseResult, Warning
+from pipeline.model import ParseResult, ParseWarning
 from pipeline.parse import parse_document
 from pipeline.sources.identity import document_id
 from pipeline.tables.catalogue import load_catalogue
@@ -38,7 +38,7 @@ def test_each_read_table_gets_the_status_its_reading_earns():
     grouped = _t("revenue_summary", "收入总表", [1], [{"total": D(5)}])
     unread = _t("three_public", "三公表", [4], [])
     empty = _t("government_fund_expenditure", "政府性基金表", [5], [], had_amounts=False)
-    dropped = Warning("unread_columns", "收入总表: 2 columns read as total; kept 合计, not read: 2024年/合计", [1],
+    dropped = ParseWarning("unread_columns", "收入总表: 2 columns read as total; kept 合计, not read: 2024年/合计", [1],
                       ["2024年/合计"])
     tables = [ok, wrong, grouped, unread, empty]
     done = assess(load_catalogue(), "department_budget", tables, [], [dropped])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import Claim, ParseResult, Row, Table, Warning
+from pipeline.model import Claim, ParseResult, Row, Table, ParseWarning
 
 SEED_NAME = "承德高新技术产业开发区社区管理办公室"
 
@@ -117,9 +117,9 @@ def seed_result(sha256: str = "a" * 64) -> ParseResult:
         ("meeting_expenses", "0.35", 22, "本年度会议费支出0.35万元"),
         ("assets_total", "395.15", 40, "资产总额为 395.15 万元"),
     ]]
-    warnings = [Warning("department_code_variant", "procurement header prints 106", [38, 39, 40],
+    warnings = [ParseWarning("department_code_variant", "procurement header prints 106", [38, 39, 40],
                         ["125", "106"]),
-                Warning("department_name_variant", "三公 header misses 新", [15],
+                ParseWarning("department_name_variant", "三公 header misses 新", [15],
                         [SEED_NAME, "承德高技术产业开发区社区管理办公室"])]
     return ParseResult(
         source={"path": "2023/125_社区管理办公室.pdf", "sha256": sha256, "pages": 43},

@@ -27,16 +27,17 @@ SELECT disclosure_id, any_value(department_key) AS department_key,
 FROM v_documents
 GROUP BY disclosure_id;
 
--- budget_lines with department, year and the subject code's classification, level and 类.
+-- budget_lines with department, year and the subject code's classification (table_kinds, from the
+-- template model: functional | economic | none), level and 类.
 CREATE OR REPLACE VIEW v_budget_lines AS
 SELECT b.*,
        d.department_code, d.department, d.department_key, d.budget_kind, d.year,
-       CASE WHEN b.table_kind = 'general_budget_basic_expenditure' THEN 'economic' ELSE 'functional' END
-           AS classification,
+       coalesce(k.classification, 'functional') AS classification,
        CASE length(b.code) WHEN 3 THEN '类' WHEN 5 THEN '款' WHEN 7 THEN '项' END AS code_level,
        CASE WHEN b.code IS NOT NULL AND length(b.code) >= 3 THEN b.code[1:3] END AS class_code
 FROM budget_lines b
-JOIN v_documents d USING (document_id);
+JOIN v_documents d USING (document_id)
+LEFT JOIN table_kinds k ON k.table_kind = b.table_kind;
 
 -- Each department's expenditure per functional 类, year and budget kind (支出总表, 类 rows, measure
 -- total). A department is its department_key (code, else name): departments printing no code stay apart.
@@ -91,25 +92,26 @@ LEFT JOIN eco USING (document_id)
 WHERE d.content IS DISTINCT FROM 'narrative';
 
 -- 三公 by department and year. Rows are classified by measure (a one-row table with the 三公
--- columns) or by label (one row per item with measure total). A table printed empty gives zeros;
--- no 三公 table at all gives NULLs.
+-- columns) or by label (one row per item with measure total: the template model's three_public_rows,
+-- the same patterns the checks apply, tried in order on the label without spaces). A table printed
+-- empty gives zeros; no 三公 table at all gives NULLs.
 CREATE OR REPLACE VIEW v_three_public AS
-WITH items AS (
-    SELECT document_id, amount,
-           CASE
-               WHEN measure IN ('overseas_travel', 'official_reception', 'vehicle_total',
-                                'vehicle_purchase', 'vehicle_operation') THEN measure
-               WHEN measure = 'total' THEN CASE
-                   WHEN name LIKE '%出国%' THEN 'overseas_travel'
-                   WHEN name LIKE '%接待%' THEN 'official_reception'
-                   WHEN name LIKE '%购置及运行%' OR name LIKE '%购置和运行%' THEN 'vehicle_total'
-                   WHEN name LIKE '%购置%' THEN 'vehicle_purchase'
-                   WHEN name LIKE '%运行%' THEN 'vehicle_operation'
-                   WHEN name IN ('合计', '总计') OR name LIKE '%三公%' THEN 'total'
-               END
-           END AS item
+WITH labelled AS (
+    SELECT document_id, amount, measure, name,
+           regexp_replace(replace(replace(replace(regexp_replace(coalesce(name, ''), '\s+', '', 'g'),
+                                                  '（', '('), '）', ')'), '：', ':'), '^其中:', '') AS item_key
     FROM budget_lines
     WHERE table_kind = 'three_public'
+), items AS (
+    SELECT document_id, amount,
+           CASE
+               WHEN measure IN (SELECT measure FROM three_public_rows) THEN measure
+               WHEN measure = 'total' THEN coalesce(
+                   (SELECT r.measure FROM three_public_rows r WHERE regexp_matches(l.item_key, r.pattern)
+                    ORDER BY r.priority LIMIT 1),
+                   CASE WHEN name IN ('合计', '总计') OR name LIKE '%三公%' THEN 'total' END)
+           END AS item
+    FROM labelled l
 ), per_doc AS (
     SELECT document_id,
            sum(amount) FILTER (WHERE item = 'total')              AS total,
@@ -135,23 +137,38 @@ LEFT JOIN disclosed x USING (document_id)
 LEFT JOIN per_doc p USING (document_id)
 WHERE d.content IS DISTINCT FROM 'narrative';
 
--- Year-over-year change by department and functional 类. previous_amount is 0 when the department
--- disclosed the previous year without that 类, NULL when it has no previous-year document.
+-- Year-over-year change by department and functional 类, against last year's disclosure as the loader
+-- found it (disclosures.previous_disclosure_id: the rule the checks use too). previous_amount is 0 when
+-- the department disclosed the previous year without that 类, NULL when it has no previous-year document.
 CREATE OR REPLACE VIEW v_yoy_department_class AS
+WITH prev AS (
+    SELECT DISTINCT c.department_key, c.budget_kind, c.year, pd.budget_kind AS prev_kind, pd.year AS prev_year
+    FROM v_documents c
+    JOIN disclosures x ON x.document_id = c.document_id
+    JOIN v_documents pd ON pd.document_id = x.previous_disclosure_id
+    WHERE c.content IS DISTINCT FROM 'narrative'
+)
 SELECT c.department_code, c.department, c.department_key, c.budget_kind, c.class_code, c.class_name, c.year,
        c.amount,
        CASE WHEN p.amount IS NOT NULL THEN p.amount
-            WHEN prev_doc.department_key IS NOT NULL THEN 0 END AS previous_amount,
+            WHEN prev.prev_year IS NOT NULL THEN 0 END AS previous_amount,
        c.amount - CASE WHEN p.amount IS NOT NULL THEN p.amount
-                       WHEN prev_doc.department_key IS NOT NULL THEN 0 END AS change
+                       WHEN prev.prev_year IS NOT NULL THEN 0 END AS change
 FROM v_department_class_totals c
+LEFT JOIN prev
+       ON prev.department_key = c.department_key AND prev.budget_kind IS NOT DISTINCT FROM c.budget_kind
+      AND prev.year = c.year
 LEFT JOIN v_department_class_totals p
-       ON p.department_key = c.department_key AND p.budget_kind IS NOT DISTINCT FROM c.budget_kind
-      AND p.class_code = c.class_code AND p.year = c.year - 1
-LEFT JOIN (SELECT DISTINCT department_key, budget_kind, year FROM v_documents
-           WHERE content IS DISTINCT FROM 'narrative') prev_doc
-       ON prev_doc.department_key = c.department_key
-      AND prev_doc.budget_kind IS NOT DISTINCT FROM c.budget_kind AND prev_doc.year = c.year - 1;
+       ON p.department_key = c.department_key AND p.budget_kind IS NOT DISTINCT FROM prev.prev_kind
+      AND p.class_code = c.class_code AND p.year = prev.prev_year;
+
+-- The latest full check run (check_runs): what the report, the snapshot's state token, the resume
+-- logic and the truth scoring all read as "the checks".
+CREATE OR REPLACE VIEW v_latest_check_run AS
+SELECT run_id, generation, documents, failures, finished_at
+FROM check_runs
+ORDER BY finished_at DESC, run_id DESC
+LIMIT 1;
 
 -- Subject codes that are malformed, unknown to the reference list of their classification (any
 -- year: the lists record the years a code was seen, not the years it was valid), or printed with a
@@ -159,7 +176,7 @@ LEFT JOIN (SELECT DISTINCT department_key, budget_kind, year FROM v_documents
 CREATE OR REPLACE VIEW v_subject_code_issues AS
 WITH coded AS (
     SELECT DISTINCT document_id, department_code, year, table_kind, classification, code, name, page
-    FROM v_budget_lines WHERE code IS NOT NULL
+    FROM v_budget_lines WHERE code IS NOT NULL AND classification <> 'none'
 ), ref AS (
     SELECT classification, code, array_agg(DISTINCT name ORDER BY name) AS names
     FROM subject_codes GROUP BY classification, code

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from pipeline.checks.facts import DocFacts
 from pipeline.checks.registry import REGISTRY
 from pipeline.checks.result import CheckResult, classify, tolerance
 
 ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may need beyond its document: last year's disclosure (document rules), the roster and
+    the subject-code reference (district rules)."""
+
+    last_year: DocFacts | None = None
+    roster: list | None = None                                   # RosterEntry list, None: no roster given
+    catalogue: dict[tuple[str, int, str], str] | None = None     # (classification, year, code) → name
 
 
 def fmt(v: Decimal | None) -> str:
@@ -26,12 +38,12 @@ def pages_text(pages: list[int]) -> str:
 
 def compare(name: str, doc: DocFacts, subject: str, left: Decimal | None, right: Decimal | None, n: int,
             left_pages: list[int], right_pages: list[int], left_label: str, right_label: str,
-            severity: str | None = None, unit: str | None = None, note: str = "",
+            unit: str | None = None, note: str = "",
             parts: list[Decimal] | None = None, tables: tuple[int, ...] = ()) -> CheckResult:
     """An amount identity: left = right within n × half a printed unit.
 
-    ``severity`` overrides the registry's severity for a broken instance (e.g. a consequence of other
-    failures); ``unit`` the printed unit the rounding applies to (default: the document's). In a document
+    A broken instance gets the registry's severity (lowering it is pipeline.checks.severity.downgrade's
+    job); ``unit`` the printed unit the rounding applies to (default: the document's). In a document
     printed in 元 an amount may be printed without fen: ``parts`` (the printed amounts summed on the right;
     default the right side itself) lets the tolerance allow half a 元 for each such amount.
     """
@@ -43,7 +55,7 @@ def compare(name: str, doc: DocFacts, subject: str, left: Decimal | None, right:
     tol = tolerance(n, printed_unit)
     if (printed_unit or "").strip() == "元":
         tol = max(tol, sum((half_printed_yuan(a) for a in [lv, *(parts if parts is not None else [rv])]), ZERO))
-    sev = classify(diff, tol, severity or ident.severity)
+    sev = classify(diff, tol, ident.severity)
     if sev == "ok":   # most instances hold: keep their message short (190k of them on 1,000 documents)
         msg = f"{left_label} = {right_label}"
     else:
@@ -66,13 +78,14 @@ def half_printed_yuan(amount: Decimal) -> Decimal:
     return Decimal("0.00005") if amount % _WHOLE_YUAN == 0 else Decimal("0.0000005")
 
 
-def finding(name: str, doc: DocFacts | None, subject: str, message: str, severity: str | None = None,
+def finding(name: str, doc: DocFacts | None, subject: str, message: str,
             left: Decimal | None = None, right: Decimal | None = None, left_pages: list[int] | None = None,
             right_pages: list[int] | None = None, department: str | None = None,
             year: int | None = None, tables: tuple[int, ...] = ()) -> CheckResult:
-    """A non-amount finding (a code variant, a missing disclosure, a figure that cannot be verified)."""
+    """A non-amount finding (a code variant, a missing disclosure, a figure that cannot be verified), at
+    the registry's severity."""
     ident = REGISTRY[name]
-    return CheckResult(check_name=name, severity=severity or ident.severity, message=message,
+    return CheckResult(check_name=name, severity=ident.severity, message=message,
                        document_id=doc.document_id if doc else None,
                        department=doc.department if doc else department,
                        year=doc.year if doc else year, subject=subject, left_value=left, right_value=right,

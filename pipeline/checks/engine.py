@@ -16,12 +16,14 @@ from typing import Iterator
 import duckdb
 from filelock import FileLock
 
-from pipeline.checks import (evaluate_district, evaluate_doubt, evaluate_figures, evaluate_other, evaluate_prose,
-                             evaluate_tables)
+from pipeline.checks.base import RuleContext
 from pipeline.checks.coverage import COLUMNS as COVERAGE_COLUMNS, coverage
-from pipeline.checks.facts import DocFacts, last_year_of, load_facts, previous_year_index
-from pipeline.checks.registry import DISTRICT, REGISTRY
+from pipeline.checks.facts import DocFacts, last_year_id, last_year_of, load_facts, previous_year_index
+from pipeline.checks.registry import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIST
+from pipeline.checks.rules import resolve
+from pipeline.checks.rules.district import read_roster
 from pipeline.checks.result import CheckResult, CheckSummary
+from pipeline.load.runs import latest_check_run
 from pipeline.model import DocumentError
 from pipeline.testhooks import hold
 
@@ -51,13 +53,30 @@ def _connection(con_or_db_path: ConOrPath, read_only: bool = True) -> Iterator[d
             pass   # closing checkpoints; on a full disk that fails, and the committed WAL stays
 
 
+def rules_of(scope: str, review: bool = False) -> list[str]:
+    """The distinct rules the registry names for a scope, in catalogue order: what the engine runs."""
+    return list(dict.fromkeys(i.rule for i in REGISTRY_LIST if i.scope == scope and i.review == review))
+
+
 def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
-    """Every document-scope identity evaluated on one loaded document (passing ones included)."""
+    """Every document-scope identity evaluated on one loaded document (passing ones included): each rule
+    the registry names, then the review rules over their results."""
     if doc.status not in ("loaded", "partial"):   # partial: some tables unread, each marked in its status
         return []
-    results = (evaluate_tables.evaluate(doc) + evaluate_prose.evaluate(doc, last_year)
-               + evaluate_figures.evaluate(doc) + evaluate_other.evaluate(doc))
-    return evaluate_doubt.apply(doc, results)
+    ctx = RuleContext(last_year=last_year)
+    results: list[CheckResult] = []
+    for rule in rules_of(DOCUMENT):
+        results.extend(resolve(rule)(doc, ctx))
+    for rule in rules_of(DOCUMENT, review=True):
+        results = resolve(rule)(doc, results)
+    return results
+
+
+def district_results(docs: dict[str, DocFacts], roster: list | None,
+                     catalogue: dict[tuple[str, int, str], str]) -> list[CheckResult]:
+    """Every district-scope identity over all documents (the roster's only when one is given)."""
+    ctx = RuleContext(roster=roster, catalogue=catalogue)
+    return [r for rule in rules_of(DISTRICT) for r in resolve(rule)(docs, ctx)]
 
 
 def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[CheckResult]:
@@ -71,15 +90,8 @@ def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[Che
         if doc is None:
             raise DocumentError("unreadable", f"document {document_id} is not in the warehouse")
         doc = docs.get(doc.part_of, doc) if doc.part_of else doc
-        last = None
-        if doc.year_key:
-            key, kind, year = doc.year_key
-            ids = [r[0] for r in con.execute(
-                "SELECT disclosure_id FROM disclosures WHERE department_key = ? AND year = ? "
-                "AND coalesce(budget_kind, 'department') = ? ORDER BY disclosure_id LIMIT 1",
-                [key, year - 1, kind]).fetchall()]
-            if ids:
-                last = load_facts(con, ids).get(ids[0])
+        prev = last_year_id(doc) if doc.previous_known else last_year_id(doc, previous_year_index(load_facts(con)))
+        last = load_facts(con, [prev]).get(prev) if prev else None
     return document_results(doc, last)
 
 
@@ -98,9 +110,9 @@ def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | No
     for doc_id in selected:
         doc = docs[doc_id]
         if doc.part_of is None:   # a companion's facts are checked with the file they were joined to
-            results.extend(document_results(doc, last_year_of(doc, index)))
-    entries = evaluate_district.read_roster(roster) if roster is not None else None
-    district = evaluate_district.evaluate(docs, entries, _catalogue(con))
+            results.extend(document_results(doc, last_year_of(doc, docs, index)))
+    entries = read_roster(roster) if roster is not None else None
+    district = district_results(docs, entries, _catalogue(con))
     if document_ids is not None:
         keep = set(selected)
         district = [r for r in district if r.document_id in keep]
@@ -111,31 +123,39 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("checks-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
 
 
-_COLUMNS = ("run_id", "document_id", "department", "year", "check_name", "severity", "left_value", "right_value",
-            "difference", "tolerance", "n", "left_pages", "right_pages", "message")
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """(name, SQL type) of a warehouse table's columns that a writer fills (those without a default), in
+    the DDL's order: the one statement of the columns is the DDL (warehouse/schema)."""
+    return [(n, t) for n, t in con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+        "AND column_default IS NULL ORDER BY ordinal_position", [table]).fetchall()]
 
 
-def _arrow(rows: list[tuple]):
-    """The rows as an Arrow table with exact decimal columns (executemany is slow row by row)."""
+def _arrow_type(sql_type: str):
+    """The Arrow type of a DDL column type (exact decimals, never float)."""
+    import re
+
     import pyarrow as pa
 
-    dec, tol = pa.decimal128(38, 6), pa.decimal128(38, 7)
-    types = (pa.string(), pa.string(), pa.string(), pa.int32(), pa.string(), pa.string(), dec, dec, dec, tol,
-             pa.int32(), pa.string(), pa.string(), pa.string())
-    q6, q7 = Decimal("0.000001"), Decimal("0.0000001")
+    m = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", sql_type)
+    if m:
+        return pa.decimal128(int(m.group(1)), int(m.group(2)))
+    return {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "BOOLEAN": pa.bool_()}[sql_type]
 
-    def exact(v, q):
-        return None if v is None else v.quantize(q)
 
-    cols = list(zip(*rows))
+def _arrow(records: list[dict], columns: list[tuple[str, str]]):
+    """The records as an Arrow table of the DDL's columns and types (executemany is slow row by row)."""
+    import pyarrow as pa
+
     arrays = []
-    for i, (col, t) in enumerate(zip(cols, types)):
-        if t == dec:
-            col = [exact(v, q6) for v in col]
-        elif t == tol:
-            col = [exact(v, q7) for v in col]
+    for name, sql_type in columns:
+        t = _arrow_type(sql_type)
+        col = [r[name] for r in records]
+        if pa.types.is_decimal(t):
+            q = Decimal(1).scaleb(-t.scale)
+            col = [None if v is None else v.quantize(q) for v in col]
         arrays.append(pa.array(col, type=t))
-    return pa.Table.from_arrays(arrays, names=list(_COLUMNS))
+    return pa.Table.from_arrays(arrays, names=[n for n, _ in columns])
 
 
 def _write_coverage(con: duckdb.DuckDBPyConnection, run_id: str, results: list[CheckResult],
@@ -163,7 +183,7 @@ def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Che
     A full run (``document_ids`` None) is also recorded in check_runs with the load generation it
     read, in the same transaction: that is what tells a later night the checks are up to date.
     """
-    rows = [r.row(run_id) for r in results if r.failed and not r.hidden]
+    rows = [r.record(run_id) for r in results if r.failed and not r.hidden]
     con.execute("BEGIN TRANSACTION")
     try:
         if document_ids is None:
@@ -173,9 +193,10 @@ def write_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Che
                         [run_id, list(document_ids)])
         _write_coverage(con, run_id, results, document_ids)
         if rows:
-            con.register("_check_rows", _arrow(rows))
+            columns = table_columns(con, "check_results")
+            con.register("_check_rows", _arrow(rows, columns))
             try:
-                con.execute(f"INSERT INTO check_results ({', '.join(_COLUMNS)}) SELECT * FROM _check_rows")
+                con.execute("INSERT INTO check_results BY NAME SELECT * FROM _check_rows")
             finally:
                 con.unregister("_check_rows")
         if document_ids is None and _has_table(con, "check_runs"):
@@ -216,9 +237,10 @@ def run_checks(db_path: Path, run_id: str | None = None, document_ids: list[str]
 
 
 def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The latest full check run (check_runs), else the latest run with stored failures."""
+    """The latest full check run (v_latest_check_run), else the latest run with stored failures (a
+    warehouse checked only document by document)."""
     if _has_table(con, "check_runs"):
-        r = con.execute("SELECT run_id FROM check_runs ORDER BY finished_at DESC, run_id DESC LIMIT 1").fetchone()
+        r = latest_check_run(con)
         if r:
             return r[0]
     r = con.execute("SELECT run_id FROM check_results ORDER BY checked_at DESC LIMIT 1").fetchone()

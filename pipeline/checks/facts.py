@@ -14,6 +14,9 @@ from decimal import Decimal
 
 import duckdb
 
+from pipeline.load.disclosures import disclosures_by_year, previous_disclosure, year_key
+from pipeline.tables.catalogue import load_catalogue
+
 _NUMBERING = re.compile(r"^\s*([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[、.．](?!\d))")
 _SPACES = re.compile(r"\s+")
 #: Labels of a column-number row (甲 1 乙 2, 栏次 1 2 3): the columns' numbers, never an item of the table.
@@ -99,6 +102,12 @@ class TableFacts:
     title: str | None
     index: int
     lines: list[Line] = field(default_factory=list)
+
+    @property
+    def classification(self) -> str:
+        """The subject classification of the kind's codes (functional | economic | none): the template
+        model's, which the warehouse holds as table_kinds for the views."""
+        return load_catalogue().classification_of(self.kind)
 
     def total_line(self) -> Line | None:
         """The 合计/总计 row: an uncoded row labelled as a total; or the only row of a one-row table
@@ -230,6 +239,10 @@ class DocFacts:
     companions: list[str] = field(default_factory=list)   # file names joined into this one
     pages: int | None = None               # the document's page count
     figures: list[FigureFact] = field(default_factory=list)   # every amount of the prose (schema 7)
+    #: last year's disclosure as the loader stored it (disclosures.previous_disclosure_id, schema 15);
+    #: ``previous_known`` False: the warehouse does not say (no disclosures row, or an older schema)
+    previous_disclosure_id: str | None = None
+    previous_known: bool = False
 
     @property
     def department(self) -> str | None:
@@ -239,10 +252,7 @@ class DocFacts:
     @property
     def year_key(self) -> tuple[str, str, int] | None:
         """(department, budget kind, year): a 单位预算's previous year is the unit's, not its department's."""
-        key = self.department_key or self.department_code
-        if not (key and self.year):
-            return None
-        return key, self.budget_kind or "department", self.year
+        return year_key(self.department_key or self.department_code, self.budget_kind, self.year)
 
     def printed_of(self, kind: str) -> list[PrintedTable]:
         return [t for t in self.printed if t.kind == kind]
@@ -371,14 +381,6 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
     return docs
 
 
-#: Row labels of a 三公 table printed one item per row → the measure of the column form.
-_THREE_PUBLIC_ROWS = (
-    (re.compile(r"因公出国\(境\)(经)?费"), "overseas_travel"),
-    (re.compile(r"公务接待(经)?费"), "official_reception"),
-    (re.compile(r"公务用车购置及运行(维护)?(经)?费"), "vehicle_total"),
-    (re.compile(r"公务用车购置(经)?费$"), "vehicle_purchase"),
-    (re.compile(r"公务用车运行(维护)?(经)?费$"), "vehicle_operation"),
-)
 
 
 def _three_public_items(t: TableFacts) -> None:
@@ -391,7 +393,7 @@ def _three_public_items(t: TableFacts) -> None:
         if ln is tot or ln.get("total") is None:
             continue
         key = ln.key.removeprefix("其中:")
-        for pattern, measure in _THREE_PUBLIC_ROWS:
+        for pattern, measure in load_catalogue().three_public_rows:   # also v_three_public's (three_public_rows)
             if pattern.search(key):
                 tot.values.setdefault(measure, ln.get("total"))
                 break
@@ -400,14 +402,17 @@ def _three_public_items(t: TableFacts) -> None:
 def _join_disclosures(con: duckdb.DuckDBPyConnection, docs: dict[str, DocFacts], where: str,
                       params: list) -> None:
     """Disclosure facts on every document; a companion's prose joined to its tables file."""
-    for (doc, disclosure, name, key, kind) in con.execute(
-            "SELECT document_id, disclosure_id, department_name, department_key, budget_kind FROM disclosures"
-            f"{where} ORDER BY document_id", params).fetchall():
+    has_previous = "previous_disclosure_id" in _columns(con).get("disclosures", set())
+    previous = "previous_disclosure_id" if has_previous else "NULL"
+    for (doc, disclosure, name, key, kind, prev) in con.execute(
+            f"SELECT document_id, disclosure_id, department_name, department_key, budget_kind, {previous} "
+            f"FROM disclosures{where} ORDER BY document_id", params).fetchall():
         d = docs.get(doc)
         if d is None:
             continue
         d.department_name = d.department_name or name
         d.department_key, d.budget_kind = key, kind
+        d.previous_disclosure_id, d.previous_known = prev, has_previous
         primary = docs.get(disclosure)
         if disclosure == doc or primary is None:
             continue
@@ -438,19 +443,26 @@ def _name_duty_rows(docs: dict[str, DocFacts]) -> None:
                 b.name, b.numbering = ln.name, ln.numbering
 
 
-def previous_year_index(docs: dict[str, DocFacts]) -> dict[tuple[str, str, int], DocFacts]:
-    """Loaded disclosures by (department, budget kind, year), for the 较上年增减 comparison."""
-    idx: dict[tuple[str, str, int], DocFacts] = {}
-    for d in docs.values():
-        if d.status == "loaded" and d.part_of is None and d.year_key:
-            idx.setdefault(d.year_key, d)
-    return idx
+def previous_year_index(docs: dict[str, DocFacts]) -> dict[tuple[str, str, int], str]:
+    """Loaded disclosures by (department, budget kind, year): last year's disclosure of a document the
+    warehouse holds no disclosures row for (pipeline.load.disclosures applies the same rule)."""
+    return disclosures_by_year([(d.document_id, d.year_key) for d in docs.values()
+                                if d.status == "loaded" and d.part_of is None])
 
 
-def last_year_of(doc: DocFacts, index: dict[tuple[str, str, int], DocFacts]) -> DocFacts | None:
-    """The same department's disclosure of the same budget kind a year before, when loaded."""
-    k = doc.year_key
-    return index.get((k[0], k[1], k[2] - 1)) if k else None
+def last_year_id(doc: DocFacts, index: dict[tuple[str, str, int], str] | None = None) -> str | None:
+    """The id of the same department's disclosure of the same budget kind a year before: as stored in
+    ``disclosures.previous_disclosure_id``, else by the same rule over ``index``."""
+    if doc.previous_known:
+        return doc.previous_disclosure_id
+    return previous_disclosure(index or {}, doc.year_key)
+
+
+def last_year_of(doc: DocFacts, docs: dict[str, DocFacts],
+                 index: dict[tuple[str, str, int], str] | None = None) -> DocFacts | None:
+    """Last year's disclosure among ``docs``, when loaded."""
+    prev = last_year_id(doc, index)
+    return docs.get(prev) if prev else None
 
 
 def group_by(items, key) -> dict:

@@ -56,8 +56,9 @@ class CheckResult:
     n: int | None = None
     left_pages: list[int] = field(default_factory=list)
     right_pages: list[int] = field(default_factory=list)
-    tables: tuple[int, ...] = ()       # table_index of each table a side stands on (pipeline/checks/evaluate_doubt.py)
+    tables: tuple[int, ...] = ()       # table_index of each table a side stands on (pipeline/checks/rules/doubt.py)
     hidden: bool = False               # counted, but reported once through its table's table_unreliable finding
+    downgraded: str = ""               # why the severity is below the rule's (pipeline/checks/severity.py)
 
     def __post_init__(self) -> None:
         assert self.check_name in REGISTRY, f"unknown identity {self.check_name}"
@@ -67,11 +68,13 @@ class CheckResult:
     def failed(self) -> bool:
         return self.severity != OK
 
-    def row(self, run_id: str) -> tuple:
-        """The check_results row (column order of warehouse/schema/001_init.sql)."""
-        return (run_id, self.document_id, self.department, self.year, self.check_name, self.severity,
-                self.left_value, self.right_value, self.difference, self.tolerance, self.n,
-                pages_str(self.left_pages), pages_str(self.right_pages), self.message)
+    def record(self, run_id: str) -> dict[str, object]:
+        """The check_results row by column name (the engine writes the columns the warehouse's DDL has)."""
+        return {"run_id": run_id, "document_id": self.document_id, "department": self.department,
+                "year": self.year, "check_name": self.check_name, "severity": self.severity,
+                "left_value": self.left_value, "right_value": self.right_value, "difference": self.difference,
+                "tolerance": self.tolerance, "n": self.n, "left_pages": pages_str(self.left_pages),
+                "right_pages": pages_str(self.right_pages), "message": self.message}
 
 
 def pages_str(pages: list[int]) -> str | None:

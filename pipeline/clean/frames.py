@@ -23,53 +23,34 @@ from pipeline.model import DocumentError, ParseResult
 S, I = pl.Utf8, pl.Int32
 BBOX = pl.List(pl.Float64)
 
+#: The warehouse tables a parse fills (one frame each, staged as Parquet), in loading order.
+FRAME_TABLES = ("documents", "document_tables", "budget_lines", "narrative_claims", "prose_figures",
+                "procurement_lines", "performance_targets", "assets", "document_warnings")
+#: Columns of those tables the loader fills, not the parse (the load time, the last failed attempt).
+LOADER_COLUMNS = frozenset({"loaded_at", "last_attempt_at", "last_attempt_sha256", "last_attempt_parser_version",
+                            "last_error_kind", "last_error"})
+_POLARS_TYPES: dict[str, pl.DataType] = {"VARCHAR": S, "INTEGER": I, "BOOLEAN": pl.Boolean, "DOUBLE[]": BBOX,
+                                         "INTEGER[]": pl.List(I), "VARCHAR[]": pl.List(S)}
+
+
+def _polars_type(sql_type: str) -> pl.DataType:
+    return DECIMAL if sql_type.startswith("DECIMAL") else _POLARS_TYPES[sql_type]
+
+
+def _frame_schemas() -> dict[str, dict[str, pl.DataType]]:
+    """Each frame's columns and types, from the warehouse DDL (pipeline.load.ddl): the one statement."""
+    from pipeline.load.ddl import warehouse_tables
+
+    tables = warehouse_tables()
+    return {t: {c.name: _polars_type(c.sql_type) for c in tables[t] if c.name not in LOADER_COLUMNS}
+            for t in FRAME_TABLES}
+
+
 #: The column types of every frame (and so of every staged Parquet file).
-SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "documents": {
-        "document_id": S, "sha256": S, "source": S, "file_name": S, "department_code": S,
-        "department_name": S, "year": I, "pages": I, "unit": S, "parser_version": S, "status": S,
-        "error_kind": S, "error": S, "tables_found": I, "budget_kind": S, "content": S,
-        "source_title": S, "source_department": S, "source_year": I, "source_page": S,
-        "document_class": S, "completeness": S, "completeness_detail": S,
-    },
-    "document_tables": {
-        "document_id": S, "table_index": I, "table_kind": S, "title": S, "pages": pl.List(I),
-        "empty": pl.Boolean, "note": S, "department_code": S, "department_name": S, "row_count": I,
-        "status": S,   # the parse's completeness of the table, when it states one (found / partial / unread …)
-    },
-    "budget_lines": {
-        "document_id": S, "table_kind": S, "table_title": S, "table_index": I, "row_index": I,
-        "side": S, "code": S, "name": S, "numbering": S, "measure": S, "amount": DECIMAL,
-        "page": I, "bbox": BBOX, "row_role": S,
-    },
-    "narrative_claims": {
-        "document_id": S, "claim_index": I, "metric": S, "amount": DECIMAL, "page": I, "quote": S,
-    },
-    "prose_figures": {
-        "document_id": S, "figure_index": I, "label": S, "amount": DECIMAL, "unit": S, "page": I, "sentence": S,
-    },
-    "procurement_lines": {
-        "document_id": S, "table_index": I, "row_index": I, "project": S, "item": S,
-        "catalogue_no": S, "unit_of_quantity": S, "quantity": DECIMAL, "unit_price": DECIMAL,
-        "amount": DECIMAL, "budget": DECIMAL, "is_total": pl.Boolean, "page": I, "bbox": BBOX,
-    },
-    "performance_targets": {
-        "document_id": S, "table_index": I, "row_index": I, "subkind": S, "project": S,
-        "level1": S, "level2": S, "indicator": S, "description": S, "target_value": S, "basis": S,
-        "budget": DECIMAL, "page": I,
-    },
-    "assets": {
-        "document_id": S, "table_index": I, "row_index": I, "item": S, "numbering": S,
-        "quantity": DECIMAL, "amount": DECIMAL, "as_of": S, "page": I,
-    },
-    "document_warnings": {
-        "document_id": S, "warning_index": I, "kind": S, "message": S, "pages": pl.List(I),
-        "values": pl.List(S),
-    },
-}
+SCHEMAS: dict[str, dict[str, pl.DataType]] = _frame_schemas()
 TABLES = tuple(SCHEMAS)
 _TOTAL_NAMES = {"合计", "总计", "小计"}
-#: Document classes whose tables are not loaded as a budget (pipeline.document.identity.document_class).
+#: Document classes whose tables are not loaded as a budget (pipeline.document.department.document_class).
 NOT_BUDGET_CLASSES = frozenset({"not_budget", "final_accounts"})
 
 

@@ -19,7 +19,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from pipeline.config import PARSER_VERSION
 from pipeline.demo.layout import DocSpec, Line, Paragraph, TableBlock
-from pipeline.model import Claim, ParseResult, Row, Table, Warning
+from pipeline.model import Claim, ParseResult, Row, Table, ParseWarning
 
 FONT = "STSong-Light"
 MARGIN = 42.0
@@ -335,7 +335,7 @@ def render_document(doc: DocSpec, path: str | Path, source_path: str | None = No
                 "pages": w.page},
         department={"code": doc.department_code, "name": doc.department_name},
         year=doc.year, unit=doc.unit, tables=tables, narrative=claims,
-        warnings=[Warning(kind=x["kind"], message=x["message"], pages=list(x.get("pages", [])),
+        warnings=[ParseWarning(kind=x["kind"], message=x["message"], pages=list(x.get("pages", [])),
                           values=list(x.get("values", []))) for x in doc.warnings],
         parser_version=PARSER_VERSION,
     )

@@ -1,5 +1,6 @@
-"""The two dimensions, rebuilt from what is loaded: departments (identity across tables and years)
-and subject_codes (the reference lists shipped in pipeline/reference/).
+"""The dimensions, rebuilt on every load: departments (identity across tables and years, from what is
+loaded), subject_codes (the reference lists shipped in pipeline/reference/) and table_kinds /
+table_row_roles (the template model, pipeline/tables/catalogue.yaml: what each table kind is).
 
 A department is its department_key (pipeline/load/disclosures.py: the code its covers print, else
 its name in short form), so departments printing no code are in the dimension too. Its code is the
@@ -80,3 +81,39 @@ def refresh_subject_codes(con: duckdb.DuckDBPyConnection, reference_dir: Path | 
     finally:
         con.unregister("_subject_codes")
     return frame.height
+
+
+def table_kind_rows() -> list[tuple[str, str, bool, bool, bool]]:
+    """(kind, classification, side_by_side, text_only, standard) of every canonical kind, from the
+    template model: the one statement of which kinds carry economic codes, print two sides, …"""
+    from pipeline.model import TABLE_KINDS
+    from pipeline.tables.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    out = []
+    for kind in TABLE_KINDS:
+        spec = cat.kinds.get(kind)
+        out.append((kind, cat.classification_of(kind), bool(spec and spec.side_by_side),
+                    bool(spec and spec.text_only), kind in cat.standard_kinds))
+    return out
+
+
+def refresh_table_kinds(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace ``table_kinds`` and ``table_row_roles`` with the template model's (call inside a
+    transaction); the number of kinds. A warehouse before schema 15 has neither: nothing to do."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'table_kinds'"
+                       ).fetchone()[0]:
+        return 0
+    from pipeline.tables.catalogue import load_catalogue
+
+    rows = table_kind_rows()
+    con.execute("DELETE FROM table_kinds")
+    con.executemany("INSERT INTO table_kinds VALUES (?, ?, ?, ?, ?)", rows)
+    cat = load_catalogue()
+    con.execute("DELETE FROM table_row_roles")
+    con.executemany("INSERT INTO table_row_roles VALUES (?, ?, ?)",
+                    [(i, pat.pattern, role) for i, (pat, role) in enumerate(cat.row_roles)])
+    con.execute("DELETE FROM three_public_rows")
+    con.executemany("INSERT INTO three_public_rows VALUES (?, ?, ?)",
+                    [(i, pat.pattern, m) for i, (pat, m) in enumerate(cat.three_public_rows)])
+    return len(rows)

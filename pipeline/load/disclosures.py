@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -46,11 +46,38 @@ class DisclosurePart:
     department_key: str
     year: int | None
     budget_kind: str | None
+    previous_disclosure_id: str | None = None
 
 
 _SCHEMA = {"document_id": pl.String, "disclosure_id": pl.String, "part": pl.String,
            "department_code": pl.String, "department_name": pl.String, "department_key": pl.String,
-           "year": pl.Int32, "budget_kind": pl.String}
+           "year": pl.Int32, "budget_kind": pl.String, "previous_disclosure_id": pl.String}
+
+YearKey = tuple[str, str, int]
+
+
+def year_key(department_key: str | None, budget_kind: str | None, year: int | None) -> YearKey | None:
+    """(department, budget kind, year) of a disclosure: a 单位预算's previous year is the unit's, not its
+    department's; a file saying neither kind counts as a 部门预算."""
+    if not (department_key and year):
+        return None
+    return department_key, budget_kind or "department", year
+
+
+def disclosures_by_year(parts: list[tuple[str, YearKey | None]]) -> dict[YearKey, str]:
+    """(disclosure_id, year key) of the disclosures → the disclosure of each year key (of several, the
+    first by id)."""
+    out: dict[YearKey, str] = {}
+    for disclosure_id, key in sorted(parts, key=lambda p: p[0]):
+        if key is not None:
+            out.setdefault(key, disclosure_id)
+    return out
+
+
+def previous_disclosure(index: dict[YearKey, str], key: YearKey | None) -> str | None:
+    """The same department's disclosure of the same budget kind a year before: the one rule both the
+    loader (disclosures.previous_disclosure_id) and the checks apply."""
+    return index.get((key[0], key[1], key[2] - 1)) if key else None
 
 
 def published_with(row: DocumentRow) -> str:
@@ -114,7 +141,7 @@ def assign(rows: list[DocumentRow]) -> list[DisclosurePart]:
     for r in rows:
         if r.department_code and r.department_name:
             codes_by_name[name_key(r.department_name)].add(r.department_code)
-    out = []
+    out: list[DisclosurePart] = []
     for r in rows:
         other = partner.get(r.document_id)
         tables, prose = (r, other) if r.content == "tables" or other is None else (other, r)
@@ -126,7 +153,10 @@ def assign(rows: list[DocumentRow]) -> list[DisclosurePart]:
             department_code=code, department_name=name,
             department_key=department_key(code, name, tables.document_id, codes_by_name),
             year=r.year, budget_kind=kind))
-    return out
+    index = disclosures_by_year([(p.disclosure_id, year_key(p.department_key, p.budget_kind, p.year))
+                                 for p in out if p.document_id == p.disclosure_id])
+    return [replace(p, previous_disclosure_id=previous_disclosure(
+        index, year_key(p.department_key, p.budget_kind, p.year))) for p in out]
 
 
 def refresh_disclosures(con: duckdb.DuckDBPyConnection) -> int:
@@ -137,7 +167,10 @@ def refresh_disclosures(con: duckdb.DuckDBPyConnection) -> int:
     parts = assign(rows)
     con.execute("DELETE FROM disclosures")
     if parts:
-        frame = pl.DataFrame([asdict(p) for p in parts], schema=_SCHEMA)
+        have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = 'disclosures'").fetchall()}
+        frame = pl.DataFrame([asdict(p) for p in parts], schema=_SCHEMA).select(
+            [c for c in _SCHEMA if c in have])   # before schema 15: no previous_disclosure_id
         con.register("_disclosures", frame.to_arrow())
         try:
             con.execute("INSERT INTO disclosures BY NAME SELECT * FROM _disclosures")

@@ -32,7 +32,7 @@ from filelock import FileLock, Timeout
 from pipeline.clean.frames import SCHEMAS
 from pipeline.config import Home
 from pipeline.load.disclosures import refresh_disclosures
-from pipeline.load.dimensions import refresh_departments, refresh_subject_codes
+from pipeline.load.dimensions import refresh_departments, refresh_subject_codes, refresh_table_kinds
 from pipeline.load.schema import ensure_schema
 from pipeline.load.snapshot import checkpoint, connect_reader, connect_writer, publish_snapshot
 from pipeline.night_errors import WarehouseBusy, raise_if_disk_full
@@ -93,6 +93,7 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
             summary.disclosures = refresh_disclosures(con)
             summary.departments = refresh_departments(con)
             summary.subject_codes = refresh_subject_codes(con, reference_dir)
+            refresh_table_kinds(con)
             con.execute("UPDATE load_generation SET dimensions_generation = generation")
             con.execute("COMMIT")
             checkpoint(con)

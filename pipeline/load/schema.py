@@ -70,6 +70,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, schema_dir: Path = SCHEMA_DIR,
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(views_sql.read_text(encoding="utf-8"))
+            from pipeline.checks.sql_identities import create_identity_views   # one view per SQL identity
+
+            create_identity_views(con)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

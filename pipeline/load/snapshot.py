@@ -94,8 +94,9 @@ def state_token(con: duckdb.DuckDBPyConnection) -> tuple | None:
     """(load generation, latest full check run id) of an open warehouse; None before schema 011."""
     try:
         gen = con.execute("SELECT max(generation) FROM load_generation").fetchone()[0]
-        run = con.execute("SELECT run_id FROM check_runs ORDER BY finished_at DESC, run_id DESC"
-                          " LIMIT 1").fetchone()
+        from pipeline.load.runs import latest_check_run
+
+        run = latest_check_run(con)
     except duckdb.CatalogException:
         return None
     return (gen, run[0] if run else None)

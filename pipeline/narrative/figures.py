@@ -4,7 +4,7 @@ The headline claims (claims.py, patterns.yaml) know a few phrasings; a district 
 ("财政拨款预算 6.48 万元" for 三公, "因公出国（境）费 0 万元", 机关运行经费 items by name, 工程类 procurement
 totals) would go unread. Here every "… amount 万元/元/亿元" and "… N%" becomes a figure with the words before
 it in its clause (its label) and its sentence; the checks resolve each to the table cell it restates
-through the tables' own vocabulary, or list it as unresolved (pipeline/checks/evaluate_figures.py).
+through the tables' own vocabulary, or list it as unresolved (pipeline/checks/rules/prose_figures.py).
 """
 
 from __future__ import annotations

@@ -74,6 +74,8 @@ class Catalogue:
     standard_kinds: tuple[str, ...] = ()
     #: (top-level group pattern, {role: role under that group}).
     group_measures: list[tuple[re.Pattern, dict[str, str]]] = field(default_factory=list)
+    #: A 三公 table printed one item per row: (label pattern, measure of the column form), in order.
+    three_public_rows: list[tuple[re.Pattern, str]] = field(default_factory=list)
 
     def classification_of(self, kind: str) -> str:
         """'economic', 'functional' or 'none': the subject codes a kind's rows carry."""
@@ -224,4 +226,5 @@ def load_catalogue(path: str | None = None) -> Catalogue:
                      else None,
                      standard_kinds=tuple(data.get("standard_kinds", ())),
                      group_measures=[(re.compile(g["group"]), dict(g["map"]))
-                                     for g in data.get("group_measures", ())])
+                                     for g in data.get("group_measures", ())],
+                     three_public_rows=[(re.compile(p), m) for p, m in data.get("three_public_rows", ())])

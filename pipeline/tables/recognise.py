@@ -15,7 +15,7 @@ from decimal import Decimal
 from pipeline.document.numbers import (AmountError, clean_label, digits_only, label_key, parse_amount,
                                       to_halfwidth)
 from pipeline.document.reader import PageContent, RawTable
-from pipeline.model import MEASURES, Warning
+from pipeline.model import MEASURES, ParseWarning
 from pipeline.tables.catalogue import Catalogue, Column, load_catalogue
 from pipeline.tables.context import NOTE_RE, Context, read_context, read_note
 from pipeline.document.numbers import is_amount
@@ -80,7 +80,7 @@ class TableDraft:
 @dataclass
 class PageResult:
     drafts: list[TableDraft]
-    warnings: list[Warning]
+    warnings: list[ParseWarning]
 
 
 class Recogniser:
@@ -89,7 +89,7 @@ class Recogniser:
     def __init__(self, catalogue: Catalogue | None = None):
         self.cat = catalogue or load_catalogue()
         self.drafts: list[TableDraft] = []
-        self.warnings: list[Warning] = []
+        self.warnings: list[ParseWarning] = []
         self._open: TableDraft | None = None       # the table that may continue on the next page
         self._pending: list = []                   # title lines left at the foot of the last page
         #: Text lines outside tables seen on earlier pages (a running header repeats on each page).
@@ -167,7 +167,7 @@ class Recogniser:
             amounts = _has_amounts(raw)
             self.unread.append((page.number, label[:60], amounts))
             if amounts:
-                self.warnings.append(Warning("unparsed_table", f"a ruled table with amounts the catalogue "
+                self.warnings.append(ParseWarning("unparsed_table", f"a ruled table with amounts the catalogue "
                                              f"does not recognise (text above it: {label[:60]})",
                                              [page.number], [label[:60]]))
             return
@@ -238,7 +238,7 @@ class Recogniser:
             dropped = [j for j in js if j != best]
             for j in dropped:
                 out[j] = None
-            self.warnings.append(Warning(
+            self.warnings.append(ParseWarning(
                 "unread_columns", f"{title}: {len(js)} columns read as {role}; kept "
                 f"{'/'.join(paths[best])}, not read: {'; '.join('/'.join(paths[j]) for j in dropped)}",
                 [page], ["/".join(paths[j]) for j in dropped]))
@@ -506,7 +506,7 @@ class Recogniser:
         try:
             return parse_amount(text)
         except AmountError:
-            self.warnings.append(Warning("ambiguous_number", f"cell under {measure} is not an amount: {text!r}",
+            self.warnings.append(ParseWarning("ambiguous_number", f"cell under {measure} is not an amount: {text!r}",
                                          [page], [text]))
             return None
 

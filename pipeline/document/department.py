@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.model import Warning
+from pipeline.model import ParseWarning
 
 YEAR_TEXT_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:部门|单位)?\s*(?:预算|决算)")
 
@@ -25,7 +25,7 @@ def majority(values: list, default=None):
     return next(v for v in vals if counts[v] == best)
 
 
-def variants(kind: str, what: str, printed: list[tuple[str | None, str, int]], chosen) -> list[Warning]:
+def variants(kind: str, what: str, printed: list[tuple[str | None, str, int]], chosen) -> list[ParseWarning]:
     """One warning per spelling other than ``chosen``: which tables print it, on which pages."""
     out = []
     others: dict[str, tuple[list[str], list[int]]] = {}
@@ -37,7 +37,7 @@ def variants(kind: str, what: str, printed: list[tuple[str | None, str, int]], c
         pages.append(page)
     for value, (titles, pages) in others.items():
         names = "、".join(dict.fromkeys(titles))
-        out.append(Warning(kind, f"{names} header prints {what} {value}, other tables {chosen}",
+        out.append(ParseWarning(kind, f"{names} header prints {what} {value}, other tables {chosen}",
                            sorted(set(pages)), [str(chosen), str(value)]))
     return out
 

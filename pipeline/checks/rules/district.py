@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.checks.base import finding
+from pipeline.checks.base import RuleContext, finding
 from pipeline.checks.facts import DocFacts, group_by, normalise_name
+from pipeline.checks.registry import WARNING
 from pipeline.checks.result import CheckResult
+from pipeline.checks.severity import downgrade
 from pipeline.checks.subjects import structural_problem
 from pipeline.clean.codes import classification_for
 from pipeline.model import DocumentError
@@ -51,7 +53,12 @@ def _failed_key(d: DocFacts) -> tuple[str, int] | None:
     return (m.group(2), int(m.group(1))) if m else None
 
 
-def roster_checks(docs: dict[str, DocFacts], roster: list[RosterEntry]) -> list[CheckResult]:
+def roster_checks(docs: dict[str, DocFacts], ctx: RuleContext) -> list[CheckResult]:
+    """Every roster department disclosed for its years, and every document's code on the roster (only
+    when a roster is given)."""
+    roster = ctx.roster
+    if roster is None:
+        return []
     out = []
     loaded = {(d.department_code, d.year) for d in docs.values() if d.status == "loaded"}
     failed = {}
@@ -64,10 +71,11 @@ def roster_checks(docs: dict[str, DocFacts], roster: list[RosterEntry]) -> list[
                 continue
             if (e.department_code, y) in failed:
                 d = failed[(e.department_code, y)]
-                out.append(finding("roster_disclosed", d, f"{e.department_code}/{y}",
-                                   f"{e.name} ({e.department_code}) {y}: the disclosure {d.source} could not be "
-                                   f"read ({d.error_kind or 'failed'}); its figures cannot be checked",
-                                   severity="warning", department=e.department_code, year=y))
+                out.append(downgrade(finding(
+                    "roster_disclosed", d, f"{e.department_code}/{y}",
+                    f"{e.name} ({e.department_code}) {y}: the disclosure {d.source} could not be "
+                    f"read ({d.error_kind or 'failed'}); its figures cannot be checked",
+                    department=e.department_code, year=y), WARNING, "disclosed, but its file could not be read"))
                 continue
             out.append(finding("roster_disclosed", None, f"{e.department_code}/{y}",
                                f"{e.name} ({e.department_code}) has no {y} disclosure in the warehouse",
@@ -83,13 +91,13 @@ def roster_checks(docs: dict[str, DocFacts], roster: list[RosterEntry]) -> list[
                                f"{d.department_name} is {other.department_code} on the roster but "
                                f"{d.department_code} in its {d.year} disclosure"))
         else:
-            out.append(finding("department_in_roster", d, d.department_code,
-                               f"department {d.department_code} {d.department_name} is not on the roster",
-                               severity="warning"))
+            out.append(downgrade(finding("department_in_roster", d, d.department_code,
+                                         f"department {d.department_code} {d.department_name} is not on the roster"),
+                                 WARNING, "a department the roster lacks (the roster may be behind), not a misprinted code"))
     return out
 
 
-def names_across_years(docs: dict[str, DocFacts]) -> list[CheckResult]:
+def names_across_years(docs: dict[str, DocFacts], ctx: RuleContext | None = None) -> list[CheckResult]:
     out = []
     loaded = [d for d in docs.values() if d.status == "loaded" and d.department_code]
     for code, ds in group_by(loaded, lambda d: d.department_code).items():
@@ -122,12 +130,13 @@ def printed_variant(d: DocFacts, t, ln, classification: str):
     return None
 
 
-def subject_codes(docs: dict[str, DocFacts], catalogue: dict[tuple[str, int, str], str]) -> list[CheckResult]:
+def subject_codes(docs: dict[str, DocFacts], ctx: RuleContext) -> list[CheckResult]:
     """Codes that cannot be subject codes are errors; a code the catalogue names otherwise a warning.
 
     The warehouse's subject_codes table is built from the documents seen so far (it is not the full
     national catalogue), so a code missing from it is not a finding.
     """
+    catalogue = ctx.catalogue or {}
     out = []
     for d in docs.values():
         seen = set()
@@ -144,12 +153,13 @@ def subject_codes(docs: dict[str, DocFacts], catalogue: dict[tuple[str, int, str
                     variant = printed_variant(d, t, ln, classification)
                     if variant is not None:
                         why, other = variant
-                        out.append(finding(
+                        out.append(downgrade(finding(
                             "subject_codes_valid", d, ln.code,
                             f"{t.title or t.kind} p. {ln.page}: “{ln.label()}” is not a valid {classification} "
-                            f"code ({problem}); {why}", severity="warning", left=ln.get("total"),
+                            f"code ({problem}); {why}", left=ln.get("total"),
                             right=other.get("total") if other is not None else None, left_pages=[ln.page],
-                            right_pages=[other.page] if other is not None else []))
+                            right_pages=[other.page] if other is not None else []),
+                            WARNING, "the document's own misprint of a valid code it prints elsewhere"))
                         continue
                     out.append(finding("subject_codes_valid", d, ln.code,
                                        f"{t.title or t.kind} p. {ln.page}: “{ln.label()}” is not a valid "
@@ -157,14 +167,15 @@ def subject_codes(docs: dict[str, DocFacts], catalogue: dict[tuple[str, int, str
                     continue
                 name = catalogue.get((classification, d.year or 0, ln.code))
                 if name and ln.key and normalise_name(name) != ln.key:
-                    out.append(finding("subject_codes_valid", d, ln.code,
-                                       f"{t.title or t.kind} p. {ln.page}: {ln.code} is printed “{ln.name}”; the "
-                                       f"{d.year} catalogue names it “{name}”", severity="warning",
-                                       left_pages=[ln.page]))
+                    out.append(downgrade(finding(
+                        "subject_codes_valid", d, ln.code,
+                        f"{t.title or t.kind} p. {ln.page}: {ln.code} is printed “{ln.name}”; the "
+                        f"{d.year} catalogue names it “{name}”", left_pages=[ln.page]),
+                        WARNING, "a valid code printed under another name than the reference list's"))
     return out
 
 
-def duplicates(docs: dict[str, DocFacts]) -> list[CheckResult]:
+def duplicates(docs: dict[str, DocFacts], ctx: RuleContext | None = None) -> list[CheckResult]:
     out = []
     loaded = [d for d in docs.values() if d.status == "loaded"]
     for sha, ds in group_by([d for d in loaded if d.sha256], lambda d: d.sha256).items():
@@ -182,9 +193,3 @@ def duplicates(docs: dict[str, DocFacts]) -> list[CheckResult]:
                                    f"department {key} has {len(ds)} {what} documents for {year}: "
                                    + ", ".join(x.source or x.document_id for x in ds)))
     return out
-
-
-def evaluate(docs: dict[str, DocFacts], roster: list[RosterEntry] | None,
-             catalogue: dict[tuple[str, int, str], str]) -> list[CheckResult]:
-    out = roster_checks(docs, roster) if roster is not None else []
-    return out + names_across_years(docs) + subject_codes(docs, catalogue) + duplicates(docs)

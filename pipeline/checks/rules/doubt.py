@@ -8,16 +8,18 @@ A table is doubtful when
   parse did not join);
 - most of its own identities (row, column and code sums) fail: a misread, not a document's errors.
 Every broken identity standing on a doubtful table becomes ``unverifiable`` with the reason; the table's
-own broken identities are reported once, as one ``table_unreliable`` finding of that table.
-"""
+own broken identities are reported once, as one ``table_unreliable`` finding of that table."""
 
 from __future__ import annotations
 
 from pipeline.checks.base import finding
-from pipeline.checks.evaluate_tables import CODED_KINDS, _parent_of
 from pipeline.checks.facts import DocFacts, TableFacts
 from pipeline.checks.registry import ERROR, UNVERIFIABLE
 from pipeline.checks.result import CheckResult
+from pipeline.checks.rules.procurement import top_level_lines
+from pipeline.checks.rules.within_table import CODED_KINDS, _parent_of
+from pipeline.checks.severity import UNREAD, downgrade
+
 
 #: The parse's completeness statuses that leave a table's figures uncertain.
 DOUBTFUL_STATUS = frozenset({"unread", "partial", "doubtful"})
@@ -48,7 +50,7 @@ def _runs_on(doc: DocFacts, t: TableFacts, broken: list[CheckResult]) -> bool:
         return False
     codes = {ln.code for ln in coded}
     chain, code = set(), coded[-1].code
-    economic = t.kind == "general_budget_basic_expenditure"
+    economic = t.classification == "economic"
     while code is not None:
         chain.add(code)
         code = _parent_of(code, codes, economic)
@@ -127,7 +129,6 @@ def _tree_cut_short(doc: DocFacts, target) -> bool:
     """Procurement lines printed as a tree (group rows over their items) that fit together once the items
     the last groups still miss are added at the end: the table was cut short, not wrong. The missing amount
     is read off a group (its amount minus all the lines after it), the same for every open group."""
-    from pipeline.checks.evaluate_other import top_level_lines
     from pipeline.checks.facts import ProcurementLine
 
     lines = [p for p in doc.procurement if not p.is_total and p.amount is not None]
@@ -160,12 +161,12 @@ def apply(doc: DocFacts, results: list[CheckResult]) -> list[CheckResult]:
             continue
         if r.check_name in OWN and len(r.tables) == 1 or r.check_name == "procurement_lines_sum":
             hidden[on[0]] = hidden.get(on[0], 0) + 1
-            r.severity = UNVERIFIABLE
+            downgrade(r, UNVERIFIABLE, UNREAD)
             r.message += f"; unverifiable: {doubts[on[0]]}"
             r.hidden = True
             out.append(r)
             continue
-        r.severity = UNVERIFIABLE
+        downgrade(r, UNVERIFIABLE, UNREAD)
         r.message += "; unverifiable: " + "; ".join(doubts[i] for i in on)
         out.append(r)
     titles = {p.index: (p.title or p.kind, p.pages) for p in doc.printed}
@@ -176,6 +177,3 @@ def apply(doc: DocFacts, results: list[CheckResult]) -> list[CheckResult]:
                            why + (f" ({n} broken sums of the table not reported one by one)" if n else ""),
                            left_pages=list(pages), tables=(i,)))
     return out
-
-
-__all__ = ["apply", "table_doubts", "DOUBTFUL_STATUS"]

@@ -1,15 +1,16 @@
-"""Procurement lines, the assets table's date and the department's identity within a document
-(registry categories ``procurement``, ``assets``, ``department``)."""
+"""Procurement lines: quantity × price, the lines against the 合计, the 预算资金 column (registry
+category ``procurement``)."""
 
 from __future__ import annotations
 
 import math
 from decimal import Decimal
-import re
 
-from pipeline.checks.base import compare, finding, fmt, passed, total
-from pipeline.checks.facts import DocFacts, normalise_name
+from pipeline.checks.base import RuleContext, compare, fmt, total
+from pipeline.checks.facts import DocFacts
+from pipeline.checks.registry import WARNING
 from pipeline.checks.result import CheckResult, tolerance
+from pipeline.checks.severity import CONSEQUENCE, downgrade
 
 
 def top_level_lines(lines: list, target: Decimal) -> list | None:
@@ -57,7 +58,7 @@ def top_level_lines(lines: list, target: Decimal) -> list | None:
     return [lines[i] for i in found]
 
 
-def procurement(doc: DocFacts) -> list[CheckResult]:
+def procurement(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
     lines = [p for p in doc.procurement if not p.is_total]   # in print order (load_facts)
     tot = next((p for p in doc.procurement if p.is_total), None)
     out: list[CheckResult] = []
@@ -102,73 +103,8 @@ def procurement(doc: DocFacts) -> list[CheckResult]:
                 and abs(p.quantity * p.unit_price - p.budget) <= tolerance(math.ceil(abs(p.quantity)) + 1, doc.unit)
                 for p in differing))
             if explained:
-                r.severity = "warning"
+                downgrade(r, WARNING, CONSEQUENCE)
                 r.message += ("; a consequence of the lines whose amount is not quantity × unit price: "
                               + ", ".join(f"{p.item} (p. {p.page})" for p in differing))
         out.append(r)
     return out
-
-
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-
-
-def assets(doc: DocFacts) -> list[CheckResult]:
-    out = []
-    seen = set()
-    for a in doc.assets:
-        if not a.as_of or a.as_of in seen or doc.year is None:
-            continue
-        seen.add(a.as_of)
-        m = _ISO.match(a.as_of)
-        if m and int(m.group(1)) == doc.year - 1:
-            out.append(passed("assets_as_of_date", doc, a.as_of, f"assets dated {a.as_of}"))
-            continue
-        out.append(finding("assets_as_of_date", doc, a.as_of,
-                           f"the assets table (p. {a.page}) is dated {a.as_of}; a {doc.year} budget reports "
-                           f"assets at the end of {doc.year - 1}", left_pages=[a.page]))
-    return out
-
-
-def _variants(doc: DocFacts, attr: str) -> dict[str, tuple[list[int], list[str]]]:
-    """Header values of the printed tables that differ from the document's: value → (pages, titles)."""
-    mine = getattr(doc, attr)
-    key = normalise_name if attr == "department_name" else (lambda s: (s or "").strip())
-    out: dict[str, tuple[list[int], list[str]]] = {}
-    for t in doc.printed:
-        v = getattr(t, attr)
-        if v and mine and key(v) != key(mine):
-            pages, titles = out.setdefault(v, ([], []))
-            pages.extend(t.pages)
-            titles.append(t.title or t.kind)
-    return out
-
-
-def department(doc: DocFacts) -> list[CheckResult]:
-    """A code printed differently in a table header is an error; a name variant a warning.
-
-    Table headers (document_tables) are the evidence when the warehouse has them, else the parser's
-    department_*_variant warnings.
-    """
-    out = []
-    for attr, check, kind in (("department_code", "department_code_consistent", "department_code_variant"),
-                              ("department_name", "department_name_consistent", "department_name_variant")):
-        mine = getattr(doc, attr)
-        variants = _variants(doc, attr)
-        if variants:
-            for v, (pages, titles) in variants.items():
-                out.append(finding(check, doc, v,
-                                   f"the document's department {attr.split('_')[1]} is {mine}, but "
-                                   f"{' / '.join(dict.fromkeys(titles))} (p. {','.join(map(str, sorted(set(pages))))}) "
-                                   f"print{'s' if len(set(titles)) == 1 else ''} {v}", left_pages=sorted(set(pages))))
-            continue
-        for w in doc.warnings:
-            if w.kind == kind:
-                out.append(finding(check, doc, "/".join(w.values) or attr,
-                                   f"{w.message or kind} (values: {' / '.join(w.values) or '?'}; "
-                                   f"{'p. ' + ','.join(map(str, w.pages)) if w.pages else 'page unknown'}; "
-                                   f"document: {mine})", left_pages=w.pages))
-    return out
-
-
-def evaluate(doc: DocFacts) -> list[CheckResult]:
-    return procurement(doc) + assets(doc) + department(doc)

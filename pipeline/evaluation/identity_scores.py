@@ -194,13 +194,15 @@ def _own(s: DocIdentityScore, results: list[Result], failures_of_pair: list[Trut
 
 def read_results(con: duckdb.DuckDBPyConnection) -> dict[str, list[Result]]:
     """The latest check run's results by document."""
-    row = con.execute("SELECT run_id FROM check_results ORDER BY checked_at DESC LIMIT 1").fetchone()
+    from pipeline.checks.engine import latest_run_id
+
+    run_id = latest_run_id(con)
     out: dict[str, list[Result]] = {}
-    if row is None:
+    if run_id is None:
         return out
     for doc, name, sev, lv, rv, diff, msg in con.execute(
             "SELECT document_id, check_name, severity, left_value, right_value, difference, message "
-            "FROM check_results WHERE run_id = ? ORDER BY document_id, check_name, message", [row[0]]).fetchall():
+            "FROM check_results WHERE run_id = ? ORDER BY document_id, check_name, message", [run_id]).fetchall():
         out.setdefault(doc or "", []).append(Result(doc or "", name, sev, lv, rv, diff, msg))
     return out
 

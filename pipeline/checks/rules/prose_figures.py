@@ -6,8 +6,7 @@ procurement classes (货物 / 工程 / 服务), asset lines, and the rows of the
 figure resolved to a cell is compared with it at the decimals the prose prints: equal, it holds; else a
 warning (a phrasing the patterns do not know may state another scope: fiscal funds only, a sub-unit). A
 figure of another scope than a table cell (a change over last year, a ratio, a figure within a subject) or
-named like no row is listed as unresolved (counted, with its reason, in the document's coverage).
-"""
+named like no row is listed as unresolved (counted, with its reason, in the document's coverage)."""
 
 from __future__ import annotations
 
@@ -15,11 +14,13 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from pipeline.checks.base import fmt
-from pipeline.checks.evaluate_prose import resolve_cell
+from pipeline.checks.base import RuleContext, fmt
 from pipeline.checks.facts import DocFacts, FigureFact, Line, normalise_name
-from pipeline.checks.registry import PROSE_BY_METRIC, UNVERIFIABLE, Cell
+from pipeline.checks.registry import PROSE_BY_METRIC, UNVERIFIABLE, WARNING, Cell
 from pipeline.checks.result import CheckResult
+from pipeline.checks.rules.prose_restated import resolve_cell
+from pipeline.checks.severity import downgrade
+
 
 #: A clause that states a change or another year's figure, not this year's level.
 _CHANGE = re.compile(r"比|较|增加|减少|增长|下降|降低|持平|上年|上一年|执行数|决算|\d{4}年(?:年初)?预算(?:数)?$")
@@ -185,7 +186,7 @@ def _restates(f: FigureFact, value: Decimal) -> bool:
     return value == f.amount or value.quantize(q, rounding=ROUND_HALF_UP) == f.amount
 
 
-def figures(doc: DocFacts) -> list[CheckResult]:
+def figures(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
     """One result per prose figure the claims do not cover: ok when it restates its cell, a warning when
     it differs, a hidden unverifiable entry (counted in the coverage) when it resolves to no cell."""
     out = []
@@ -199,10 +200,12 @@ def figures(doc: DocFacts) -> list[CheckResult]:
             continue
         where = f"p. {f.page}: “{f.sentence[:120]}”"
         if r.how == "unresolved":
-            out.append(CheckResult(check_name="prose_figure_vs_table", severity=UNVERIFIABLE, hidden=True,
-                                   message=f"prose figure {f.label} {fmt(f.amount)}{f.unit} ({where}) unresolved: {r.why}",
-                                   document_id=doc.document_id, department=doc.department, year=doc.year,
-                                   subject=f"figure {f.index}", left_value=f.amount, left_pages=[f.page], n=0))
+            out.append(downgrade(CheckResult(
+                check_name="prose_figure_vs_table", severity=WARNING, hidden=True,
+                message=f"prose figure {f.label} {fmt(f.amount)}{f.unit} ({where}) unresolved: {r.why}",
+                document_id=doc.document_id, department=doc.department, year=doc.year,
+                subject=f"figure {f.index}", left_value=f.amount, left_pages=[f.page], n=0),
+                UNVERIFIABLE, "the figure resolves to no table cell"))
             continue
         hit = next((c for c in r.cells if _restates(f, c[0])), None)
         value, page, label, index = hit or r.cells[0]
@@ -229,7 +232,3 @@ def share_resolved(doc: DocFacts) -> tuple[int, int, dict[str, int]]:
         else:
             resolved += 1
     return len(doc.figures), resolved, reasons
-
-
-def evaluate(doc: DocFacts) -> list[CheckResult]:
-    return figures(doc)

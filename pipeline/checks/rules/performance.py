@@ -1,0 +1,117 @@
+"""Performance-target tables: duty-activity budgets and project forms against the tables and the prose
+(registry categories ``performance`` and ``prose``: performance family)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from pipeline.checks.base import RuleContext, compare, finding, fmt, total
+from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered
+from pipeline.checks.registry import ERROR, PROSE_BY_METRIC, WARNING
+from pipeline.checks.result import CheckResult, tolerance
+from pipeline.checks.rules.prose_restated import PROSE_UNIT, at_printed_precision, resolve_cell
+from pipeline.checks.severity import downgrade
+
+
+_DUTY_TITLE = re.compile(r"职责|工作活动")
+
+
+def _duty_groups(doc: DocFacts) -> list[tuple[str, list[tuple[str, Decimal, int]]]]:
+    """(table label, [(activity, budget, page)]) of the top-level duty activities of each duty table."""
+    groups = []
+    if doc.duty_budgets:
+        by_table: dict[int, list] = {}
+        for b in doc.duty_budgets:
+            if b.subkind in (None, "duty") and is_chinese_numbered(b.numbering):
+                by_table.setdefault(b.table_index, []).append((b.name or "", b.budget, b.page))
+        titles = {t.index: t.title for t in doc.tables}
+        groups = [(titles.get(i) or "部门职责-工作活动绩效目标", rows) for i, rows in by_table.items()]
+        return groups
+    for t in doc.tables_of("performance_targets"):
+        if t.title and not _DUTY_TITLE.search(t.title):
+            continue
+        rows = [(ln.name, ln.get("budget") if ln.get("budget") is not None else ln.get(None), ln.page)
+                for ln in t.lines if is_chinese_numbered(ln.numbering)]
+        rows = [r for r in rows if r[1] is not None]
+        if rows:
+            groups.append((t.title or "duty table", rows))
+    return groups
+
+
+def duty_budgets(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
+    """The duty-activity table's budgets should add up to a total the tables print."""
+    out = []
+    for title, rows in _duty_groups(doc):
+        s = total(a for _, a, _ in rows)
+        n = len(rows)
+        candidates = []
+        for metric in ("total_expenditure", "basic_expenditure", "project_expenditure",
+                       "personnel_expenditure", "public_funds_expenditure"):
+            for cell in PROSE_BY_METRIC[metric].cells:
+                r = resolve_cell(doc, cell)
+                if r is not None:
+                    candidates.append((metric, r[0]))
+        tol = tolerance(n, doc.unit)
+        if any(abs(s - v) <= tol for _, v in candidates):
+            continue
+        pages = sorted({p for _, _, p in rows})
+        out.append(finding(
+            "duty_budget_relates_to_total", doc, title,
+            " + ".join(f"{name} {fmt(a)}" for name, a, _ in rows) + f" = {fmt(s)} "
+            f"(p. {','.join(map(str, pages))}) equals none of the tables' totals ("
+            + ", ".join(f"{m} {fmt(v)}" for m, v in dict(candidates).items()) + ")",
+            left=s, left_pages=pages))
+    return out
+
+
+_FORM_TOTAL = "年度资金申请总额"
+_FORM_PARTS = ("当年财政拨款", "上年结转资金", "其他资金")
+
+
+def project_forms(doc: DocFacts) -> list[tuple[TableFacts, Line, list[Line]]]:
+    """(form, its 年度资金申请总额 row, its source rows) of each performance-target project form."""
+    out = []
+    for t in doc.tables_of("performance_targets"):
+        tot = next((ln for ln in t.lines if ln.key == _FORM_TOTAL and ln.get(None) is not None), None)
+        if tot is None:
+            continue
+        parts = []
+        for name in _FORM_PARTS:
+            ln = next((x for x in t.lines if x.key.removeprefix("其中:") == name and x.get(None) is not None), None)
+            if ln is not None:
+                parts.append(ln)
+        out.append((t, tot, parts))
+    return out
+
+
+def form_funds(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
+    out = []
+    for t, tot, parts in project_forms(doc):
+        if not parts:
+            continue
+        out.append(compare("project_form_funds_add_up", doc, f"form table {t.index}", tot.get(None),
+                           total(p.get(None) for p in parts), len(parts), [tot.page], [p.page for p in parts],
+                           f"{t.title or '绩效目标表'} p. {tot.page} {_FORM_TOTAL}",
+                           " + ".join(p.name for p in parts), parts=[p.get(None) for p in parts]))
+    return out
+
+
+def project_budget_vs_forms(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
+    """The prose's 涉及项目预算资金 against the forms printed, when it names as many projects as are printed
+    (a document printing some of the forms only cannot be checked: a warning)."""
+    claim = doc.first_claim("project_targets_budget")
+    forms = project_forms(doc)
+    if claim is None or not forms:
+        return []
+    count = doc.first_claim("project_targets_count")
+    s = total(tot.get(None) for _, tot, _ in forms)
+    r = at_printed_precision(compare(
+        "prose_project_budget_vs_forms", doc, "project_targets_budget", claim.amount, s, len(forms), [claim.page],
+        [tot.page for _, tot, _ in forms], f"prose “{claim.quote}”",
+        f"sum of {_FORM_TOTAL} on the {len(forms)} project forms printed", unit=PROSE_UNIT), claim.quote)
+    if r.severity == ERROR and (count is None or count.amount != len(forms)):
+        downgrade(r, WARNING, "the prose names another number of projects than the forms printed")
+        r.message += (f"; cannot be verified: the prose names {fmt(count.amount) if count else 'an unstated number of'}"
+                      f" projects and {len(forms)} forms are printed")
+    return [r]
