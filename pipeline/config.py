@@ -1,9 +1,11 @@
-"""All configuration in one place, with defaults that run the demo district.
+"""Where things are: the Home (every path of one district's state) and the project's constants.
 
 A *home* is the folder holding one district's state: the DuckDB file, the raw store, the staging area,
 the reports and (for the demo) the inbox. Two homes never share state, so tests and districts can run
-side by side. The default home is the project itself: ``warehouse/`` for the database and ``data/``
-beside it for everything else.
+side by side. The default home is the project itself in a source checkout (``warehouse/`` for the
+database and ``data/`` beside it for everything else) and the current directory for an installed
+package. Settings read from the environment live in pipeline/settings.py; files shipped with the
+code (SQL, templates, catalogues) are found through pipeline/packaged.py.
 """
 
 from __future__ import annotations
