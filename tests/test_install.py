@@ -45,10 +45,11 @@ def _run(args: list[str], env: dict, cwd: Path, timeout: float = 300) -> subproc
 
 def test_an_installed_wheel_runs_the_demo_outside_the_source_tree(tmp_path):
     src, wheels, target, outside = (tmp_path / n for n in ("src", "wheels", "site", "outside"))
-    _copy_project(src)
+    src.mkdir()
     outside.mkdir()
+    _copy_project(src)
     base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    _run(["-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(src)],
+    _run(["-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(src)],
          base_env, tmp_path)
     (wheel,) = wheels.glob("district_budget_etl-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
