@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     #: connection, a body cut short), each after ``portal_backoff`` × 2^(attempt-1) seconds.
     portal_retries: int = Field(default=3, ge=0)
     portal_backoff: float = Field(default=0.5, ge=0)
+    #: Seconds the DuckDB writer waits for a process holding the main file open.
+    writer_wait: float = Field(default=60.0, ge=0)
+    #: "full" keeps SQLite's fsync per commit in the Dagster instance (assets/instance.py); "off" skips it.
+    sqlite_sync: str = "off"
 
 
 @lru_cache(maxsize=1)
