@@ -1,8 +1,10 @@
 """The nightly schedule and the discovery sensor: each launches the night job when something changed.
 
-Both decide with the night's own rule (pipeline.process.is_unchanged over the home's state), the rule
-`budget-etl run` uses, and register nothing themselves: the night run registers new documents as
-partitions, so previewing a tick (a dry run) has no side effect beyond the inbox's hash cache.
+Both only list the source (pipeline.sources.list_sources: a portal's listing and article pages, no
+attachment downloaded; downloads happen in the night's run) and decide with the night's own rule
+(pipeline.process.needs_processing over the home's state), the rule `budget-etl run` uses. They
+register nothing themselves: the night run registers new documents as partitions, so previewing a
+tick (a dry run) has no side effect beyond the inbox's hash cache and the sensor's page cache.
 """
 
 
@@ -35,6 +37,7 @@ warehouse_job = dg.define_asset_job(
 
 
 def _changes(etl: EtlSettings) -> tuple[list, list]:
+    """(documents listed, those new or changed): a listing, never a download."""
     inbox = etl.source_inbox
     if inbox is not None and not Path(inbox).is_dir():
         return [], []

@@ -35,11 +35,11 @@ def relax_sqlite_sync() -> None:
     BUDGET_ETL_SQLITE_SYNC=full keeps SQLite's default. Production uses Postgres storage, untouched.
     Applied where runs execute: `budget-etl run` and the code location (imported by every run worker).
     """
-    import os
-
     import sqlalchemy
 
-    if getattr(relax_sqlite_sync, "_done", False) or os.environ.get("BUDGET_ETL_SQLITE_SYNC") == "full":
+    from pipeline.settings import settings
+
+    if getattr(relax_sqlite_sync, "_done", False) or settings().sqlite_sync == "full":
         return
 
     @sqlalchemy.event.listens_for(sqlalchemy.engine.Engine, "connect")

@@ -5,7 +5,6 @@ imported until a run starts.
 """
 
 
-import time
 
 import dagster as dg
 
@@ -16,8 +15,7 @@ from assets.resources import EtlSettings
 from pipeline.config import PARSER_VERSION
 from pipeline.model import ParseResult
 from pipeline.monitor import DocumentFacts, facts_of, faults_by_check, faults_markdown, findings_by_document
-from pipeline.night import (NightSummary, discover_stage, finish_stages, load_stage, process_all,
-                            report_exists)
+from pipeline.night import NightSummary, discover_stage, gate_problems, report_exists, run_stages
 from pipeline.process import Outcome, read_state
 from pipeline.sources.base import SourceDocument
 
@@ -40,7 +38,6 @@ class NightEvents:
         self.checks_selected = {k.name for k in context.selected_asset_check_keys if k.asset_key == REPORT}
         self.labels: dict[str, str] = {}
         self.docs: list[SourceDocument] = []
-        self.invalid: dict[str, list[str]] = {}
         self.loaded_now: list[str] = []
         self.checked = False
 
@@ -56,20 +53,17 @@ class NightEvents:
         self.log_district()
 
     def _run(self) -> None:
-        outcomes: list[Outcome] = []
+        """pipeline.night's one sequence; this class only chooses what the run selected and logs."""
+        todo = None
         try:
             if self.selected & DOC_KEYS:
-                outcomes = self.documents()
-            if WAREHOUSE in self.selected:
-                from pipeline.night import pending_loads
-
-                self.invalid = self._validate(pending_loads(self.home))
-                self.loaded_now = load_stage(self.home, self.summary, progress=self.say,
-                                             exclude=set(self.invalid))
-            if self._should_check():
-                finish_stages(self.home, self.summary, roster=self.etl.roster_path, gx=self.etl.gx,
-                              run_id=self.context.run.run_id, progress=self.say, recheck=self._recheck())
-                self.checked = self.summary.checks is not None
+                todo = self.discover()
+            run_stages(self.home, self.summary, todo, workers=self.etl.workers, force=self.etl.force,
+                       load=WAREHOUSE in self.selected, check=self._should_check(),
+                       roster=self.etl.roster_path, gx=self.etl.gx, run_id=self.context.run.run_id,
+                       recheck=self._recheck(), progress=self.say)
+            self.loaded_now = self.summary.loaded_ids
+            self.checked = self.summary.checks is not None
         finally:
             from pipeline.summary import save_summary
 
@@ -78,10 +72,11 @@ class NightEvents:
 
                 self.summary.report = self.home.reports / REPORT_NAME
             save_summary(self.summary)
-            self.log_documents(outcomes)
+            self.log_documents(self._outcomes() if todo is not None else [])
 
-    def documents(self) -> list[Outcome]:
-        """Discover, register new documents as partitions, parse the changed (or chosen) ones."""
+    def discover(self) -> list[SourceDocument]:
+        """List and fetch, register new documents as partitions; the documents to parse (all of a
+        whole night's, by the night's rule, or the chosen partitions')."""
         from pipeline.sources.labels import assign_labels
         from pipeline.sources.registry import save_discovered
 
@@ -98,11 +93,11 @@ class NightEvents:
             instance.add_dynamic_partitions(documents.name, new)
             self.say(f"{len(new)} new documents registered as partitions of '{documents.name}'")
         chosen = chosen_partitions(self.context)
-        todo = self.docs if chosen is None else [d for d in self.docs if self.labels[d.document_id] in set(chosen)]
-        t = time.perf_counter()
-        self.summary.outcomes = process_all(self.home, todo, workers=etl.workers, force=etl.force,
-                                            progress=self.say)
-        self.summary.seconds["parse"] = time.perf_counter() - t
+        return self.docs if chosen is None else [d for d in self.docs if self.labels[d.document_id] in set(chosen)]
+
+    def _outcomes(self) -> list[Outcome]:
+        """The documents this run reports: what changed in a whole night, every chosen partition."""
+        chosen = chosen_partitions(self.context)
         outcomes = []
         for o in self.summary.outcomes:
             if o.status == "skipped":
@@ -116,32 +111,15 @@ class NightEvents:
             outcomes.append(o)
         return outcomes
 
-    def _validate(self, document_ids: list[str]) -> dict[str, list[str]]:
-        """The staged documents that must not be loaded (staged_frames_valid fails), with the problems.
-
-        Every pending document is validated, not only this night's: one that failed yesterday and did
-        not change stays out of the warehouse.
-        """
-        from pipeline.load.staging import read_staged
-        from pipeline.validate import validate_frames
-
-        bad = {}
-        for doc_id in document_ids:
-            problems = validate_frames(read_staged(self.home.staging, doc_id))
-            if problems:
-                bad[doc_id] = problems
-                self.say(f"not loaded: {doc_id} fails staged_frames_valid ({'; '.join(problems)})")
-        return bad
-
     def _should_check(self) -> bool:
-        if REPORT not in self.selected and not self.checks_selected:
-            return False
-        return self.home.db_path.exists()
+        """The district's checks are wanted (run_stages runs them once a warehouse exists)."""
+        return REPORT in self.selected or bool(self.checks_selected)
 
     def _recheck(self) -> bool:
-        """Check again even when the warehouse did not change: a chosen subset, or --force."""
+        """Check again even when the warehouse did not change: a chosen subset, or --force (a
+        document loaded now makes run_stages check again in any case)."""
         whole_night = chosen_partitions(self.context) is None and bool(self.selected & DOC_KEYS)
-        return bool(self.loaded_now) or not whole_night or self.etl.force
+        return not whole_night or self.etl.force
 
     # -- events -------------------------------------------------------------------------------------
 
@@ -213,12 +191,13 @@ class NightEvents:
 
     def _log_cleaned(self, o: Outcome, key: str, facts: DocumentFacts, report) -> None:
         from pipeline.load.staging import read_staged
-        from pipeline.validate import validate_frames
 
         if CLEANED not in self.selected:
             return
         frames = read_staged(self.home.staging, o.document_id)
-        problems = validate_frames(frames)
+        problems = self.summary.refused.get(o.document_id)
+        if problems is None:
+            problems = gate_problems(self.home, o.document_id)
         self.context.log_event(dg.AssetMaterialization(CLEANED, partition=key, metadata={
             **{f"rows_{name}": frame.height for name, frame in sorted(frames.items())},
             "loadable": not problems,

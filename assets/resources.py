@@ -14,9 +14,11 @@ from pipeline.config import Home
 
 
 class EtlSettings(dg.ConfigurableResource):
-    """Configured from the environment so `budget-etl ui`, the schedule, the sensor and tests agree.
+    """One night's settings. The code location builds it from pipeline.settings (the environment,
+    read once), with each variable that is set passed as ``dg.EnvVar`` so Dagster resolves it when a
+    run starts and the UI shows where it came from; `budget-etl run` passes its options instead.
 
-    BUDGET_ETL_HOME: the home folder (default: the project's warehouse/ and data/).
+    BUDGET_ETL_HOME: the home folder (default: pipeline.config.Home.at's).
     BUDGET_ETL_INBOX: a folder of PDFs (default: the home's inbox, where the demo district is rendered).
     BUDGET_ETL_PORTAL: a portal start URL; when set it is the source instead of the inbox.
     BUDGET_ETL_WORKERS: parsing processes inside the run (default 2).
@@ -53,10 +55,18 @@ class EtlSettings(dg.ConfigurableResource):
 
 
 def settings_from_env() -> EtlSettings:
+    """The code location's resource: pipeline.settings' values, as EnvVars where a variable is set."""
+    from pipeline.settings import settings
+
+    st = settings()
+
+    def env(name: str, value):
+        return dg.EnvVar(f"BUDGET_ETL_{name}") if os.environ.get(f"BUDGET_ETL_{name}") else value
+
     return EtlSettings(
-        home_dir=os.environ.get("BUDGET_ETL_HOME") or None,
-        inbox=os.environ.get("BUDGET_ETL_INBOX") or None,
-        portal=os.environ.get("BUDGET_ETL_PORTAL") or None,
-        workers=int(os.environ.get("BUDGET_ETL_WORKERS") or 2),
-        gx=os.environ.get("BUDGET_ETL_GX", "1") != "0",
+        home_dir=env("HOME", None),
+        inbox=env("INBOX", None),
+        portal=env("PORTAL", None),
+        workers=dg.EnvVar.int("BUDGET_ETL_WORKERS") if os.environ.get("BUDGET_ETL_WORKERS") else st.workers,
+        gx=st.gx,   # a boolean: dg.EnvVar has no boolean form, so the typed setting's value
     )

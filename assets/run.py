@@ -23,7 +23,7 @@ def dagster_home(home: Home) -> Path:
     server started together on a fresh folder race to create it and can leave two alembic heads, after
     which no process can open the instance.
     """
-    p = home.data / "dagster_home"
+    p = home.dagster_home
     p.mkdir(parents=True, exist_ok=True)
     write_instance_yaml(p)
     with dg.DagsterInstance.from_config(str(p)):

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.config import DEMO_DEPARTMENTS, DEMO_SEED, PROJECT_ROOT, Home
+from pipeline.config import DEMO_DEPARTMENTS, DEMO_SEED, Home
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,6 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from assets.run import failure_message, night_error_of, run_night_in_dagster
     from pipeline.night_errors import HomeMissing, disk_full_after, raise_if_disk_full
     from pipeline.nightlock import night_lock
+    from pipeline.settings import settings
     from pipeline.summary import LAST_NIGHT, load_summary, render_summary
 
     home = _home(args)
@@ -141,8 +142,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             inbox = ensure_demo_inbox(home)
         (home.reports / LAST_NIGHT).unlink(missing_ok=True)
         try:
-            result = run_night_in_dagster(home, inbox=inbox, portal=args.portal, workers=args.workers,
-                                          force=args.force, gx=not args.no_gx,
+            st = settings()
+            result = run_night_in_dagster(home, inbox=inbox, portal=args.portal,
+                                          workers=args.workers or st.workers, force=args.force,
+                                          gx=st.gx and not args.no_gx,
                                           roster=Path(args.roster) if args.roster else None)
         except Exception as e:  # e.g. the Dagster instance's SQLite failing on a full disk
             full = disk_full_after(f"{type(e).__name__}: {e}", home.root)
@@ -152,7 +155,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = load_summary(home)
     if summary is not None:
         print(render_summary(summary))
-    print(f"dagster:   run {result.run_id} in {home.data / 'dagster_home'} (budget-etl ui"
+    print(f"dagster:   run {result.run_id} in {home.dagster_home} (budget-etl ui"
           + ("" if home == Home.at(None) else f" --home {home.root}") + ")")
     if not result.success:
         typed = night_error_of(result) or disk_full_after(failure_message(result), home.root)
@@ -180,14 +183,20 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipeline.night import check_step, report_step
+    """The night's post-load sequence (pipeline.night.finish_stages), the report always rewritten:
+    with --recheck, or when the warehouse changed since the last checks, the checks, the readers'
+    snapshot and the GX suites run first, exactly as in a night."""
+    from pipeline.night import NightSummary, finish_stages
     from pipeline.nightlock import night_lock
+    from pipeline.settings import settings
 
     home = _home(args, must_exist=True)
     with night_lock(home, wait=args.wait):
-        if args.recheck:
-            check_step(home, roster=Path(args.roster) if args.roster else None)
-        print(report_step(home))
+        summary = NightSummary(home=home)
+        finish_stages(home, summary, roster=Path(args.roster) if args.roster else None,
+                      gx=settings().gx and not args.no_gx, recheck=args.recheck, rewrite_report=True,
+                      progress=lambda _line: None)
+        print(summary.report)
     return 0
 
 
@@ -218,10 +227,25 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     home = _home(args).ensure()
     dagster_home = make_dagster_home(home)
-    if not os.environ.get("BUDGET_ETL_INBOX") and not os.environ.get("BUDGET_ETL_PORTAL"):
+    from pipeline.settings import settings
+
+    if not settings().inbox and not settings().portal:
         ensure_demo_inbox(home)  # so the schedule and sensor have the demo district to discover
     env = dict(os.environ, DAGSTER_HOME=str(dagster_home), BUDGET_ETL_HOME=str(home.root))
-    return serve(PROJECT_ROOT / "workspace.yaml", env, host=args.host, port=args.port)
+    return serve(workspace_yaml(home), env, host=args.host, port=args.port)
+
+
+def workspace_yaml(home: Home) -> Path:
+    """The code location's workspace file: the checkout's own, or one written into the home's Dagster
+    folder for an installed package (which has no project folder to hold it)."""
+    from pipeline.config import PROJECT_ROOT, is_source_checkout
+
+    if is_source_checkout() and (PROJECT_ROOT / "workspace.yaml").is_file():
+        return PROJECT_ROOT / "workspace.yaml"
+    p = home.dagster_home / "workspace.yaml"
+    p.write_text("load_from:\n  - python_module:\n      module_name: assets.definitions\n"
+                 "      location_name: district_budget_etl\n", encoding="utf-8")
+    return p
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -247,7 +271,8 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("--inbox", help="a folder of PDFs (sub-folders included)")
     src.add_argument("--portal", help="the start URL of a district's 预决算公开 column")
     s.add_argument("--home", help=home_help)
-    s.add_argument("--workers", type=int, default=2, help="parsing processes (default 2)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="parsing processes (default $BUDGET_ETL_WORKERS or 2)")
     s.add_argument("--force", action="store_true", help="parse every document again")
     s.add_argument("--roster", help="CSV of the departments expected (department_code,name,years)")
     s.add_argument("--no-gx", action="store_true", help="skip the great-expectations Data Docs")
@@ -265,6 +290,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--home", help=home_help)
     s.add_argument("--recheck", action="store_true", help="run the identity checks again first")
     s.add_argument("--roster")
+    s.add_argument("--no-gx", action="store_true", help="skip the great-expectations Data Docs")
     s.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for a night running on the same home (default: exit 75 at once)")
     s.set_defaults(func=cmd_report)

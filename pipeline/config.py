@@ -1,9 +1,11 @@
-"""All configuration in one place, with defaults that run the demo district.
+"""Where things are: the Home (every path of one district's state) and the project's constants.
 
 A *home* is the folder holding one district's state: the DuckDB file, the raw store, the staging area,
 the reports and (for the demo) the inbox. Two homes never share state, so tests and districts can run
-side by side. The default home is the project itself: ``warehouse/`` for the database and ``data/``
-beside it for everything else.
+side by side. The default home is the project itself in a source checkout (``warehouse/`` for the
+database and ``data/`` beside it for everything else) and the current directory for an installed
+package. Settings read from the environment live in pipeline/settings.py; files shipped with the
+code (SQL, templates, catalogues) are found through pipeline/packaged.py.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.settings import settings
+
+#: The source checkout this module runs from, if it does (an installed package has no project root:
+#: its SQL, templates and reference data are package data, found with importlib.resources).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = Path(os.environ.get("BUDGET_ETL_SHARED", PROJECT_ROOT.parent / "shared"))
+SHARED_DIR = settings().shared or PROJECT_ROOT.parent / "shared"
 
 #: Bumped whenever parsing or staging output can change: a document parsed by another version is
 #: parsed again. 1.6.0: staged documents rows carry the source's listing (title, article page).
@@ -23,16 +29,13 @@ DEMO_SEED = 20231
 DEMO_YEARS = (2022, 2023)
 DEMO_DEPARTMENTS = 40
 
-#: Seconds between two requests to a portal (politeness); BUDGET_ETL_PORTAL_RATE overrides it.
-PORTAL_RATE_LIMIT_S = float(os.environ.get("BUDGET_ETL_PORTAL_RATE", "0.2"))
-#: Per request to a portal: seconds to connect, seconds between two reads of the socket, and a cap on
-#: the whole request (redirects and retries included; enforced even on a server trickling bytes).
-PORTAL_TIMEOUT_S = float(os.environ.get("BUDGET_ETL_PORTAL_TIMEOUT", "20"))
-PORTAL_CONNECT_TIMEOUT_S = float(os.environ.get("BUDGET_ETL_PORTAL_CONNECT_TIMEOUT", "10"))
-PORTAL_TOTAL_TIMEOUT_S = float(os.environ.get("BUDGET_ETL_PORTAL_TOTAL_TIMEOUT", "60"))
-
 TIMEZONE = "Asia/Shanghai"
 NIGHTLY_CRON = "0 2 * * *"
+
+
+def is_source_checkout() -> bool:
+    """True when running from the project's own folder (editable install or PYTHONPATH), not a wheel."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "pipeline").is_dir()
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,11 @@ class Home:
 
     @classmethod
     def at(cls, root: str | os.PathLike[str] | None = None) -> "Home":
-        """The home under ``root``; ``None`` means $BUDGET_ETL_HOME or, failing that, the project's own."""
-        root = root or os.environ.get("BUDGET_ETL_HOME")
+        """The home under ``root``; ``None`` means $BUDGET_ETL_HOME or, failing that, the project's own
+        folder in a source checkout and the current directory for an installed package."""
+        root = root or settings().home
         if root is None:
-            return cls(root=PROJECT_ROOT, db_path=PROJECT_ROOT / "warehouse" / "district.duckdb",
-                       data=PROJECT_ROOT / "data")
+            root = PROJECT_ROOT if is_source_checkout() else Path.cwd()
         r = Path(root).resolve()
         return cls(root=r, db_path=r / "warehouse" / "district.duckdb", data=r / "data")
 
@@ -83,8 +86,37 @@ class Home:
         return self.data / "portal"
 
     @property
+    def portal_listing(self) -> Path:
+        """The discovery sensor's own HTTP cache: listing and article pages only, never attachments.
+
+        Apart from portal_cache so that a page the sensor saw does not answer the night's crawl with
+        304 and hide the documents it adds."""
+        return self.data / "portal_listing"
+
+    @property
+    def discovered(self) -> Path:
+        """What discovery found, one JSON per document, and the partition labels (labels.json)."""
+        return self.data / "discovered"
+
+    @property
+    def parse_cache(self) -> Path:
+        """Parse results by content (sha256 and parser version). $BUDGET_ETL_PARSE_CACHE points several
+        homes at one cache (tests); it is read on each call, being a test's switch, not a setting."""
+        return Path(os.environ.get("BUDGET_ETL_PARSE_CACHE") or self.data / "parse_cache")
+
+    @property
     def reports(self) -> Path:
         return self.data / "reports"
+
+    @property
+    def data_docs(self) -> Path:
+        """The great-expectations Data Docs site of the latest checks."""
+        return self.reports / "data_docs"
+
+    @property
+    def dagster_home(self) -> Path:
+        """The home's Dagster instance (DAGSTER_HOME): the CLI's nights and the UI's share it."""
+        return self.data / "dagster_home"
 
     @property
     def hash_cache(self) -> Path:

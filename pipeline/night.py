@@ -1,7 +1,10 @@
-"""A whole night: discover → fetch → parse → load → check → report, as stage functions.
+"""The one document flow: list → fetch → parse → stage → gate → load → check → report.
 
-The Dagster night (assets/night.py, which `budget-etl run` executes) calls these stages one by one;
-run_night chains them without Dagster (benchmarks, tests of the stages). Parsing runs in worker
+Every driver runs this sequence and nothing else: the Dagster night (assets/night.py, which
+`budget-etl run` executes) calls discover_stage, then run_stages; run_night chains the same two
+without Dagster (benchmarks, tests of the stages); `budget-etl report` calls finish_stages, the
+post-load part. Listing alone (no download) is pipeline.sources.list_sources, what the sensor and the
+schedule use to decide whether a night is due. Parsing runs in worker
 processes (pipeline/workers.py: pdfplumber is CPU-bound, one document per process at a time, each
 under a deadline and a memory limit); the load and the checks run in the one process that writes
 DuckDB. Each stage after the parse runs when its input is newer than its output, not only when a
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Home
-from pipeline.process import (Outcome, finish_parsed, is_unchanged, needs_no_parse, outcome_from_reply,
+from pipeline.process import (Outcome, finish_parsed, needs_no_parse, needs_processing, outcome_from_reply,
                               parse_only, parse_task)
 from pipeline.sources import discover
 from pipeline.sources.base import SourceDocument
@@ -37,6 +40,10 @@ class NightSummary:
     report: Path | None = None
     data_docs: Path | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Staged documents the gate (staged_frames_valid) kept out of the warehouse, with the problems.
+    refused: dict[str, list[str]] = field(default_factory=dict)
+    #: The documents the load stage loaded in this night.
+    loaded_ids: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> Counter:
@@ -51,7 +58,7 @@ def process_all(home: Home, docs: list[SourceDocument], workers: int = 2, force:
     sizes): one that passes a limit fails alone, with the limit in its error, and the night goes on.
     Cleaning and staging (polars) run here, so the workers never import polars.
     """
-    todo = [d for d in docs if force or not is_unchanged(home, d)]
+    todo = [d for d in docs if needs_processing(home, d, force)]
     todo_ids = {d.document_id for d in todo}
     outcomes = [Outcome(document_id=d.document_id, locator=d.locator, sha256=d.sha256, status="skipped")
                 for d in docs if d.document_id not in todo_ids]
@@ -95,18 +102,34 @@ def run_night(home: Home, inbox: Path | None = None, portal: str | None = None, 
         home.ensure()
         summary = NightSummary(home=home)
         docs = discover_stage(home, summary, inbox=inbox, portal=portal, progress=progress)
+        run_stages(home, summary, docs, workers=workers, force=force,
+                   roster=roster or _find_roster(inbox or home.inbox), gx=gx, progress=progress)
+        return summary
+
+
+def run_stages(home: Home, summary: NightSummary, docs: list[SourceDocument] | None, *, workers: int = 2,
+               force: bool = False, load: bool = True, check: bool = True, roster: Path | None = None,
+               gx: bool = True, run_id: str | None = None, recheck: bool = False,
+               progress: Progress = print) -> None:
+    """parse → stage → gate → load → check → report over discovered ``docs`` (None: no parsing).
+
+    ``load``/``check`` say whether the warehouse and the district's checks are wanted (a Dagster run
+    may select only the documents' assets). The checks run when the warehouse changed, when
+    ``recheck`` asks for them, or when a document was loaded now.
+    """
+    if docs is not None:
         t = time.perf_counter()
         summary.outcomes = process_all(home, docs, workers=workers, force=force, progress=progress)
         summary.seconds["parse"] = time.perf_counter() - t
-        load_stage(home, summary, progress=progress)
-        finish_stages(home, summary, roster=roster or _find_roster(inbox or home.inbox), gx=gx,
-                      progress=progress)
-        return summary
+    loaded = load_stage(home, summary, progress=progress) if load else []
+    if check and home.db_path.exists():
+        finish_stages(home, summary, roster=roster, gx=gx, run_id=run_id, progress=progress,
+                      recheck=recheck or bool(loaded))
 
 
 def discover_stage(home: Home, summary: NightSummary, inbox: Path | None = None, portal: str | None = None,
                    progress: Progress = print) -> list[SourceDocument]:
-    """Discover what the source offers now (recorded in the summary)."""
+    """List and fetch: what the source offers now, each PDF's bytes local (recorded in the summary)."""
     t = time.perf_counter()
     progress(f"discovering documents in {portal or inbox or home.inbox} …")
     docs = discover(home, inbox=inbox, portal=portal, progress=progress)
@@ -116,19 +139,45 @@ def discover_stage(home: Home, summary: NightSummary, inbox: Path | None = None,
     return docs
 
 
-def load_stage(home: Home, summary: NightSummary, progress: Progress = print,
-               exclude: set[str] | None = None) -> list[str]:
-    """Load every staged document the warehouse does not hold yet; returns their ids.
+def gate_problems(home: Home, document_id: str) -> list[str]:
+    """What keeps a staged document out of the warehouse (the blocking check staged_frames_valid);
+    empty when it may be loaded. The one gate: the load stage and the Dagster check both ask it."""
+    from pipeline.load.staging import read_staged
+    from pipeline.validate import validate_frames
 
-    ``exclude``: documents whose staged frames must not reach the warehouse (failed validation).
-    With nothing to load, finish what an interrupted load left (dimensions, CHECKPOINT, the readers'
-    snapshot): what a night after a crash or a full disk needs.
+    return validate_frames(read_staged(home.staging, document_id))
+
+
+def gate_stage(home: Home, document_ids: list[str], progress: Progress = print) -> dict[str, list[str]]:
+    """The staged documents that must not be loaded, with their problems.
+
+    Every pending document is gated, not only this night's: one that failed yesterday and did not
+    change stays out of the warehouse.
+    """
+    refused = {}
+    for doc_id in document_ids:
+        problems = gate_problems(home, doc_id)
+        if problems:
+            refused[doc_id] = problems
+            progress(f"not loaded: {doc_id} fails staged_frames_valid ({'; '.join(problems)})")
+    return refused
+
+
+def load_stage(home: Home, summary: NightSummary, progress: Progress = print) -> list[str]:
+    """Gate, then load every staged document the warehouse does not hold yet; returns their ids.
+
+    A document failing the gate is not loaded (summary.refused says why). With nothing to load,
+    finish what an interrupted load left (dimensions, CHECKPOINT, the readers' snapshot): what a
+    night after a crash or a full disk needs.
     """
     from pipeline.load.loader import load_staged
     from pipeline.resume import repair_warehouse
 
     t = time.perf_counter()
-    changed = [d for d in pending_loads(home) if d not in (exclude or set())]
+    pending = pending_loads(home)
+    summary.refused = gate_stage(home, pending, progress)
+    changed = [d for d in pending if d not in summary.refused]
+    summary.loaded_ids = changed
     if changed or not home.db_path.exists():
         progress(f"loading {len(changed)} changed documents into {home.db_path} …")
         summary.loaded = load_staged(home, changed)
@@ -147,9 +196,12 @@ def report_exists(home: Home) -> bool:
 
 
 def finish_stages(home: Home, summary: NightSummary, roster: Path | None = None, gx: bool = True,
-                  run_id: str | None = None, progress: Progress = print, recheck: bool = False) -> bool:
-    """Checks when the warehouse changed since the last check run (or ``recheck``), then the GX suites
-    and the report when either is newer than the report. False when nothing was due."""
+                  run_id: str | None = None, progress: Progress = print, recheck: bool = False,
+                  rewrite_report: bool = False) -> bool:
+    """The post-load sequence, the one every driver runs: the checks (and the readers' snapshot) when
+    the warehouse changed since the last check run (or ``recheck``), then the GX suites and the report
+    when either is newer than the report. ``rewrite_report`` writes the report even when it is current
+    (`budget-etl report`). False when nothing was due."""
     from pipeline.report.render import REPORT_NAME
     from pipeline.resume import checks_are_stale, report_is_stale
 
@@ -161,6 +213,9 @@ def finish_stages(home: Home, summary: NightSummary, roster: Path | None = None,
         summary.seconds["check"] = time.perf_counter() - t
     if summary.checks is None and not report_is_stale(home, report):
         summary.report = report
+        if rewrite_report:
+            summary.report = report_step(home)
+            return True
         progress("nothing changed: the warehouse and the report are as they were")
         return False
     if gx:
@@ -168,9 +223,9 @@ def finish_stages(home: Home, summary: NightSummary, roster: Path | None = None,
         progress("running the great-expectations suites …")
         from pipeline.checks.gx import run_suites
 
-        run_suites(home.db_path, home.reports / "data_docs",
+        run_suites(home.db_path, home.data_docs,
                    results=summary.checks.results if summary.checks is not None else None, roster=roster)
-        summary.data_docs = home.reports / "data_docs"
+        summary.data_docs = home.data_docs
         summary.seconds["gx"] = time.perf_counter() - t
     t = time.perf_counter()
     summary.report = report_step(home)

@@ -9,7 +9,6 @@ nothing changed cost seconds.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -65,11 +64,27 @@ def read_state(home: Home, document_id: str) -> dict | None:
         return None
 
 
+#: A document's state with one of these statuses is done: parsed and staged, or failed for good.
+DONE_STATUSES = ("parsed", "failed", "unsupported")
+
+
 def is_unchanged(home: Home, doc: SourceDocument) -> bool:
-    """True when this content was already staged by this parser version (or failed the same way)."""
+    """True when this content was already staged by this parser version (or failed the same way).
+
+    A portal document only listed (the sensor's tick: not downloaded, so no sha256) is unchanged
+    when its locator was already done by this parser version; whether its bytes changed behind the
+    same address is for the night's fetch to find (a conditional GET).
+    """
     st = read_state(home, doc.document_id)
-    return bool(st and st.get("sha256") == doc.sha256 and st.get("parser_version") == PARSER_VERSION
-                and st.get("status") in ("parsed", "failed", "unsupported"))
+    if not (st and st.get("parser_version") == PARSER_VERSION and st.get("status") in DONE_STATUSES):
+        return False
+    return doc.status == "listed" or st.get("sha256") == doc.sha256
+
+
+def needs_processing(home: Home, doc: SourceDocument, force: bool = False) -> bool:
+    """The night's one "unchanged, skip" rule, for the night, the sensor, the schedule and a single
+    document alike: process it when forced, or when it is new or changed (is_unchanged)."""
+    return force or not is_unchanged(home, doc)
 
 
 def fetch(home: Home, doc: SourceDocument) -> Path:
@@ -84,8 +99,7 @@ def cached_parse(home: Home, sha256: str | None) -> Path | None:
     """Where the parse of this content by this parser version is kept (whether or not it exists)."""
     if not sha256:
         return None
-    cache_dir = Path(os.environ.get("BUDGET_ETL_PARSE_CACHE") or home.data / "parse_cache")
-    return cache_dir / f"{sha256}-{PARSER_VERSION}.json"
+    return home.parse_cache / f"{sha256}-{PARSER_VERSION}.json"
 
 
 def parse_raw(home: Home, document_id: str, raw: Path, sha256: str | None = None,
@@ -261,7 +275,7 @@ def clean_step(home: Home, doc: SourceDocument, result: ParseResult, out: Outcom
 def process_document(home: Home, doc: SourceDocument, force: bool = False,
                      isolated: bool = True) -> Outcome:
     """Fetch, parse, clean and stage one document; never raises for a bad document."""
-    if not force and is_unchanged(home, doc):
+    if not needs_processing(home, doc, force):
         return Outcome(document_id=doc.document_id, locator=doc.locator, sha256=doc.sha256,
                        status="skipped")
     out, result = parse_step(home, doc, force=force, isolated=isolated)

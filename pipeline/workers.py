@@ -27,7 +27,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import PROJECT_ROOT
+from pipeline.config import PROJECT_ROOT, is_source_checkout
 from pipeline.document.limits import ParseLimits
 
 _PARENT_ENV = "BUDGET_ETL_WORKER_PARENT"
@@ -39,7 +39,7 @@ class _Worker:
     def __init__(self, limits: ParseLimits):
         env = dict(os.environ, **limits.to_env(), **{_PARENT_ENV: str(os.getpid())})
         path = env.get("PYTHONPATH", "")
-        if str(PROJECT_ROOT) not in path.split(os.pathsep):
+        if is_source_checkout() and str(PROJECT_ROOT) not in path.split(os.pathsep):
             env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), path) if p)
         self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.workers"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=env, process_group=0,

@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.config import Home
 from pipeline.night import run_night
+from pipeline.settings import reload_settings
 from portal_site.district import load_district
 from portal_site.server import PortalServer
 from portal_site.site import TRS_START, build_portal
@@ -32,9 +33,18 @@ def _content(home: Home, shas: set | None = None) -> tuple[set, list]:
     return docs, rows
 
 
-def test_portal_and_inbox_give_the_same_warehouse(demo_district, demo_parsed, tmp_path, monkeypatch):
-    monkeypatch.setattr("pipeline.config.PORTAL_RATE_LIMIT_S", 0.0)
-    monkeypatch.setattr("pipeline.config.PORTAL_TIMEOUT_S", 3.0)
+@pytest.fixture
+def fast_portal(monkeypatch):
+    """No politeness delay and short timeouts, through the settings (read again, then restored)."""
+    monkeypatch.setenv("BUDGET_ETL_PORTAL_RATE", "0")
+    monkeypatch.setenv("BUDGET_ETL_PORTAL_TIMEOUT", "3")
+    reload_settings()
+    yield
+    monkeypatch.undo()
+    reload_settings()
+
+
+def test_portal_and_inbox_give_the_same_warehouse(demo_district, demo_parsed, tmp_path, fast_portal):
     portal = build_portal(load_district(demo_district))
     server = PortalServer(portal.site)
     try:

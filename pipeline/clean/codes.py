@@ -8,16 +8,18 @@ require re-parsing anything.
 
 from __future__ import annotations
 
+import io
 import re
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import polars as pl
 
-from pipeline.config import PROJECT_ROOT
 from pipeline.model import TABLE_KINDS
+from pipeline.packaged import packaged
 from pipeline.tables.catalogue import load_catalogue
 
-REFERENCE_DIR = PROJECT_ROOT / "pipeline" / "reference"
+REFERENCE_DIR = packaged("pipeline.reference")
 REFERENCE_FILES = {"functional": "functional_subjects.csv", "economic": "economic_subjects.csv"}
 LEVELS = {3: "类", 5: "款", 7: "项"}
 _LEVEL_WORDS = {"1": "类", "2": "款", "3": "项", "类": "类", "款": "款", "项": "项",
@@ -43,7 +45,7 @@ def level_of(code: str | None) -> str | None:
     return LEVELS.get(len(code))
 
 
-def load_subject_codes(reference_dir: Path | None = None) -> pl.DataFrame:
+def load_subject_codes(reference_dir: Path | Traversable | None = None) -> pl.DataFrame:
     """The reference lists as one frame, one row per (classification, year, code).
 
     A code seen in several years gets one row each; the years come from ``years_seen`` (any
@@ -53,9 +55,9 @@ def load_subject_codes(reference_dir: Path | None = None) -> pl.DataFrame:
     parts = []
     for classification, file_name in REFERENCE_FILES.items():
         path = reference_dir / file_name
-        if not path.exists():
+        if not path.is_file():
             continue
-        raw = pl.read_csv(path, infer_schema=False)  # every column as text: codes keep leading digits
+        raw = pl.read_csv(io.BytesIO(path.read_bytes()), infer_schema=False)  # every column as text: codes keep leading digits
         for rec in raw.iter_rows(named=True):
             code = (rec.get("code") or "").strip()
             if not code:

@@ -17,11 +17,11 @@ from pipeline.demo.budget import Assets, Budget, EconLine, FuncLine, Indicator, 
 from pipeline.demo.layout import ClaimSpec, DocSpec, HeadCell, Line, Paragraph, TableBlock, TruthRow
 from pipeline.demo.render import render_document
 from pipeline.model import ParseResult
+from pipeline.packaged import packaged
 
 SEED_CODE = "125"
 SEED_NAME = "承德高新技术产业开发区社区管理办公室"
 SEED_PATH = "2023/125_社区管理办公室.pdf"
-HERE = Path(__file__).resolve().parent
 
 ECON = [("30101", "基本工资", "61.92"), ("30102", "津贴补贴", "42.41"), ("30103", "奖金", "35.93"),
         ("30107", "绩效工资", "25.17"), ("30108", "机关事业单位基本养老保险缴费", "19.80"),
@@ -95,7 +95,7 @@ def seed_budget() -> Budget:
              FuncLine("2296002", "用于社会福利的彩票公益金支出", project_cf=D("15.00"))]
     econ = [EconLine(c, n, D(v)) for c, n, v in ECON]
     perf: list[PerfTable] = []
-    with (HERE / "seed_perf.tsv").open(encoding="utf-8") as fh:
+    with packaged("pipeline.demo", "seed_perf.tsv").open("r", encoding="utf-8") as fh:
         for r in csv.DictReader(fh, delimiter="\t"):
             if not perf or perf[-1].title != r["title"]:
                 perf.append(PerfTable(r["title"], r["project"], []))

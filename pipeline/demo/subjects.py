@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-from pathlib import Path
 
-REF = Path(__file__).resolve().parent.parent / "reference"
+from pipeline.packaged import packaged
+
+REF = packaged("pipeline.reference")
 
 
 @lru_cache(maxsize=None)
 def _load(kind: str) -> dict[str, str]:
     """code → name; where a code has several names, the one seen most recently."""
     best: dict[str, tuple[int, str]] = {}
-    with (REF / f"{kind}_subjects.csv").open(encoding="utf-8") as fh:
+    with (REF / f"{kind}_subjects.csv").open("r", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             last = max(int(y) for y in r["years_seen"].split(";"))
             if r["code"] not in best or last > best[r["code"]][0]:

@@ -1,5 +1,8 @@
 """Versioned DDL: apply warehouse/schema/NNN_*.sql in order, once each, then (re)create the views.
 
+The SQL is package data of the ``warehouse`` package (pipeline/packaged.py), so an installed copy
+finds it as a checkout does.
+
 The version of a file is its number; ``schema_version`` records each applied file, so a warehouse
 made by an older release migrates forward by running only the files it has not seen. Each file runs
 in its own transaction: a failing migration leaves the warehouse at the previous version.
@@ -8,14 +11,15 @@ in its own transaction: a failing migration leaves the warehouse at the previous
 from __future__ import annotations
 
 import re
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import duckdb
 
-from pipeline.config import PROJECT_ROOT
+from pipeline.packaged import packaged
 
-SCHEMA_DIR = PROJECT_ROOT / "warehouse" / "schema"
-VIEWS_SQL = PROJECT_ROOT / "warehouse" / "views.sql"
+SCHEMA_DIR: Traversable = packaged("warehouse", "schema")
+VIEWS_SQL: Traversable = packaged("warehouse", "views.sql")
 _FILE = re.compile(r"^(\d{3})_[\w-]+\.sql$")
 
 
@@ -23,10 +27,10 @@ class SchemaError(RuntimeError):
     """The schema files are inconsistent, or the warehouse is newer than this code."""
 
 
-def migrations(schema_dir: Path = SCHEMA_DIR) -> list[tuple[int, Path]]:
-    """(version, path) of every migration file, in order; duplicate numbers are an error."""
-    found: dict[int, Path] = {}
-    for p in sorted(schema_dir.glob("*.sql")):
+def migrations(schema_dir: Path | Traversable = SCHEMA_DIR) -> list[tuple[int, Path | Traversable]]:
+    """(version, file) of every migration file, in order; duplicate numbers are an error."""
+    found: dict[int, Path | Traversable] = {}
+    for p in sorted((f for f in schema_dir.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name):
         m = _FILE.match(p.name)
         if not m:
             continue
@@ -47,8 +51,8 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection, schema_dir: Path = SCHEMA_DIR,
-                  views_sql: Path | None = VIEWS_SQL) -> int:
+def ensure_schema(con: duckdb.DuckDBPyConnection, schema_dir: Path | Traversable = SCHEMA_DIR,
+                  views_sql: Path | Traversable | None = VIEWS_SQL) -> int:
     """Migrate to the newest schema and recreate the views; returns the schema version."""
     files = migrations(schema_dir)
     have = current_version(con)
@@ -66,7 +70,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, schema_dir: Path = SCHEMA_DIR,
         except Exception:
             con.execute("ROLLBACK")
             raise
-    if views_sql is not None and views_sql.exists():
+    if views_sql is not None and views_sql.is_file():
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(views_sql.read_text(encoding="utf-8"))

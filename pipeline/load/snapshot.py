@@ -10,7 +10,6 @@ Readers holding the old snapshot open keep reading the old inode; new readers se
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
@@ -136,8 +135,6 @@ def connect_reader(db_path: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     raise FileNotFoundError(f"no warehouse at {db_path} (nothing loaded yet?)")
 
 
-#: Seconds the writer waits for a process holding the main file open; $BUDGET_ETL_WRITER_WAIT overrides.
-WRITER_WAIT_S = float(os.environ.get("BUDGET_ETL_WRITER_WAIT", "60"))
 
 
 def connect_writer(db_path: Path, timeout: float | None = None) -> duckdb.DuckDBPyConnection:
@@ -146,7 +143,10 @@ def connect_writer(db_path: Path, timeout: float | None = None) -> duckdb.DuckDB
     People's readers use the snapshot, so what holds the main file is a program opening it
     directly; after ``timeout`` the error names it (WarehouseBusy), instead of a raw IOException.
     """
-    timeout = WRITER_WAIT_S if timeout is None else timeout
+    if timeout is None:   # $BUDGET_ETL_WRITER_WAIT, default 60 s
+        from pipeline.settings import settings
+
+        timeout = settings().writer_wait
     deadline = time.monotonic() + timeout
     while True:
         try:

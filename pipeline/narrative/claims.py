@@ -17,8 +17,8 @@ import yaml
 
 from pipeline.document.numbers import AmountError, parse_amount, to_wan
 from pipeline.model import METRICS, Claim
+from pipeline.packaged import packaged_text
 
-HERE = Path(__file__).resolve().parent
 N = r"(?P<amount>[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?)"
 U = r"(?P<unit>亿元|万元|元)"
 #: The start of a sentence about the 三公 经费, up to one of its items (no sentence end in between).
@@ -35,7 +35,8 @@ class Pattern:
 
 @lru_cache(maxsize=2)
 def load_patterns(path: str | None = None) -> tuple[Pattern, ...]:
-    data = yaml.safe_load(Path(path or HERE / "patterns.yaml").read_text(encoding="utf-8"))
+    text = Path(path).read_text(encoding="utf-8") if path else packaged_text("pipeline.narrative", "patterns.yaml")
+    data = yaml.safe_load(text)
     out = []
     for entry in data:
         if entry["metric"] not in METRICS:

@@ -23,7 +23,6 @@ from pipeline.checks.registry import REGISTRY
 from pipeline.model import DocumentError
 from pipeline.testhooks import hold
 
-TEMPLATES = Path(__file__).parent / "templates"
 REPORT_NAME = "discrepancies.html"
 
 
@@ -258,7 +257,7 @@ def render(run_id: str | None, secs: list[DepartmentSection], documents: list[st
            unreadable: list[dict] | None = None, coverage: list[dict] | None = None,
            partial: list[dict] | None = None, charts: list | None = None, exports: dict | None = None,
            data_docs: str | None = None, changes=None) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+    env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline.report", "templates"), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     findings = [f for s in secs for f in s.findings]
     noise = [f for s in secs for f in s.noise]

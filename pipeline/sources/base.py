@@ -19,7 +19,7 @@ class SourceDocument:
     path: Path | None            # local copy of the bytes; None when not fetched
     sha256: str | None
     format: str = "pdf"          # pdf | doc | docx | xls | xlsx | zip | rar | html | unknown
-    status: str = "ok"           # ok | unsupported | failed | offsite
+    status: str = "ok"           # ok | listed (located, not fetched) | unsupported | failed | offsite
     title: str | None = None     # as the source states it (link text, article title)
     department: str | None = None
     year: int | None = None

@@ -23,7 +23,7 @@ MAX_NAME = 28
 
 
 def _path(home: Home) -> Path:
-    return home.data / "discovered" / "labels.json"
+    return home.discovered / "labels.json"
 
 
 def readable_label(doc: SourceDocument) -> str:

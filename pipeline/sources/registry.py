@@ -8,13 +8,13 @@ from pathlib import Path
 
 from pipeline.atomic import write_text_atomic
 from pipeline.config import Home
-from pipeline.process import is_unchanged
-from pipeline.sources import discover
+from pipeline.process import needs_processing
+from pipeline.sources import list_sources
 from pipeline.sources.base import SourceDocument
 
 
 def _path(home: Home, document_id: str) -> Path:
-    return home.data / "discovered" / f"{document_id}.json"
+    return home.discovered / f"{document_id}.json"
 
 
 def save_discovered(home: Home, doc: SourceDocument) -> None:
@@ -46,10 +46,11 @@ def load_discovered(home: Home, document_id: str) -> SourceDocument:
 
 def plan_changes(home: Home, inbox: Path | None = None, portal: str | None = None,
                  progress=None, record: bool = True) -> tuple[list[SourceDocument], list[SourceDocument]]:
-    """Discover, record every document (unless ``record`` is false: a preview), and return
-    (all documents, those new or changed). "Changed" is the night's own rule (process.is_unchanged)."""
+    """List the source (no download: pipeline.sources.list_sources), record every document (unless
+    ``record`` is false: a preview), and return (all documents, those new or changed) by the night's
+    own rule (process.needs_processing)."""
     home.ensure()
-    docs = discover(home, inbox=inbox, portal=portal, progress=progress)
+    docs = list_sources(home, inbox=inbox, portal=portal, progress=progress)
     for d in docs if record else ():
         save_discovered(home, d)
-    return docs, [d for d in docs if not is_unchanged(home, d)]
+    return docs, [d for d in docs if needs_processing(home, d)]

@@ -14,8 +14,8 @@ import yaml
 
 from pipeline.document.numbers import label_key
 from pipeline.model import MEASURES, TABLE_KINDS
+from pipeline.packaged import packaged_text
 
-HERE = Path(__file__).resolve().parent
 ROLES = {"code", "name", "code_or_name", "seq", "skip"}
 
 
@@ -187,7 +187,8 @@ def _compile(rules) -> list[tuple[re.Pattern, str]]:
 
 @lru_cache(maxsize=4)
 def load_catalogue(path: str | None = None) -> Catalogue:
-    data = yaml.safe_load(Path(path or HERE / "catalogue.yaml").read_text(encoding="utf-8"))
+    text = Path(path).read_text(encoding="utf-8") if path else packaged_text("pipeline.tables", "catalogue.yaml")
+    data = yaml.safe_load(text)
     kinds = {}
     for kind, spec in data["kinds"].items():
         if kind not in TABLE_KINDS:

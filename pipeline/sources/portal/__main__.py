@@ -14,14 +14,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("url", help="start URL of the 预决算公开 column")
     ap.add_argument("work_dir", type=Path, help="HTTP cache and downloads")
     ap.add_argument("--host", action="append", default=None, help="allowed host (repeatable)")
-    ap.add_argument("--rate", type=float, default=0.2, help="seconds between requests")
-    ap.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    ap.add_argument("--rate", type=float, default=None, help="seconds between requests "
+                    "(default: $BUDGET_ETL_PORTAL_RATE or pipeline.settings')")
+    ap.add_argument("--timeout", type=float, default=None, help="seconds between two reads of a response "
+                    "(default: $BUDGET_ETL_PORTAL_TIMEOUT or pipeline.settings')")
+    ap.add_argument("--list-only", action="store_true", help="list the documents, download none")
     ap.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
     a = ap.parse_args(argv)
     say = (lambda m: print(m, file=sys.stderr)) if a.verbose else None
     try:
         docs = crawl(a.url, a.work_dir, allowed_hosts=set(a.host) if a.host else None,
-                     rate_limit_s=a.rate, timeout_s=a.timeout, progress=say)
+                     rate_limit_s=a.rate, timeout_s=a.timeout, progress=say,
+                     fetch=not a.list_only)
     except PortalError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

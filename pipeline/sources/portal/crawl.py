@@ -50,37 +50,39 @@ class _Result:
 
 
 def crawl(start_url: str, work_dir: Path, *, allowed_hosts: set[str] | None = None,
-          rate_limit_s: float = 0.2, timeout_s: float = 10, max_bytes: int = 50 * 2**20,
+          rate_limit_s: float | None = None, timeout_s: float | None = None, max_bytes: int = 50 * 2**20,
           patterns: SitePatterns | None = None, progress: Progress | None = None,
-          retries: int = 3, backoff_s: float = 0.5, max_pages: int = 500, max_articles: int = 5000,
-          max_seconds: float = 4 * 3600, total_timeout_s: float | None = None,
-          connect_timeout_s: float | None = None) -> list[SourceDocument]:
+          retries: int | None = None, backoff_s: float | None = None, max_pages: int = 500,
+          max_articles: int = 5000, max_seconds: float = 4 * 3600, total_timeout_s: float | None = None,
+          connect_timeout_s: float | None = None, fetch: bool = True) -> list[SourceDocument]:
     """Every document the column at ``start_url`` offers, each once, in the order first found.
+
+    ``fetch=False`` lists without downloading: listing and article pages are read, attachments are
+    not requested at all, and each PDF comes back with status 'listed' (no path, no sha256). That is
+    what the discovery sensor may afford in a tick; the night crawls with ``fetch=True`` (its own
+    ``work_dir``), where each download is retried with backoff (``retries``, ``backoff_s``).
 
     ``work_dir`` holds the HTTP cache (``http/``), the per-listing outcomes (``listings/``) and the
     downloads (``files/<sha256>.pdf``). Sites outside the allowlist are never fetched; their links become
     documents with status 'offsite'. The allowlist is of origins, scheme + host + port: the start URL's
     (default) or ``allowed_hosts`` (origins like ``https://host:8443``, or bare hosts taken with the
     start URL's scheme and port); see ``http.allowed_origins``. Every fetch is bounded by
-    ``connect_timeout_s``, ``timeout_s`` (between reads) and ``total_timeout_s`` (the whole fetch,
-    default config.PORTAL_TOTAL_TIMEOUT_S, 60 s).
+    ``connect_timeout_s``, ``timeout_s`` (between reads) and ``total_timeout_s`` (the whole fetch);
+    every option left None takes its value from pipeline.settings (one default each).
     """
-    from pipeline import config
-
     work_dir = Path(work_dir)
-    total_timeout_s = total_timeout_s or max(config.PORTAL_TOTAL_TIMEOUT_S, timeout_s)
-    connect_timeout_s = connect_timeout_s or min(config.PORTAL_CONNECT_TIMEOUT_S, timeout_s)
     client = HttpClient(work_dir, allowed=allowed_origins(start_url, allowed_hosts), rate_limit_s=rate_limit_s,
                         timeout_s=timeout_s, max_bytes=max_bytes, retries=retries, backoff_s=backoff_s,
                         total_timeout_s=total_timeout_s, connect_timeout_s=connect_timeout_s)
     return _Crawler(client, work_dir, patterns or SitePatterns(), progress or (lambda _m: None),
-                    max_pages, max_articles, max_seconds).run(start_url)
+                    max_pages, max_articles, max_seconds, fetch).run(start_url)
 
 
 class _Crawler:
     def __init__(self, client: HttpClient, work_dir: Path, patterns: SitePatterns, progress: Progress,
-                 max_pages: int, max_articles: int, max_seconds: float):
+                 max_pages: int, max_articles: int, max_seconds: float, fetch: bool = True):
         self.client = client
+        self.fetch = fetch
         self.listings_dir = work_dir / "listings"
         self.listings_dir.mkdir(parents=True, exist_ok=True)
         self.pat = patterns
@@ -118,7 +120,7 @@ class _Crawler:
                 if nxt not in queued and self.client.is_allowed(nxt):
                     queued.add(nxt)
                     queue.append(nxt)
-            cached = self._load_listing(url) if page.not_modified else None
+            cached = self._load_listing(url) if page.not_modified and self.fetch else None
             if cached is not None:
                 results = cached
                 self.say(f"listing {url}: unchanged (304), {len(results)} documents known")
@@ -126,7 +128,8 @@ class _Crawler:
                 self.say(f"listing {url}: {listing.family}, {len(listing.articles)} articles, "
                           f"{len(listing.attachments)} attachments")
                 results = self._walk(listing.articles, listing.attachments, page.final_url)
-                self._save_listing(url, results)
+                if self.fetch:   # a listing without downloads must not stand for a walk that fetched
+                    self._save_listing(url, results)
             for r in results:
                 found.setdefault(r.doc.locator, r.doc)
         return list(found.values())
@@ -219,6 +222,8 @@ class _Crawler:
         elif ext != "pdf":
             res = _Result(replace(doc, status="unsupported",
                                   error=f".{ext} attachments are not parsed (only PDF)"))
+        elif not self.fetch:
+            res = _Result(replace(doc, status="listed"))
         else:
             res = self._download(doc)
         self.attachments[url] = res

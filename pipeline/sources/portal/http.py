@@ -38,6 +38,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from pipeline.atomic import write_bytes_atomic, write_text_atomic
+from pipeline.settings import settings
 
 USER_AGENT = "district-budget-etl/0.1 (budget disclosure harvester; polite crawler)"
 _RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -269,9 +270,9 @@ class HttpClient:
     """GET with cache, retries, rate limit, allowlist and size cap. Not thread-safe (one crawl, one client)."""
 
     def __init__(self, work_dir: Path, *, allowed_hosts: set[str] | None = None,
-                 allowed: set[Origin] | None = None, rate_limit_s: float = 0.2,
-                 timeout_s: float = 10, max_bytes: int = 50 * 2**20, retries: int = 3,
-                 backoff_s: float = 0.5, max_redirects: int = 5, total_timeout_s: float | None = None,
+                 allowed: set[Origin] | None = None, rate_limit_s: float | None = None,
+                 timeout_s: float | None = None, max_bytes: int = 50 * 2**20, retries: int | None = None,
+                 backoff_s: float | None = None, max_redirects: int = 5, total_timeout_s: float | None = None,
                  connect_timeout_s: float | None = None,
                  max_requests: int = 20000, session: requests.Session | None = None):
         self.cache_dir = Path(work_dir) / "http"
@@ -283,13 +284,14 @@ class HttpClient:
         for h in allowed_hosts or ():
             self.allowed |= {("http", h.lower(), 80), ("https", h.lower(), 443)}
         self.allowed_hosts = {h for _, h, _ in self.allowed}
-        self.rate_limit_s = rate_limit_s
-        self.timeout_s = timeout_s
-        self.connect_timeout_s = connect_timeout_s or min(timeout_s, 10.0)
-        self.total_timeout_s = total_timeout_s or max(60.0, 6 * timeout_s)
+        st = settings()   # each option left None takes the setting's value: one default each
+        self.rate_limit_s = st.portal_rate if rate_limit_s is None else rate_limit_s
+        self.timeout_s = timeout_s or st.portal_timeout
+        self.connect_timeout_s = connect_timeout_s or min(st.portal_connect_timeout, self.timeout_s)
+        self.total_timeout_s = total_timeout_s or max(st.portal_total_timeout, self.timeout_s)
         self.max_bytes = max_bytes
-        self.retries = retries
-        self.backoff_s = backoff_s
+        self.retries = st.portal_retries if retries is None else retries
+        self.backoff_s = st.portal_backoff if backoff_s is None else backoff_s
         self.max_redirects = max_redirects
         self.max_requests = max_requests
         self.requests_made = 0
