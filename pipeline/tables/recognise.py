@@ -43,6 +43,8 @@ class RawRow:
     page: int
     bbox: list[float]
     attrs: dict[str, str] = field(default_factory=dict)
+    origin: str | None = None                         # "ocr": read from a page image
+    confidence: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
