@@ -44,3 +44,35 @@ def rasterise(src: str | Path, dst: str | Path, dpi: int = SCAN_DPI, blank: bool
         doc.close()
     c.save()
     return n
+
+
+#: The variant rendered as the demo's scanned disclosure (7 pages, every standard table but two).
+SCANNED_VARIANT_SEED = 3
+
+
+def write_scanned(out: Path) -> "DistrictFile":
+    """The demo's scanned disclosure: a small department rendered (variants.py), its pages turned
+    into images; its truth is the text rendition's (same figures, same geometry)."""
+    import hashlib
+    import json
+
+    from pipeline.demo import DistrictFile
+    from pipeline.demo.variants import Variant, render_variant
+
+    out = Path(out)
+    text_pdf = out / "scanned" / "text_rendition.pdf"
+    text_pdf.parent.mkdir(parents=True, exist_ok=True)
+    truth, _ = render_variant(Variant(seed=SCANNED_VARIANT_SEED), text_pdf)
+    code = truth.department.get("code") or "000"
+    rel = f"{truth.year}/{code}_扫描版.pdf"
+    (out / rel).parent.mkdir(parents=True, exist_ok=True)
+    pages = rasterise(text_pdf, out / rel)
+    text_pdf.unlink()
+    text_pdf.parent.rmdir()
+    d = truth.to_dict()
+    body = (out / rel).read_bytes()
+    d["source"] = {"path": rel, "sha256": hashlib.sha256(body).hexdigest(), "pages": pages}
+    d["truth"] = {"faults": [], "broken": None, "scanned": True}
+    truth_rel = rel[:-4] + ".truth.json"
+    (out / truth_rel).write_text(json.dumps(d, ensure_ascii=False, indent=1), encoding="utf-8")
+    return DistrictFile(rel, "scanned", truth_rel, code, truth.year, [])

@@ -55,7 +55,15 @@ def engine() -> str | None:
     return f"{first[0].strip() if first else 'tesseract'} ({LANG})"
 
 
+def switched_off() -> bool:
+    """BUDGET_ETL_OCR=0 (or off/no/false): pages without a text layer are not read by OCR (the
+    test suite's whole-corpus parses keep to the text layer; OCR has tests of its own)."""
+    return os.environ.get("BUDGET_ETL_OCR", "1").strip().lower() in ("0", "off", "no", "false")
+
+
 def missing_message() -> str:
+    if switched_off():
+        return "OCR is switched off (BUDGET_ETL_OCR=0)"
     return ("no OCR engine: install Debian's tesseract-ocr and tesseract-ocr-chi-sim "
             "(apt-get install -y tesseract-ocr tesseract-ocr-chi-sim)")
 

@@ -22,6 +22,8 @@ from pipeline.document.ocr_engine import Word
 DPI = 300
 #: Pixels of one rendered page at most (an A4 page at 300 dpi is 8.7 M): bounds the worker's memory.
 MAX_PIXELS = 12_000_000
+#: A page with fewer dark pixels than this share holds nothing to read (no engine run).
+BLANK_SHARE = 0.0005
 #: A page's image holds readable text when at least MIN_WORDS words or cells are read at MIN_CONF.
 MIN_CONF = 0.6
 MIN_WORDS = 3
@@ -154,6 +156,8 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
 
     t0 = time.perf_counter()
     gray, dpi = render_gray(pdf_page, width_pt, height_pt)
+    if (gray < ruling.DARK).mean() < BLANK_SHARE:      # a blank sheet, a faint tint: nothing to read
+        return OcrPage(lines=[], tables=[], cells=[], words=0, seconds=time.perf_counter() - t0)
     horiz, vert = ruling.find_lines(gray, dpi)
     grids = ruling.find_grids(horiz, vert, tol=max(3.0, dpi / 50))
     clean = ruling.erase(gray, [s for g in grids for s in g.horiz], [s for g in grids for s in g.vert])

@@ -345,9 +345,10 @@ def _raw_table(t) -> RawTable:
 
 
 def _ocr_engine() -> str | None:
-    from pipeline.document.ocr_engine import engine
+    """The OCR engine, unless BUDGET_ETL_OCR=0 switches OCR off (pages without text stay unread)."""
+    from pipeline.document.ocr_engine import engine, switched_off
 
-    return engine()
+    return None if switched_off() else engine()
 
 
 class Document:

@@ -59,7 +59,7 @@ def _run_mask(dark: np.ndarray, k: int) -> np.ndarray:
     return (f[:, hi] - f[:, lo]) > 0
 
 
-def _segments(mask: np.ndarray, min_len: int) -> list[Segment]:
+def _segments(mask: np.ndarray, min_len: int, max_thick: int = 12) -> list[Segment]:
     """Lines of a run mask (runs along axis 1): bands of adjacent rows holding runs, each split
     into its stretches along the line."""
     rows = np.flatnonzero(mask.any(axis=1))
@@ -71,11 +71,11 @@ def _segments(mask: np.ndarray, min_len: int) -> list[Segment]:
     ends = np.concatenate((breaks, [rows.size - 1]))
     for s, e in zip(starts, ends):
         r0, r1 = int(rows[s]), int(rows[e])
-        if r1 - r0 > 12:                       # a filled block, not a line
+        if r1 - r0 > max_thick:                # a filled block, not a line
             continue
         along = mask[r0:r1 + 1].any(axis=0)
         cols = np.flatnonzero(along)
-        gaps = np.flatnonzero(np.diff(cols) > 3)
+        gaps = np.flatnonzero(np.diff(cols) > 1)
         cs = np.concatenate(([0], gaps + 1))
         ce = np.concatenate((gaps, [cols.size - 1]))
         for a, b in zip(cs, ce):
@@ -84,14 +84,35 @@ def _segments(mask: np.ndarray, min_len: int) -> list[Segment]:
     return out
 
 
+#: Lines are looked for at about this resolution: each block of pixels keeps its darkest one, so a
+#: hairline survives, and the search costs a ninth of the page's full size.
+SEARCH_DPI = 100
+
+
+def _shrink(dark: np.ndarray, f: int) -> np.ndarray:
+    """``dark`` with each f×f block made one pixel, dark when any of its pixels is."""
+    h, w = dark.shape
+    hh, ww = -(-h // f) * f, -(-w // f) * f
+    pad = np.zeros((hh, ww), dtype=bool)
+    pad[:h, :w] = dark
+    return pad.reshape(hh // f, f, ww // f, f).any(axis=(1, 3))
+
+
+def _scaled(segs: list[Segment], f: int) -> list[Segment]:
+    return [Segment(s.pos * f + (f - 1) / 2, s.a * f, s.b * f + f - 1, (s.thick[0] * f, s.thick[1] * f + f - 1))
+            for s in segs]
+
+
 def find_lines(gray: np.ndarray, dpi: float) -> tuple[list[Segment], list[Segment]]:
-    """Horizontal and vertical ruling lines of a grey page image."""
-    dark = gray < DARK
-    h_min = max(20, int(dpi * 0.28))      # 7 mm: longer than any character's stroke
-    v_min = max(12, int(dpi * 0.16))      # 4 mm: a ruled row is at least this tall
-    horiz = _segments(_run_mask(dark, h_min), h_min)
-    vert = _segments(_run_mask(dark.T.copy(), v_min), v_min)
-    return horiz, vert
+    """Horizontal and vertical ruling lines of a grey page image (in its pixels)."""
+    f = max(1, int(dpi // SEARCH_DPI))
+    dark = _shrink(gray < DARK, f) if f > 1 else gray < DARK
+    low = dpi / f
+    h_min = max(20, int(low * 0.28))      # 7 mm: longer than any character's stroke
+    v_min = max(12, int(low * 0.16))      # 4 mm: a ruled row is at least this tall
+    horiz = _segments(_run_mask(dark, h_min), h_min, max_thick=max(2, int(12 / f)))
+    vert = _segments(_run_mask(dark.T.copy(), v_min), v_min, max_thick=max(2, int(12 / f)))
+    return _scaled(horiz, f), _scaled(vert, f)
 
 
 def erase(gray: np.ndarray, horiz: list[Segment], vert: list[Segment]) -> np.ndarray:
