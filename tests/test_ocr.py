@@ -190,3 +190,55 @@ def test_a_misread_digit_makes_the_table_doubtful_and_is_named_never_changed() -
     conf = [w for w in warnings if w.kind == "ocr_confusion"]
     assert any(w.values[:2] == ["260.00", "200.00"] and "basic" in w.message for w in conf), conf
     assert [w.kind for w in warnings].count("ocr_doubtful") == 1
+
+
+# ---- the warehouse and the report ----------------------------------------------------------------
+@pytest.fixture(scope="session")
+def scanned_night(scanned_demo, tmp_path_factory):
+    """The scanned disclosure through a whole night (its parse taken from the session's parse, by
+    the content-addressed parse cache, so it is OCR'd once per session)."""
+    import shutil
+
+    from pipeline.config import Home
+    from pipeline.night import run_night
+    from pipeline.process import cached_parse
+
+    truth, r = scanned_demo
+    src = Path(r.source["path"])
+    inbox = tmp_path_factory.mktemp("scanned-inbox")
+    shutil.copy(src, inbox / src.name)
+    home = Home.at(tmp_path_factory.mktemp("scanned-home")).ensure()
+    cached = cached_parse(home, r.source["sha256"])
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(r.to_json(), encoding="utf-8")
+    run_night(home, inbox=inbox, workers=1, progress=lambda *_: None, gx=False)
+    return home, r
+
+
+def test_warehouse_keeps_origin_and_confidence_and_no_error_from_a_misread(scanned_night) -> None:
+    import duckdb
+
+    home, r = scanned_night
+    con = duckdb.connect(str(home.db_path), read_only=True)
+    try:
+        origins = con.execute("SELECT origin, count(*), min(confidence), max(confidence) FROM budget_lines "
+                              "GROUP BY origin").fetchall()
+        assert len(origins) == 1 and origins[0][0] == "ocr" and 0 <= origins[0][2] <= origins[0][3] <= 1
+        tables = dict(con.execute("SELECT table_kind || ' ' || title, status FROM document_tables "
+                                  "WHERE origin = 'ocr'").fetchall())
+        assert len(tables) == len(r.tables)
+        doubtful = {f"{t.kind} {t.title}" for t in r.tables if t.status == "doubtful"}
+        assert {k for k, v in tables.items() if v == "doubtful"} == doubtful
+        errors = con.execute("SELECT check_name, message FROM check_results WHERE severity = 'error'").fetchall()
+    finally:
+        con.close()
+    # the scanned disclosure plants no fault: an error would be a misread reported as the department's
+    assert not errors, errors
+
+
+def test_report_marks_the_scanned_document(scanned_night, tmp_path) -> None:
+    from pipeline.report.render import write_report
+
+    home, _ = scanned_night
+    html = write_report(home.db_path, tmp_path).read_text(encoding="utf-8")
+    assert "扫描件 scanned" in html and "OCR pages" in html

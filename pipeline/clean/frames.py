@@ -36,11 +36,13 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "document_id": S, "table_index": I, "table_kind": S, "title": S, "pages": pl.List(I),
         "empty": pl.Boolean, "note": S, "department_code": S, "department_name": S, "row_count": I,
         "status": S,   # the parse's completeness of the table, when it states one (found / partial / unread …)
+        "origin": S,   # 'ocr': read from page images (schema 018)
     },
     "budget_lines": {
         "document_id": S, "table_kind": S, "table_title": S, "table_index": I, "row_index": I,
         "side": S, "code": S, "name": S, "numbering": S, "measure": S, "amount": DECIMAL,
         "page": I, "bbox": BBOX, "row_role": S,
+        "origin": S, "confidence": pl.Float64,   # 'ocr' and the engine's confidence (schema 018)
     },
     "narrative_claims": {
         "document_id": S, "claim_index": I, "metric": S, "amount": DECIMAL, "page": I, "quote": S,
@@ -140,6 +142,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
             "department_code": normalise_text(t.department_code),
             "department_name": normalise_text(t.department_name), "row_count": len(t.rows),
             "status": getattr(t, "status", None),
+            "origin": getattr(t, "origin", None),
         })
         for ri, r in enumerate(t.rows):
             numbering, name = split_numbering(r.name)
@@ -153,6 +156,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
                     "table_index": ti, "row_index": ri, "side": r.side, "code": code, "name": name,
                     "numbering": numbering, "measure": measure, "amount": _amount(value, where),
                     "page": r.page, "bbox": bbox, "row_role": r.role,
+                    "origin": r.origin, "confidence": r.confidence.get(measure) if r.origin else None,
                 })
             a = {k: normalise_text(v) for k, v in r.attrs.items()}
             v = r.values
