@@ -10,7 +10,6 @@ least certain word, so the parse can say how sure each figure read from an image
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 
 import numpy as np
