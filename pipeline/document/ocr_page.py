@@ -222,7 +222,7 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
         tables.append(RawTable(bbox=pt(g.bbox), xs=[round(x * k, 2) for x in g.xs],
                                row_bboxes=[pt(b) for b in g.row_bboxes],
                                cells=[[pt(c) if c is not None else None for c in row] for row in g.rows],
-                               texts=texts))
+                               texts=texts, origin="ocr"))
     by_line: dict[tuple[int, int, int], list[Word]] = {}
     for w in words:
         by_line.setdefault(w.line, []).append(w)

@@ -50,6 +50,8 @@ class RawTable:
     row_bboxes: list[tuple[float, float, float, float]]
     cells: list[list[tuple[float, float, float, float] | None]]
     texts: list[list[str | None]]
+    #: "ocr" when read from a page image (its texts may hold misread characters)
+    origin: str = "text"
 
     @property
     def ncols(self) -> int:
