@@ -242,3 +242,17 @@ def test_report_marks_the_scanned_document(scanned_night, tmp_path) -> None:
     home, _ = scanned_night
     html = write_report(home.db_path, tmp_path).read_text(encoding="utf-8")
     assert "扫描件 scanned" in html and "OCR pages" in html
+
+
+def test_a_misread_column_number_row_is_still_no_data_row_on_scans_only() -> None:
+    from pipeline.tables.catalogue import load_catalogue
+    from pipeline.tables.header import is_numbering_row
+
+    cat = load_catalogue()
+    misread = ["类大", None, "1", "2", "3"]         # "** 1 2 3" / "甲 乙 1 2 3" as OCR may read it
+    assert is_numbering_row(misread, cat, ocr=True)
+    assert not is_numbering_row(misread, cat)       # text PDFs: unchanged
+    assert not is_numbering_row(["合计", "1", "2", "3"], cat, ocr=True)
+    assert not is_numbering_row(["类大", "1", "3", "4"], cat, ocr=True)
+    assert is_numbering_row(["两", "1", "乙", "2"], cat, ocr=True)      # a side-by-side 甲 1 乙 2
+    assert not is_numbering_row(["一般公共服务", "1", "2"], cat, ocr=True)

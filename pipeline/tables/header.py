@@ -28,7 +28,7 @@ def is_numbering_row(texts: list[str | None], cat: Catalogue, ocr: bool = False)
     column numbers ("甲 乙 1 2 3", "** 1 2 3", "A B 1 2"): every cell such a token, with a letter
     word or asterisks among them, or digits counting up by one over at least three cells.
     ``ocr`` (a table read from an image, where 甲/乙/** may be misread): digits counting up by one
-    from 1 over at least three cells after at most two short cells that are no total's label."""
+    from 1, among cells of at most two characters that are no total's label."""
     keys = [label_key(t) for t in texts if t and label_key(t)]
     if not keys:
         return False
@@ -47,15 +47,14 @@ def is_numbering_row(texts: list[str | None], cat: Catalogue, ocr: bool = False)
 
 
 def _counts_up_after_short_cells(keys: list[str]) -> bool:
-    lead = 0
-    while lead < len(keys) and not keys[lead].isdigit():
-        lead += 1
-    nums = keys[lead:]
-    if lead > 2 or len(nums) < 3 or not all(k.isdigit() for k in nums) or int(nums[0]) != 1:
+    """Digits 1, 2, … n (n ≥ 2) in order, every other cell at most two characters and no total's
+    label ("甲 乙 1 2 3", "** 1 2 3", a side-by-side "甲 1 乙 2", their tokens misread or not)."""
+    nums = [k for k in keys if k.isdigit()]
+    others = [k for k in keys if not k.isdigit()]
+    if len(nums) < 2 or [int(k) for k in nums] != list(range(1, len(nums) + 1)):
         return False
-    if any(len(k) > 2 or k in ("合计", "总计", "小计") for k in keys[:lead]):
-        return False
-    return all(int(b) == int(a) + 1 for a, b in zip(nums, nums[1:]))
+    return len(others) <= len(nums) + 2 and all(len(k) <= 2 and k not in ("合计", "总计", "小计")
+                                                 for k in others)
 
 
 def is_header_row(texts: list[str | None], cat: Catalogue, kind: str | None) -> bool:
