@@ -91,7 +91,8 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     from pipeline.demo import generate_district
 
     manifest = generate_district(Path(args.dir), seed=args.seed, departments=args.departments,
-                                 faults=not args.no_faults, broken=not args.no_broken)
+                                 faults=not args.no_faults, broken=not args.no_broken,
+                                 scanned=args.scanned)
     files = getattr(manifest, "files", None)
     print(f"wrote the demo district to {args.dir}" + (f" ({len(files)} files)" if files else ""))
     return 0
@@ -263,6 +264,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--departments", type=int, default=DEMO_DEPARTMENTS)
     s.add_argument("--no-faults", action="store_true", help="no injected accounting faults")
     s.add_argument("--no-broken", action="store_true", help="no broken files")
+    s.add_argument("--scanned", action="store_true",
+                   help="add a scanned disclosure (image-only pages; parsed by OCR, ~1 min)")
     s.set_defaults(func=cmd_demo_data)
 
     home_help = "folder for the warehouse, staging area and reports (default: the project's warehouse/ and data/)"

@@ -111,6 +111,10 @@ class Row:
     #: What the row is (the catalogue's row_roles): total, current_total, grand_total, carryover,
     #: carryover_next, sub_item, or the code's level class/section/item; None for a plain row.
     role: str | None = None
+    #: "ocr" when the row was read from a page image (no text layer); None: from the text layer.
+    origin: str | None = None
+    #: OCR rows: per measure, the engine's confidence (0–1) in the cell's least certain word.
+    confidence: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,6 +132,8 @@ class Table:
     #: The parse's completeness of this table (pipeline.tables.completeness.table_status): found, empty,
     #: unread, partial or doubtful; None for parses made before it was stated.
     status: str | None = None
+    #: "ocr" when any of its rows was read from a page image; None: all from the text layer.
+    origin: str | None = None
 
 
 @dataclass
@@ -198,12 +204,15 @@ class ParseResult:
                     "note": t.note, "department_code": t.department_code,
                     "department_name": t.department_name,
                     **({"status": t.status} if t.status else {}),
+                    **({"origin": t.origin} if t.origin else {}),
                     "rows": [
                         {"side": r.side, "code": r.code, "name": r.name,
                          "values": {k: _dec_str(v) for k, v in r.values.items()},
                          "page": r.page, "bbox": [round(float(b), 2) for b in r.bbox],
                          **({"attrs": r.attrs} if r.attrs else {}),
-                         **({"role": r.role} if r.role else {})}
+                         **({"role": r.role} if r.role else {}),
+                         **({"origin": r.origin} if r.origin else {}),
+                         **({"confidence": r.confidence} if r.confidence else {})}
                         for r in t.rows
                     ],
                 }
@@ -241,11 +250,13 @@ class ParseResult:
                     kind=t["kind"], title=t["title"], pages=list(t["pages"]), empty=t["empty"],
                     note=t.get("note"), department_code=t.get("department_code"),
                     department_name=t.get("department_name"), status=t.get("status"),
+                    origin=t.get("origin"),
                     rows=[
                         Row(side=r.get("side"), code=r.get("code"), name=r["name"],
                             values={k: Decimal(v) for k, v in r["values"].items()},
                             page=r["page"], bbox=list(r.get("bbox") or [0, 0, 0, 0]),
-                            attrs=dict(r.get("attrs") or {}), role=r.get("role"))
+                            attrs=dict(r.get("attrs") or {}), role=r.get("role"),
+                            origin=r.get("origin"), confidence=dict(r.get("confidence") or {}))
                         for r in t["rows"]
                     ],
                 )

@@ -19,6 +19,7 @@ from pipeline.model import DocumentError, ParseResult, Row, Table, ParseWarning
 from pipeline.narrative.claims import ProseText, find_claims
 from pipeline.narrative.figures import find_figures
 from pipeline.tables.catalogue import Catalogue, load_catalogue
+from pipeline.tables import ocr_trust
 from pipeline.tables.completeness import assess, table_status
 from pipeline.tables.recognise import Recogniser, TableDraft
 
@@ -49,7 +50,10 @@ def _parse(path: Path) -> ParseResult:
     prose = ProseText()
     early_text: list[str] = []
     prose_pages: list[tuple[int, list[str]]] = []
+    ocr_cells: dict[int, list] = {}
     for page in doc.pages():
+        if page.origin == "ocr":
+            ocr_cells[page.number] = page.ocr_cells
         rec.add_page(page)
         lines = [ln.text for ln in page.lines_outside_tables()
                  if not (ln.text.strip().isdigit() and ln.top > page.height - 70)]
@@ -58,6 +62,7 @@ def _parse(path: Path) -> ParseResult:
             early_text.append(" ".join(ln.text for ln in page.lines))
     prose.add_lines(prose_pages)
     drafts = rec.drafts
+    ocr_trust.attach(drafts, ocr_cells)
     for d in drafts:
         _classify_by_codes(d, cat, rec.warnings)
     warnings: list[ParseWarning] = list(rec.warnings)
@@ -106,6 +111,8 @@ def _parse(path: Path) -> ParseResult:
     done = assess(cat, doc_class, read, rec.unread, warnings, rec.titles)
     for t, r in zip(tables, read):
         t.status = table_status(r, done)
+    if ocr_cells:
+        _judge_scanned(tables, unit, done, warnings, doc)
     if doc_class in ("not_budget", "final_accounts"):
         warnings.append(ParseWarning("not_a_budget", f"document class {doc_class}: {len(tables)} tables "
                                 "recorded, not loaded as a budget", [], [doc_class]))
@@ -115,6 +122,21 @@ def _parse(path: Path) -> ParseResult:
                        parser_version=PARSER_VERSION, document_class=doc_class,
                        identity_sources=sources, completeness=done.to_dict(),
                        figures=find_figures(prose))
+
+
+def _judge_scanned(tables: list[Table], unit: str, done, warnings: list[Warning], doc) -> None:
+    """Tables read from page images are trusted only when their own arithmetic holds (ocr_trust);
+    a doubtful one leaves the parse partial, as a misread text table does."""
+    verdicts, found = ocr_trust.judge(tables, unit)
+    warnings += found
+    done.ocr = {"engine": doc.ocr, "pages": [{"page": p, "seconds": s} for p, s in doc.ocr_pages],
+                "tables": verdicts}
+    for v in verdicts:
+        if v["verdict"] == "doubtful" and done.status != "not_budget":
+            done.reasons.append(f"{v['title']} p{v['pages']}: read from a page image, its own arithmetic "
+                                f"does not hold ({v['identities_failing']} of {v['identities_checked']} "
+                                "identities fail)")
+            done.status = "partial"
 
 
 def _tolerance(unit: str) -> Decimal:
@@ -149,7 +171,9 @@ def _table(d: TableDraft, doc_unit: str, cat: Catalogue) -> Table:
     rows = [Row(side=r.side, code=r.code, name=r.name,
                 values={k: (v if k in non_money else to_wan(v, unit)) for k, v in r.values.items()},
                 page=r.page, bbox=[round(float(b), 2) for b in r.bbox], attrs=r.attrs,
-                role=cat.row_role(r.name, r.code) if not cat.kinds[d.kind].text_only else None)
+                role=cat.row_role(r.name, r.code) if not cat.kinds[d.kind].text_only else None,
+                origin=r.origin, confidence=dict(r.confidence))
             for r in d.rows]
     return Table(kind=d.kind, title=d.title, pages=sorted(set(d.pages)), empty=not rows, rows=rows,
-                 note=d.note, department_code=d.code, department_name=d.name)
+                 note=d.note, department_code=d.code, department_name=d.name,
+                 origin="ocr" if any(r.origin == "ocr" for r in d.rows) else None)

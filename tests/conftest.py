@@ -9,6 +9,11 @@ import pytest
 
 from pipeline.config import SHARED_DIR
 
+# Pages without a text layer are read by OCR only in the tests of OCR (tests/test_ocr.py): the
+# whole-corpus parses and nights keep to the text layer, as OCR of the corpus's 99 scanned pages
+# would cost minutes (bench/bench_ocr.py measures it).
+os.environ.setdefault("BUDGET_ETL_OCR", "0")
+
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:

@@ -215,6 +215,24 @@ class DutyBudget:
     page: int
 
 
+def _ocr_pages(con: duckdb.DuckDBPyConnection, docs: dict[str, "DocFacts"]) -> None:
+    """Each document's pages read by OCR, from the parse's completeness account (when it has one)."""
+    import json
+
+    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'documents'").fetchall()}
+    if "completeness_detail" not in cols:
+        return
+    for doc, detail in con.execute("SELECT document_id, completeness_detail FROM documents "
+                                   "WHERE completeness_detail LIKE '%\"ocr\"%'").fetchall():
+        if doc in docs:
+            try:
+                pages = (json.loads(detail).get("ocr") or {}).get("pages") or []
+            except (ValueError, AttributeError):
+                continue
+            docs[doc].ocr_pages = frozenset(int(p["page"]) for p in pages)
+
+
 @dataclass
 class DocFacts:
     document_id: str
@@ -243,6 +261,8 @@ class DocFacts:
     #: ``previous_known`` False: the warehouse does not say (no disclosures row, or an older schema)
     previous_disclosure_id: str | None = None
     previous_known: bool = False
+    #: Pages read by OCR (no text layer): their prose figures cannot be verified by arithmetic (schema 018)
+    ocr_pages: frozenset[int] = frozenset()
 
     @property
     def department(self) -> str | None:
@@ -301,6 +321,7 @@ def load_facts(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = 
             f"error_kind, pages FROM documents{where} ORDER BY document_id", params).fetchall():
         docs[r[0]] = DocFacts(document_id=r[0], department_code=r[1], department_name=r[2], year=r[3],
                               unit=r[4], status=r[5], sha256=r[6], source=r[7], error_kind=r[8], pages=r[9])
+    _ocr_pages(con, docs)
 
     tables: dict[tuple[str, int], TableFacts] = {}
     lines: dict[tuple[str, int, int], Line] = {}

@@ -26,6 +26,7 @@ _LOWER: dict[str, frozenset[str]] = {
 CONSEQUENCE = "a consequence of another failure reported on its own"
 ROUNDING_PRINTED = "the table's figure rounded to the decimals the prose prints"
 UNREAD = "stands on a table the parse did not read for certain"
+OCR_FIGURE = "a prose figure read by OCR from a scanned page, which no arithmetic of its own can confirm"
 
 
 def downgrade(r: CheckResult, to: str, reason: str, tolerance: Decimal | None = None) -> CheckResult:

@@ -30,7 +30,8 @@ FRAME_TABLES = ("documents", "document_tables", "budget_lines", "narrative_claim
 LOADER_COLUMNS = frozenset({"loaded_at", "last_attempt_at", "last_attempt_sha256", "last_attempt_parser_version",
                             "last_error_kind", "last_error"})
 _POLARS_TYPES: dict[str, pl.DataType] = {"VARCHAR": S, "INTEGER": I, "BOOLEAN": pl.Boolean, "DOUBLE[]": BBOX,
-                                         "INTEGER[]": pl.List(I), "VARCHAR[]": pl.List(S)}
+                                         "INTEGER[]": pl.List(I), "VARCHAR[]": pl.List(S),
+                                         "DOUBLE": pl.Float64}
 
 
 def _polars_type(sql_type: str) -> pl.DataType:
@@ -121,6 +122,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
             "department_code": normalise_text(t.department_code),
             "department_name": normalise_text(t.department_name), "row_count": len(t.rows),
             "status": getattr(t, "status", None),
+            "origin": getattr(t, "origin", None),
         })
         for ri, r in enumerate(t.rows):
             numbering, name = split_numbering(r.name)
@@ -134,6 +136,7 @@ def frames_from_result(result: ParseResult, document_id: str, source: str,
                     "table_index": ti, "row_index": ri, "side": r.side, "code": code, "name": name,
                     "numbering": numbering, "measure": measure, "amount": _amount(value, where),
                     "page": r.page, "bbox": bbox, "row_role": r.role,
+                    "origin": r.origin, "confidence": r.confidence.get(measure) if r.origin else None,
                 })
             a = {k: normalise_text(v) for k, v in r.attrs.items()}
             v = r.values

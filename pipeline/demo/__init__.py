@@ -126,8 +126,10 @@ def _fault_pages(rec: dict, res: dict) -> list[int]:
 def generate_district(out_dir: str | Path, seed: int = config.DEMO_SEED,
                       years: tuple[int, ...] = config.DEMO_YEARS,
                       departments: int = config.DEMO_DEPARTMENTS, faults: bool = True,
-                      broken: bool = True, include_seed: bool = True) -> DistrictManifest:
-    """Write the demo district under ``out_dir`` and return its manifest."""
+                      broken: bool = True, include_seed: bool = True,
+                      scanned: bool = False) -> DistrictManifest:
+    """Write the demo district under ``out_dir`` and return its manifest. ``scanned``: with the
+    scanned disclosure (pipeline/demo/scanned.py; parsing it needs the OCR engine, ~1 min)."""
     from pipeline.demo import broken as broken_mod
     from pipeline.demo import seed as seed_mod
 
@@ -174,6 +176,14 @@ def generate_district(out_dir: str | Path, seed: int = config.DEMO_SEED,
         roster.append((seed_mod.SEED_CODE, seed_mod.SEED_NAME, [2023]))
     if broken and first_clean is not None:
         files += broken_mod.write_broken(out, first_clean, years[-1])
+    if scanned:
+        from pipeline.demo.scanned import write_scanned
+
+        files.append(write_scanned(out))
+        f = files[-1]
+        if f.department_code not in {c for c, _, _ in roster}:
+            name = json.loads((out / f.truth).read_text("utf-8"))["department"].get("name") or ""
+            roster.append((f.department_code, name, [f.year]))
     roster.sort()
     with (out / "roster.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)

@@ -50,6 +50,8 @@ class RawTable:
     row_bboxes: list[tuple[float, float, float, float]]
     cells: list[list[tuple[float, float, float, float] | None]]
     texts: list[list[str | None]]
+    #: "ocr" when read from a page image (its texts may hold misread characters)
+    origin: str = "text"
 
     @property
     def ncols(self) -> int:
@@ -65,6 +67,11 @@ class PageContent:
     tables: list[RawTable] = field(default_factory=list)
     has_chars: bool = False
     has_images: bool = False
+    #: "text" (its text layer) or "ocr" (read from its image: a page with no text layer)
+    origin: str = "text"
+    #: OCR pages: every table cell read, with its confidence (ocr_page.OcrCell)
+    ocr_cells: list = field(default_factory=list)
+    ocr_seconds: float = 0.0
 
     def lines_outside_tables(self) -> list[TextLine]:
         """Text lines not inside any table (the prose, titles, headers and notes)."""
@@ -339,6 +346,13 @@ def _raw_table(t) -> RawTable:
                     cells=cells, texts=texts)
 
 
+def _ocr_engine() -> str | None:
+    """The OCR engine, unless BUDGET_ETL_OCR=0 switches OCR off (pages without text stay unread)."""
+    from pipeline.document.ocr_engine import engine, switched_off
+
+    return None if switched_off() else engine()
+
+
 class Document:
     """An opened, validated disclosure. Iterate :meth:`pages` once; each page is closed after use."""
 
@@ -353,6 +367,31 @@ class Document:
             self._paths.close()
             raise DocumentError("unreadable", "the PDF has no pages")
         self.sha256 = sha256_of(self.path)
+        #: The OCR engine for pages without a text layer (None: not installed, such pages stay unread).
+        self.ocr: str | None = _ocr_engine()
+        #: Seconds spent in OCR (pages read from images) for the parse's report.
+        self.ocr_pages: list[tuple[int, float]] = []
+
+    def _ocr(self, content: PageContent, paths: _PathCounts, i: int) -> None:
+        """Read a page without a text layer from its image (ocr_page): lines, tables, confidences.
+        Only a page whose image yields words counts as having text."""
+        from pipeline.document import ocr_page
+
+        try:
+            pg = paths._doc[i]
+        except Exception as e:
+            raise _error_from(e) from e
+        try:
+            got = ocr_page.read_page(pg, content.number, content.width, content.height)
+        finally:
+            pg.close()
+        if got.readable:
+            content.lines, content.tables, content.ocr_cells = got.lines, got.tables, got.cells
+        content.tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
+        content.has_chars = got.readable
+        content.origin = "ocr"
+        content.ocr_seconds = got.seconds
+        self.ocr_pages.append((content.number, round(got.seconds, 2)))
 
     def source(self) -> dict:
         return {"path": str(self.path), "sha256": self.sha256, "pages": self.n_pages}
@@ -388,8 +427,7 @@ class Document:
                 any_chars |= content.has_chars
                 any_images |= content.has_images
                 if i == n - 1 and not any_chars:
-                    raise DocumentError("no_text", "no page has a text layer"
-                                        + (" (pages are images: a scan)" if any_images else ""))
+                    raise DocumentError("no_text", _no_text_message(any_images, self.ocr))
                 yield content
         finally:
             paths.close()
@@ -404,6 +442,8 @@ class Document:
         content.has_chars = bool(page.chars)
         content.has_images = bool(page.images)
         if not content.has_chars:
+            if content.has_images and self.ocr:
+                self._ocr(content, paths, i)
             return content
         for ln in page.extract_text_lines(return_chars=False):
             content.lines.append(TextLine(ln["text"], float(ln["x0"]), float(ln["x1"]),
@@ -414,6 +454,16 @@ class Document:
                     content.tables.append(_raw_table(t))
             content.tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
         return content
+
+
+def _no_text_message(any_images: bool, ocr: str | None) -> str:
+    if not any_images:
+        return "no page has a text layer"
+    if ocr is None:
+        from pipeline.document.ocr_engine import missing_message
+
+        return f"no page has a text layer (pages are images: a scan), and {missing_message()}"
+    return f"no page has a text layer, and OCR ({ocr}) read no text in its images"
 
 
 def open_document(path: Path) -> Document:

@@ -199,6 +199,7 @@ def _coverage(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str | 
     out: dict[str | None, list[dict]] = defaultdict(list)
     for dept, doc, year, checked, holding, broken, unver, reasons, figures, resolved, file, klass, comp, detail in rows:
         tables = (json.loads(detail) if detail else {}).get("tables") or []
+        ocr = ocr_note((json.loads(detail) if detail else {}).get("ocr"))
         status = defaultdict(int)
         for t in tables:
             status[t.get("status") or "?"] += 1
@@ -208,8 +209,18 @@ def _coverage(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str | 
                           "broken": broken, "unverifiable": unver, "figures": figures or 0, "resolved": resolved or 0,
                           "reasons": [r for r in (reasons or "").split("\n") if r and not non_financial(r)],
                           "file": file or doc, "document_class": klass or "", "completeness": comp or "",
-                          "tables": dict(status), "unread": len(unread)})
+                          "tables": dict(status), "unread": len(unread), "ocr": ocr})
     return out
+
+
+def ocr_note(ocr: dict | None) -> str:
+    """A document read from page images, in a few words: pages read by OCR, and its scanned tables
+    that add up (accepted) or not (doubtful: their identities are unverifiable). '' for a text PDF."""
+    if not ocr or not ocr.get("pages"):
+        return ""
+    verdicts = [t.get("verdict") for t in ocr.get("tables") or []]
+    return (f"扫描件 scanned: {len(ocr['pages'])} 页 OCR pages, 表格 tables "
+            f"{verdicts.count('accepted')} 核实 accepted / {verdicts.count('doubtful')} 存疑 doubtful")
 
 
 def unreadable_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:

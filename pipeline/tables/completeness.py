@@ -37,18 +37,22 @@ class Completeness:
     arithmetic_failing: list[dict] = field(default_factory=list)
     unread_columns: list[dict] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    #: Pages read from images: the engine, seconds per page, each OCR table's verdict (ocr_trust).
+    ocr: dict | None = None
 
     def to_dict(self) -> dict:
         return {"status": self.status, "document_class": self.document_class, "tables": self.tables,
                 "unread_tables": self.unread_tables, "arithmetic_failing": self.arithmetic_failing,
-                "unread_columns": self.unread_columns, "reasons": self.reasons}
+                "unread_columns": self.unread_columns, "reasons": self.reasons,
+                **({"ocr": self.ocr} if self.ocr else {})}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Completeness":
         return cls(status=d["status"], document_class=d.get("document_class", "budget"),
                    tables=list(d.get("tables", [])), unread_tables=list(d.get("unread_tables", [])),
                    arithmetic_failing=list(d.get("arithmetic_failing", [])),
-                   unread_columns=list(d.get("unread_columns", [])), reasons=list(d.get("reasons", [])))
+                   unread_columns=list(d.get("unread_columns", [])), reasons=list(d.get("reasons", [])),
+                   ocr=d.get("ocr"))
 
 
 def row_arithmetic(kind: str, rows: list[dict[str, Decimal]], tolerance: Decimal) -> tuple[int, int]:

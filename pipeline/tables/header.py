@@ -23,14 +23,18 @@ TOTAL_ROW_LABELS = frozenset({"合计", "总计", "小计"})
 _LETTER_WORDS = frozenset({"甲", "乙", "丙", "丁"})
 
 
-def is_numbering_row(texts: list[str | None], cat: Catalogue) -> bool:
+def is_numbering_row(texts: list[str | None], cat: Catalogue, ocr: bool = False) -> bool:
     """A column-number row under the headers, never data: led by 栏次 / 行次, or made only of
     column numbers ("甲 乙 1 2 3", "** 1 2 3", "A B 1 2"): every cell such a token, with a letter
-    word or asterisks among them, or digits counting up by one over at least three cells."""
+    word or asterisks among them, or digits counting up by one over at least three cells.
+    ``ocr`` (a table read from an image, where 甲/乙/** may be misread): digits counting up by one
+    from 1, among cells of at most two characters that are no total's label."""
     keys = [label_key(t) for t in texts if t and label_key(t)]
     if not keys:
         return False
     if keys[0] in cat.numbering_rows:
+        return True
+    if ocr and _counts_up_after_short_cells(keys):
         return True
     tok = cat.numbering_token
     if tok is None or len(keys) < 2 or not all(tok.match(k) for k in keys):
@@ -40,6 +44,17 @@ def is_numbering_row(texts: list[str | None], cat: Catalogue) -> bool:
         return True
     nums = [int(k) for k in keys if k.isdigit()]
     return len(nums) >= 3 and all(b == a + 1 for a, b in zip(nums, nums[1:]))
+
+
+def _counts_up_after_short_cells(keys: list[str]) -> bool:
+    """Digits 1, 2, … n (n ≥ 2) in order, every other cell at most two characters and no total's
+    label ("甲 乙 1 2 3", "** 1 2 3", a side-by-side "甲 1 乙 2", their tokens misread or not)."""
+    nums = [k for k in keys if k.isdigit()]
+    others = [k for k in keys if not k.isdigit()]
+    if len(nums) < 2 or [int(k) for k in nums] != list(range(1, len(nums) + 1)):
+        return False
+    return len(others) <= len(nums) + 2 and all(len(k) <= 2 and k not in ("合计", "总计", "小计")
+                                                 for k in others)
 
 
 def is_header_row(texts: list[str | None], cat: Catalogue, kind: str | None) -> bool:
@@ -59,7 +74,7 @@ def header_depth(raw: RawTable, cat: Catalogue, kind: str | None) -> int:
     n = 0
     for texts in raw.texts:
         blank = not any(t and t.strip() for t in texts)
-        if blank or is_numbering_row(texts, cat) or is_header_row(texts, cat, kind):
+        if blank or is_numbering_row(texts, cat, raw.origin == "ocr") or is_header_row(texts, cat, kind):
             n += 1
         else:
             break
@@ -78,7 +93,7 @@ def column_paths(raw: RawTable, depth: int, cat: Catalogue, kind: str | None
     values: list[str] = []
     xs = raw.xs
     for r in range(depth):
-        if is_numbering_row(raw.texts[r], cat):
+        if is_numbering_row(raw.texts[r], cat, raw.origin == "ocr"):
             continue
         for j, cell in enumerate(raw.cells[r]):
             if cell is None or j >= ncols:
@@ -157,4 +172,4 @@ def join_split_words(raw: RawTable, cat: Catalogue, kind: str | None) -> RawTabl
             i += best + 1
     if not changed:
         return raw
-    return RawTable(bbox=raw.bbox, xs=raw.xs, row_bboxes=raw.row_bboxes, cells=cells, texts=texts)
+    return RawTable(bbox=raw.bbox, xs=raw.xs, row_bboxes=raw.row_bboxes, cells=cells, texts=texts, origin=raw.origin)

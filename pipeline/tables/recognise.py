@@ -43,6 +43,8 @@ class RawRow:
     page: int
     bbox: list[float]
     attrs: dict[str, str] = field(default_factory=dict)
+    origin: str | None = None                         # "ocr": read from a page image
+    confidence: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -268,7 +270,7 @@ class Recogniser:
         last_r = None
         for r in range(depth, len(raw.texts)):
             texts = raw.texts[r]
-            if is_numbering_row(texts, self.cat):
+            if is_numbering_row(texts, self.cat, raw.origin == "ocr"):
                 continue
             if not any(t and t.strip() for t in texts):
                 continue
@@ -539,7 +541,7 @@ def _split_at_titles(raw: RawTable, cat: Catalogue) -> list[RawTable]:
             xs = raw.xs[:-1] + [right] if raw.xs[-2] < right < raw.xs[-1] else raw.xs
             parts.append(RawTable(bbox=(raw.bbox[0], top, xs[-1], bottom), xs=xs,
                                   row_bboxes=raw.row_bboxes[start:c], cells=raw.cells[start:c],
-                                  texts=raw.texts[start:c]))
+                                  texts=raw.texts[start:c], origin=raw.origin))
         start = c
     return parts
 
@@ -577,7 +579,7 @@ def _title_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable
         new_ctx = read_context(lines, cat)
         cut = RawTable(bbox=(raw.bbox[0], raw.row_bboxes[k][1] if k < len(raw.row_bboxes) else raw.bbox[3],
                              raw.bbox[2], raw.bbox[3]),
-                       xs=raw.xs, row_bboxes=raw.row_bboxes[k:], cells=raw.cells[k:], texts=raw.texts[k:])
+                       xs=raw.xs, row_bboxes=raw.row_bboxes[k:], cells=raw.cells[k:], texts=raw.texts[k:], origin=raw.origin)
         return cut, new_ctx
     return raw, ctx
 
@@ -684,7 +686,7 @@ def _meta_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable,
             setattr(ctx, attr, getattr(meta, attr))
     top = raw.row_bboxes[k][1] if k < len(raw.row_bboxes) else raw.bbox[3]
     cut = RawTable(bbox=(raw.bbox[0], top, raw.bbox[2], raw.bbox[3]), xs=raw.xs,
-                   row_bboxes=raw.row_bboxes[k:], cells=raw.cells[k:], texts=raw.texts[k:])
+                   row_bboxes=raw.row_bboxes[k:], cells=raw.cells[k:], texts=raw.texts[k:], origin=raw.origin)
     return cut, ctx
 
 

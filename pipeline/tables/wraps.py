@@ -52,7 +52,7 @@ def join_wrapped_labels(raw: RawTable, start: int) -> RawTable:
             upper = (r, cell)
     if not changed:
         return raw
-    return RawTable(bbox=raw.bbox, xs=raw.xs, row_bboxes=raw.row_bboxes, cells=cells, texts=texts)
+    return RawTable(bbox=raw.bbox, xs=raw.xs, row_bboxes=raw.row_bboxes, cells=cells, texts=texts, origin=raw.origin)
 
 
 def covering_text(raw: RawTable, r: int, j: int) -> str | None:

@@ -18,7 +18,7 @@ from pipeline.checks.registry import ERROR, UNVERIFIABLE
 from pipeline.checks.result import CheckResult
 from pipeline.checks.rules.procurement import top_level_lines
 from pipeline.checks.rules.within_table import CODED_KINDS, _parent_of
-from pipeline.checks.severity import UNREAD, downgrade
+from pipeline.checks.severity import OCR_FIGURE, UNREAD, downgrade
 
 
 #: The parse's completeness statuses that leave a table's figures uncertain.
@@ -146,9 +146,27 @@ def _tree_cut_short(doc: DocFacts, target) -> bool:
     return False
 
 
+def scanned_prose(doc: DocFacts, results: list[CheckResult]) -> list[CheckResult]:
+    """Errors whose prose side was read by OCR (a page without a text layer) made unverifiable: a
+    figure of the prose has no arithmetic of its own to tell a misread digit from the department's
+    error (a scanned table's figures are trusted only when their table adds up: its status says so)."""
+    if not doc.ocr_pages:
+        return results
+    for r in results:
+        if r.severity != ERROR or not r.check_name.startswith("prose"):
+            continue
+        pages = sorted((set(r.left_pages) | set(r.right_pages)) & doc.ocr_pages)
+        if pages:
+            downgrade(r, UNVERIFIABLE, OCR_FIGURE)
+            r.message += (f"; unverifiable: a figure read by OCR from a scanned page (p. {pages[0]}), which "
+                          "no arithmetic of its own can confirm")
+    return results
+
+
 def apply(doc: DocFacts, results: list[CheckResult]) -> list[CheckResult]:
     """The results with every error standing on a doubtful table made unverifiable, and one
     ``table_unreliable`` finding per doubtful table in place of its own broken sums."""
+    results = scanned_prose(doc, results)
     doubts = table_doubts(doc, results)
     if not doubts:
         return results

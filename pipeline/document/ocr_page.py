@@ -1,0 +1,237 @@
+"""A page without a text layer read from its image: text lines and ruled tables, as a text page's.
+
+Why: the recogniser, the narrative and the completeness rules read ``PageContent`` (lines, tables of
+cell boxes and texts) whatever made it. Here the page is rendered (pypdfium2, 300 dpi: 6–8 pt digits
+are 25–33 px tall), its ruling found and erased (ruling.py), its words read with their confidences
+(ocr_engine.py) and put in the cells whose boxes hold them. Every cell keeps the confidence of its
+least certain word, so the parse can say how sure each figure read from an image is.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.document import ocr_engine, ruling
+from pipeline.document.ocr_engine import Word
+
+#: Rendering resolution; lowered for pages so large that the image would pass MAX_PIXELS.
+DPI = 300
+#: Pixels of one rendered page at most (an A4 page at 300 dpi is 8.7 M): bounds the worker's memory.
+MAX_PIXELS = 12_000_000
+#: A page with fewer dark pixels than this share holds nothing to read (no engine run).
+BLANK_SHARE = 0.0005
+#: A page's image holds readable text when at least MIN_WORDS words or cells are read at MIN_CONF.
+MIN_CONF = 0.6
+MIN_WORDS = 3
+#: The page outside its tables (titles, prose) is read at DPI × PROSE_SCALE.
+PROSE_SCALE = 0.67
+
+
+@dataclass
+class OcrCell:
+    """A table cell read from an image: its box in PDF points, its text and confidence (0–1)."""
+
+    bbox: tuple[float, float, float, float]
+    text: str
+    conf: float
+
+
+@dataclass
+class OcrPage:
+    """What OCR read on one page, in PDF points: text lines, ruled tables and every cell's confidence."""
+
+    lines: list            # reader.TextLine
+    tables: list           # reader.RawTable
+    cells: list[OcrCell]
+    words: int             # words read
+    seconds: float
+    #: Whether the image holds readable text: a few words read with some confidence (a photo or a
+    #: blank tint gives none, or a handful of unsure specks).
+    readable: bool = False
+
+
+def render_gray(pdf_page, width_pt: float, height_pt: float) -> tuple[np.ndarray, float]:
+    """The page as a grey image (uint8) and the resolution it was rendered at."""
+    dpi = float(DPI)
+    px = (width_pt * dpi / 72) * (height_pt * dpi / 72)
+    if px > MAX_PIXELS:
+        dpi *= (MAX_PIXELS / px) ** 0.5
+    img = pdf_page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    return np.asarray(img, dtype=np.uint8), dpi
+
+
+def _png(gray: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(gray).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def join_words(words: list[Word]) -> str:
+    """One line's words in reading order, spaced as a text layer would be: none between Chinese
+    characters (the engine gives each its own box) unless a wide gap parts them, none inside a
+    number the engine cut in two, one where the gap is wider than half the line's height."""
+    words = sorted(words, key=lambda w: w.x0)
+    out = ""
+    prev: Word | None = None
+    for w in words:
+        if prev is not None:
+            h = max(1, min(prev.bottom - prev.top, w.bottom - w.top), (prev.bottom - prev.top + w.bottom - w.top) // 2)
+            gap = w.x0 - prev.x1
+            wide = 1.5 if (_cjk(prev.text[-1]) or _cjk(w.text[0])) else 0.5
+            out += " " if gap > wide * h else ""
+        out += w.text
+        prev = w
+    return out
+
+
+def group_lines(words: list[Word]) -> list[list[Word]]:
+    """Words in the engine's own lines, top to bottom (a flat character such as 一 has a box too
+    thin to be placed in its line by height)."""
+    rows: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        rows.setdefault(w.line, []).append(w)
+    return sorted(rows.values(), key=lambda r: min(x.top for x in r))
+
+
+def _read_scaled(gray: np.ndarray, scale: float) -> list[Word]:
+    """The engine's words on ``gray`` shrunk by ``scale`` (titles of 16–22 pt are read better at
+    150 dpi than at 300), boxes given back in ``gray``'s pixels."""
+    from PIL import Image
+
+    if scale == 1.0:
+        return ocr_engine.read_words(_png(gray))
+    img = Image.fromarray(gray)
+    small = np.asarray(img.resize((max(1, int(img.width * scale)), max(1, int(img.height * scale))),
+                                  Image.LANCZOS))
+    words = ocr_engine.read_words(_png(small))
+    for w in words:
+        w.x0, w.top, w.x1, w.bottom = (int(v / scale) for v in (w.x0, w.top, w.x1, w.bottom))
+    return words
+
+
+def _cell_png(crop: np.ndarray, pad: int = 12) -> bytes:
+    """One cell's inside on a white margin, its faint grey (anti-aliased ruling edges) made white."""
+    out = np.full((crop.shape[0] + 2 * pad, crop.shape[1] + 2 * pad), 255, dtype=np.uint8)
+    out[pad:pad + crop.shape[0], pad:pad + crop.shape[1]] = np.where(crop > 190, 255, crop)
+    return _png(out)
+
+
+_NUMERIC_CHARS = set("0123456789.,-()[]|lIoO:;'`")
+
+
+def looks_numeric(text: str) -> bool:
+    """A cell the Chinese model read as mostly digits and number marks (a figure, maybe misread)."""
+    t = "".join(text.split())
+    return bool(t) and any(c.isdigit() for c in t) and sum(c in _NUMERIC_CHARS for c in t) >= 0.7 * len(t)
+
+
+def _is_figure(text: str) -> bool:
+    from pipeline.document.numbers import AmountError, parse_amount
+
+    try:
+        return parse_amount(text) is not None
+    except AmountError:
+        return False
+
+
+def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPage:
+    """OCR one page (``pdf_page`` a pypdfium2 page): its text lines and ruled tables in PDF points.
+
+    Three engine runs: the tables' non-blank cells, each an image of its own (never run into its
+    neighbour or its border); the cells read as figures again by the digits-only model; the page
+    with its tables blanked (titles, headers, prose)."""
+    import time
+
+    from pipeline.document.reader import RawTable, TextLine
+
+    t0 = time.perf_counter()
+    gray, dpi = render_gray(pdf_page, width_pt, height_pt)
+    if (gray < ruling.DARK).mean() < BLANK_SHARE:      # a blank sheet, a faint tint: nothing to read
+        return OcrPage(lines=[], tables=[], cells=[], words=0, seconds=time.perf_counter() - t0)
+    horiz, vert = ruling.find_lines(gray, dpi)
+    grids = ruling.find_grids(horiz, vert, tol=max(3.0, dpi / 50))
+    clean = ruling.erase(gray, [s for g in grids for s in g.horiz], [s for g in grids for s in g.vert])
+    del gray
+    k = 72.0 / dpi
+    inset = max(2, int(dpi / 100))
+
+    def pt(b) -> tuple[float, float, float, float]:
+        return (round(b[0] * k, 2), round(b[1] * k, 2), round(b[2] * k, 2), round(b[3] * k, 2))
+
+    # the cells that print something
+    wanted: list[tuple[int, int, tuple[int, int, int, int]]] = []
+    for gi, g in enumerate(grids):
+        for ri, row in enumerate(g.rows):
+            for ci, c in enumerate(row):
+                if c is None:
+                    continue
+                box = (int(c[0]) + inset, int(c[1]) + inset, int(c[2]) - inset + 1, int(c[3]) - inset + 1)
+                if box[2] - box[0] < 4 or box[3] - box[1] < 4:
+                    continue
+                if (clean[box[1]:box[3], box[0]:box[2]] < ruling.DARK).sum() < 6:
+                    continue
+                wanted.append(((gi << 20) | (ri << 10) | ci, 0, box))
+    n_words = 0
+    cell_text: dict[int, tuple[str, float]] = {}
+    crops = [_cell_png(clean[t:b_, x0:x1]) for _, _, (x0, t, x1, b_) in wanted]
+    read = ocr_engine.read_many(crops)
+    texts = ["\n".join(join_words(ln) for ln in group_lines(ws)) for ws in read]
+    # a figure is read again by the digits-only model, which tells 5 from 9 and 1 from ] better
+    numeric = [i for i, t in enumerate(texts) if looks_numeric(t)]
+    again = ocr_engine.read_many([crops[i] for i in numeric], psm=7, digits=True)
+    for i, ws in zip(numeric, again):
+        alt = join_words(ws).replace(" ", "")
+        if ws and _is_figure(alt):
+            read[i], texts[i] = ws, alt
+    for i, ws in enumerate(read):
+        n_words += len(ws)
+        if ws:
+            cell_text[wanted[i][0]] = (texts[i], min(w.conf for w in ws))
+    del crops
+    # the rest of the page: titles, header lines, prose
+    for g in grids:
+        x0, t, x1, b = (int(v) for v in g.bbox)
+        clean[max(0, t - 2):b + 3, max(0, x0 - 2):x1 + 3] = 255
+    words = _read_scaled(clean, PROSE_SCALE) if (clean < ruling.DARK).any() else []
+    del clean
+    n_words += len(words)
+    tables: list = []
+    cells: list[OcrCell] = []
+    for gi, g in enumerate(grids):
+        texts: list[list[str | None]] = []
+        for ri, row in enumerate(g.rows):
+            rt: list[str | None] = []
+            for ci, c in enumerate(row):
+                if c is None:
+                    rt.append(None)
+                    continue
+                text, conf = cell_text.get((gi << 20) | (ri << 10) | ci, ("", None))
+                rt.append(text)
+                if text:
+                    cells.append(OcrCell(pt(c), text, conf))
+            texts.append(rt)
+        tables.append(RawTable(bbox=pt(g.bbox), xs=[round(x * k, 2) for x in g.xs],
+                               row_bboxes=[pt(b) for b in g.row_bboxes],
+                               cells=[[pt(c) if c is not None else None for c in row] for row in g.rows],
+                               texts=texts, origin="ocr"))
+    by_line: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        by_line.setdefault(w.line, []).append(w)
+    lines = []
+    for ws in by_line.values():
+        for ln in group_lines(ws):
+            lines.append(TextLine(join_words(ln), min(w.x0 for w in ln) * k, max(w.x1 for w in ln) * k,
+                                  min(w.top for w in ln) * k, max(w.bottom for w in ln) * k))
+    lines.sort(key=lambda ln: (round(ln.top), ln.x0))
+    sure = sum(1 for w in words if w.conf >= MIN_CONF) + sum(1 for c in cells if c.conf >= MIN_CONF)
+    return OcrPage(lines=lines, tables=tables, cells=cells, words=n_words,
+                   seconds=time.perf_counter() - t0, readable=sure >= MIN_WORDS)
