@@ -1,0 +1,298 @@
+"""A page's objects (characters, ruling, images) read by pdfium, as pdfplumber's ``Page.objects`` dicts.
+
+Why: 85% of reading a page with pdfplumber is pdfminer interpreting the content stream in pure
+Python. pdfium (pypdfium2, C++) reads the same stream an order of magnitude faster; the characters
+and paths it finds are turned here into the dicts pdfplumber would have made from pdfminer's layout
+objects, and stored where ``Page.objects`` caches them, so pdfplumber's own edges, table finder and
+text extraction run on them unchanged and pdfminer never interprets the page.
+
+Geometry follows pdfminer's conventions, not pdfium's: a character's box runs from its origin to
+its advance width horizontally and from the baseline plus the font's descent to one font size above
+that vertically (pdfminer's LTChar), in the page space pdfminer uses (MediaBox origin, /Rotate
+applied). Paths are split into subpaths and classed as pdfminer does (line, rect or curve), so
+rectangles give pdfplumber four edges and thin filled rectangles still rule a table.
+The per-page caps of limits.py apply: the characters and paths are counted before any is converted.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Iterator
+
+import pypdfium2.raw as raw
+
+from pipeline.document.limits import LimitExceeded
+
+Matrix = tuple[float, float, float, float, float, float]
+_ID: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _mult(m1: Matrix, m0: Matrix) -> Matrix:
+    """pdfminer's mult_matrix: m1 applied first, then m0."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m0
+    return (a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1,
+            a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def page_ctm(mediabox: tuple[float, float, float, float], rotate: int) -> Matrix:
+    """The matrix pdfminer's PDFPageInterpreter starts a page with (MediaBox origin and /Rotate)."""
+    x0, y0, x1, y1 = mediabox
+    rotate = rotate % 360
+    if rotate == 90:
+        return (0.0, -1.0, 1.0, 0.0, -y0, x1)
+    if rotate == 180:
+        return (-1.0, 0.0, 0.0, -1.0, x1, y1)
+    if rotate == 270:
+        return (0.0, 1.0, -1.0, 0.0, y1, -x0)
+    return (1.0, 0.0, 0.0, 1.0, -x0, -y0)
+
+
+class _Frame:
+    """What every object of one page needs: pdfplumber's placement (top-left origin, doctop)."""
+
+    __slots__ = ("height", "doctop", "page_number", "mb_x0", "mb_top", "ctm")
+
+    def __init__(self, page, ctm: Matrix):
+        self.height = float(page.height)
+        self.doctop = float(page.initial_doctop)
+        self.page_number = page.page_number
+        self.mb_x0, self.mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+        self.ctm = ctm
+
+    def place(self, attr: dict, x0: float, y0: float, x1: float, y1: float) -> dict:
+        attr["x0"] = x0 + self.mb_x0
+        attr["y0"] = y0
+        attr["x1"] = x1 + self.mb_x0
+        attr["y1"] = y1
+        attr["width"] = x1 - x0
+        attr["height"] = y1 - y0
+        top = (self.height - y1) + self.mb_top
+        attr["top"] = top
+        attr["bottom"] = (self.height - y0) + self.mb_top
+        attr["doctop"] = self.doctop + top
+        return attr
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """pdfplumber's point2coord of a point already in pdfminer's page space."""
+        return (x + self.mb_x0, self.mb_top + self.height - y)
+
+
+def _objects(handle, n: int, m: Matrix, depth: int) -> Iterator[tuple[object, int, Matrix]]:
+    """Every page object, Form XObjects flattened, with the matrix that places it on the page."""
+    get = raw.FPDFFormObj_GetObject if depth else raw.FPDFPage_GetObject
+    fm = raw.FS_MATRIX()
+    for i in range(n):
+        obj = get(handle, i)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            if depth >= 32 or not raw.FPDFPageObj_GetMatrix(obj, fm):
+                continue
+            inner = _mult((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m)
+            yield from _objects(obj, raw.FPDFFormObj_CountObjects(obj), inner, depth + 1)
+        else:
+            yield obj, kind, m
+
+
+def _subpaths(obj, m: Matrix) -> list[list[tuple[str, float, float, bool]]]:
+    """The path's segments in page space, split at each move (pdfminer paints each subpath)."""
+    out: list[list[tuple[str, float, float, bool]]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    px, py = ctypes.byref(x), ctypes.byref(y)
+    for i in range(raw.FPDFPath_CountSegments(obj)):
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
+        raw.FPDFPathSegment_GetPoint(seg, px, py)
+        t = raw.FPDFPathSegment_GetType(seg)
+        cmd = "m" if t == raw.FPDF_SEGMENT_MOVETO else ("c" if t == raw.FPDF_SEGMENT_BEZIERTO else "l")
+        X, Y = _apply(m, x.value, y.value)
+        if cmd == "m" or not out:
+            out.append([])
+        out[-1].append((cmd, X, Y, bool(raw.FPDFPathSegment_GetClose(seg))))
+    return out
+
+
+def _path_dicts(obj, m: Matrix, f: _Frame, stroke: bool, fill: bool, width: float) -> list[dict]:
+    """pdfminer's LTLine / LTRect / LTCurve for each subpath, as pdfplumber's dicts."""
+    out = []
+    for sp in _subpaths(obj, m):
+        # bezier segments come as three points (two controls, then the end); pdfminer keeps the end
+        # point of each and its pts list holds every point; the shape is the commands' letters
+        pts = [(X, Y) for _, X, Y, _ in sp]
+        cmds = [c for c, *_ in sp]
+        closed = sp[-1][3]
+        kind = "curve"
+        if len(sp) == 2 and cmds == ["m", "l"]:
+            kind = "line"
+        elif cmds == ["m", "l", "l", "l"] + (["l"] if len(sp) == 5 else []) and (closed or len(sp) == 5):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = pts[:4]
+            if len(sp) == 5 and pts[4] != pts[0]:
+                pass
+            elif (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0) or \
+                    (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0):
+                kind = "rect"
+                pts = pts[:4]
+        if kind == "curve" and "c" in cmds:
+            # pdfium gives each control point as a segment; pdfminer's pts keeps all points too
+            pass
+        if closed and kind == "curve" and pts[-1] != pts[0]:
+            pts = pts + [pts[0]]
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        attr = {"object_type": kind, "page_number": f.page_number, "stroke": stroke, "fill": fill,
+                "evenodd": False, "linewidth": width, "non_stroking_color": None,
+                "stroking_color": None, "mcid": None, "tag": None, "dash": None,
+                "pts": [f.point(X, Y) for X, Y in pts],
+                "path": [(c, f.point(X, Y)) for c, X, Y, _ in sp]}
+        out.append(f.place(attr, min(xs), min(ys), max(xs), max(ys)))
+    return out
+
+
+def _font_name(textpage, i: int, buf: ctypes.Array, cache: dict) -> str:
+    flags = ctypes.c_int()
+    n = raw.FPDFText_GetFontInfo(textpage, i, buf, len(buf), ctypes.byref(flags))
+    name = bytes(buf[: max(0, n - 1)]).decode("utf-8", "replace")
+    return cache.setdefault(name, name)
+
+
+def _chars(textpage, page, f: _Frame, max_chars: int) -> list[dict]:
+    """Every character pdfium's text page holds (not the spaces and line breaks it generates).
+
+    pdfminer's box is origin .. origin + advance width (the font's /W or /Widths), baseline + descent
+    .. one font size above. pdfium's origins are the same; its loose box takes the width from the
+    glyph instead, so the advance is read as the distance to the next character of the same text
+    object (learnt per font and character for the last one of an object).
+    """
+    n = raw.FPDFText_CountChars(textpage)
+    if n > max_chars:
+        raise LimitExceeded(f"page {f.page_number} shows more than {max_chars} characters "
+                            "(the limit per page)")
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    pox, poy = ctypes.byref(ox), ctypes.byref(oy)
+    mt = raw.FS_MATRIX()
+    box = raw.FS_RECTF()
+    buf = (ctypes.c_char * 256)()
+    names: dict = {}
+    fonts: dict = {}
+    rows = []
+    for i in range(n):
+        if raw.FPDFText_IsGenerated(textpage, i) == 1:
+            continue
+        u = raw.FPDFText_GetUnicode(textpage, i)
+        if u in (13, 10, 2):
+            continue
+        obj = raw.FPDFText_GetTextObject(textpage, i)
+        okey = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
+        fkey, descent = None, 0.0
+        if obj:
+            font = raw.FPDFTextObj_GetFont(obj)
+            fkey = ctypes.cast(font, ctypes.c_void_p).value
+            descent = fonts.get(fkey)
+            if descent is None:
+                d = ctypes.c_float()
+                descent = d.value / 1000.0 if raw.FPDFFont_GetDescent(font, 1000.0, ctypes.byref(d)) else 0.0
+                fonts[fkey] = descent
+        raw.FPDFText_GetMatrix(textpage, i, mt)
+        raw.FPDFText_GetCharOrigin(textpage, i, pox, poy)
+        raw.FPDFText_GetLooseCharBox(textpage, i, box)
+        rows.append((u, okey, fkey, descent, raw.FPDFText_GetFontSize(textpage, i),
+                     (mt.a, mt.b, mt.c, mt.d), ox.value, oy.value,
+                     (box.left, box.bottom, box.right, box.top), _font_name(textpage, i, buf, names)))
+    learnt: dict = {}
+    advs: list[float | None] = [None] * len(rows)
+    for k in range(len(rows) - 1):
+        u, okey, fkey, _, size, (a, b, c, d), x, y, lb, _ = rows[k]
+        nxt = rows[k + 1]
+        if okey is None or nxt[1] != okey or b or c or a <= 0 or nxt[7] != y:
+            continue
+        diff = nxt[6] - x
+        loose = lb[2] - lb[0]
+        if diff > 0:
+            adv = min(diff, loose) if loose > 0 else diff
+            advs[k] = adv
+            if size and a:
+                learnt.setdefault((fkey, u), adv / (size * a))
+    out: list[dict] = []
+    ctm = f.ctm
+    for k, (u, okey, fkey, descent, size, (a, b, c, d), x, y, lb, fontname) in enumerate(rows):
+        upright = b == 0 and c == 0 and a > 0 and d > 0
+        if upright:
+            em = (size or 1.0) * d
+            adv = advs[k]
+            if adv is None:
+                w = learnt.get((fkey, u))
+                adv = w * (size or 1.0) * a if w is not None else max(0.0, lb[2] - lb[0])
+            x0, x1 = x, x + adv
+            y0 = y + descent * em
+            y1 = y0 + em
+        else:
+            x0, x1 = min(lb[0], lb[2]), max(lb[0], lb[2])
+            y0, y1 = min(lb[1], lb[3]), max(lb[1], lb[3])
+            adv = x1 - x0
+        p0, p1 = _apply(ctm, x0, y0), _apply(ctm, x1, y1)
+        X0, X1 = min(p0[0], p1[0]), max(p0[0], p1[0])
+        Y0, Y1 = min(p0[1], p1[1]), max(p0[1], p1[1])
+        matrix = _mult((a, b, c, d, x, y), ctm)
+        up = matrix[1] == 0 and matrix[2] == 0 and matrix[0] * matrix[3] > 0
+        attr = {"object_type": "char", "page_number": f.page_number, "text": chr(u) if u else "",
+                "fontname": fontname, "size": (Y1 - Y0) if up else (X1 - X0), "adv": adv,
+                "upright": up, "matrix": matrix, "mcid": None, "tag": None, "ncs": None, "scs": None,
+                "stroking_color": None, "non_stroking_color": None}
+        out.append(f.place(attr, X0, Y0, X1, Y1))
+    return out
+
+
+def parse_objects(pdf_page, page, max_chars: int, max_objects: int) -> tuple[dict[str, list[dict]], int]:
+    """The objects of ``page`` (a pdfplumber Page) read from ``pdf_page`` (the same page in pdfium),
+    and how many path objects the page draws."""
+    rotate = int(page.page_obj.attrs.get("Rotate", 0) or 0) if hasattr(page.page_obj, "attrs") else 0
+    ctm = page_ctm(tuple(float(v) for v in page.mediabox), rotate)
+    f = _Frame(page, ctm)
+    objects: dict[str, list[dict]] = {}
+    handle = pdf_page.raw
+    nobj = npaths = 0
+    fm = raw.FS_MATRIX()
+    fill = ctypes.c_int()
+    stroke = ctypes.c_int()
+    lw = ctypes.c_float()
+    for obj, kind, m in _objects(handle, raw.FPDFPage_CountObjects(handle), _ID, 0):
+        if kind == raw.FPDF_PAGEOBJ_PATH:
+            nobj += 1
+            npaths += 1
+            if nobj > max_objects:
+                raise LimitExceeded(f"page {f.page_number} draws more than {max_objects} paths and images "
+                                    "(the limit per page)")
+            if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+                continue
+            if not fill.value and not stroke.value:
+                continue
+            raw.FPDFPageObj_GetMatrix(obj, fm)
+            om = _mult(_mult((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m), ctm)
+            raw.FPDFPageObj_GetStrokeWidth(obj, ctypes.byref(lw))
+            for attr in _path_dicts(obj, om, f, bool(stroke.value), bool(fill.value), lw.value):
+                objects.setdefault(attr["object_type"], []).append(attr)
+        elif kind == raw.FPDF_PAGEOBJ_IMAGE:
+            nobj += 1
+            if nobj > max_objects:
+                raise LimitExceeded(f"page {f.page_number} draws more than {max_objects} paths and images "
+                                    "(the limit per page)")
+            raw.FPDFPageObj_GetMatrix(obj, fm)
+            om = _mult(_mult((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m), ctm)
+            corners = [_apply(om, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+            xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+            attr = {"object_type": "image", "page_number": f.page_number, "name": "", "mcid": None,
+                    "tag": None, "srcsize": (0, 0), "bits": 0, "imagemask": None, "colorspace": [],
+                    "stream": None}
+            objects.setdefault("image", []).append(f.place(attr, min(xs), min(ys), max(xs), max(ys)))
+    textpage = pdf_page.get_textpage()
+    try:
+        chars = _chars(textpage.raw, pdf_page, f, max_chars)
+    finally:
+        textpage.close()
+    if chars:
+        objects["char"] = chars
+    return objects, npaths
