@@ -159,7 +159,39 @@ def _font_name(textpage, i: int, buf: ctypes.Array, cache: dict) -> str:
     return cache.setdefault(name, name)
 
 
-def _chars(textpage, page, f: _Frame, max_chars: int) -> list[dict]:
+def _blank_objects(textpage, texts: list, seen: set, f: _Frame) -> list[dict]:
+    """Text objects showing only spaces, which pdfium's text page leaves out (pdfminer keeps them).
+
+    A blank splits words in pdfplumber's text, so each is given back as a space character at the
+    object's position (a quarter of an em wide: only its place matters, blanks start no word).
+    """
+    out = []
+    fm = raw.FS_MATRIX()
+    fs = ctypes.c_float()
+    for obj, m in texts:
+        if ctypes.cast(obj, ctypes.c_void_p).value in seen:
+            continue
+        n = raw.FPDFTextObj_GetText(obj, textpage, None, 0)
+        if n <= 2:
+            continue
+        buf = (ctypes.c_ushort * n)()
+        raw.FPDFTextObj_GetText(obj, textpage, buf, n)
+        text = bytes(buf)[: (n - 1) * 2].decode("utf-16-le", "replace").rstrip("\x00")
+        if not text or text.strip():
+            continue
+        if not raw.FPDFPageObj_GetMatrix(obj, fm) or not raw.FPDFTextObj_GetFontSize(obj, ctypes.byref(fs)):
+            continue
+        a, b, c, d, e, g = _mult((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m)
+        if b or c or a <= 0 or d <= 0:
+            continue
+        em = fs.value * d
+        w = fs.value * a / 4
+        for k, ch in enumerate(text):
+            out.append((ord(" ") if ch != "\u3000" else ord(ch), e + k * w, g, em, w))
+    return out
+
+
+def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]:
     """Every character pdfium's text page holds (not the spaces and line breaks it generates).
 
     pdfminer's box is origin .. origin + advance width (the font's /W or /Widths), baseline + descent
@@ -187,21 +219,26 @@ def _chars(textpage, page, f: _Frame, max_chars: int) -> list[dict]:
             continue
         obj = raw.FPDFText_GetTextObject(textpage, i)
         okey = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
-        fkey, descent = None, 0.0
+        fkey, descent, fontname = None, 0.0, None
         if obj:
             font = raw.FPDFTextObj_GetFont(obj)
             fkey = ctypes.cast(font, ctypes.c_void_p).value
-            descent = fonts.get(fkey)
-            if descent is None:
+            known = fonts.get(fkey)
+            if known is None:
                 d = ctypes.c_float()
-                descent = d.value / 1000.0 if raw.FPDFFont_GetDescent(font, 1000.0, ctypes.byref(d)) else 0.0
-                fonts[fkey] = descent
+                known = fonts[fkey] = (
+                    d.value / 1000.0 if raw.FPDFFont_GetDescent(font, 1000.0, ctypes.byref(d)) else 0.0,
+                    _font_name(textpage, i, buf, names))
+            descent, fontname = known
         raw.FPDFText_GetMatrix(textpage, i, mt)
         raw.FPDFText_GetCharOrigin(textpage, i, pox, poy)
         raw.FPDFText_GetLooseCharBox(textpage, i, box)
         rows.append((u, okey, fkey, descent, raw.FPDFText_GetFontSize(textpage, i),
                      (mt.a, mt.b, mt.c, mt.d), ox.value, oy.value,
-                     (box.left, box.bottom, box.right, box.top), _font_name(textpage, i, buf, names)))
+                     (box.left, box.bottom, box.right, box.top),
+                     fontname if fontname is not None else _font_name(textpage, i, buf, names)))
+    seen = {r[1] for r in rows}
+    blanks = _blank_objects(textpage, texts, seen, f) if len(seen) < len(texts) else []
     learnt: dict = {}
     advs: list[float | None] = [None] * len(rows)
     for k in range(len(rows) - 1):
@@ -243,6 +280,20 @@ def _chars(textpage, page, f: _Frame, max_chars: int) -> list[dict]:
                 "upright": up, "matrix": matrix, "mcid": None, "tag": None, "ncs": None, "scs": None,
                 "stroking_color": None, "non_stroking_color": None}
         out.append(f.place(attr, X0, Y0, X1, Y1))
+    for u, x, y, em, w in blanks:
+        p0, p1 = _apply(ctm, x, y - 0.2 * em), _apply(ctm, x + w, y + 0.8 * em)
+        X0, X1 = min(p0[0], p1[0]), max(p0[0], p1[0])
+        Y0, Y1 = min(p0[1], p1[1]), max(p0[1], p1[1])
+        matrix = _mult((1.0, 0.0, 0.0, 1.0, x, y), ctm)
+        up = matrix[1] == 0 and matrix[2] == 0 and matrix[0] * matrix[3] > 0
+        attr = {"object_type": "char", "page_number": f.page_number, "text": chr(u), "fontname": "",
+                "size": (Y1 - Y0) if up else (X1 - X0), "adv": w, "upright": up, "matrix": matrix,
+                "mcid": None, "tag": None, "ncs": None, "scs": None, "stroking_color": None,
+                "non_stroking_color": None}
+        out.append(f.place(attr, X0, Y0, X1, Y1))
+    if len(out) > max_chars:
+        raise LimitExceeded(f"page {f.page_number} shows more than {max_chars} characters "
+                            "(the limit per page)")
     return out
 
 
@@ -259,6 +310,7 @@ def parse_objects(pdf_page, page, max_chars: int, max_objects: int) -> tuple[dic
     fill = ctypes.c_int()
     stroke = ctypes.c_int()
     lw = ctypes.c_float()
+    texts = []
     for obj, kind, m in _objects(handle, raw.FPDFPage_CountObjects(handle), _ID, 0):
         if kind == raw.FPDF_PAGEOBJ_PATH:
             nobj += 1
@@ -275,6 +327,8 @@ def parse_objects(pdf_page, page, max_chars: int, max_objects: int) -> tuple[dic
             raw.FPDFPageObj_GetStrokeWidth(obj, ctypes.byref(lw))
             for attr in _path_dicts(obj, om, f, bool(stroke.value), bool(fill.value), lw.value):
                 objects.setdefault(attr["object_type"], []).append(attr)
+        elif kind == raw.FPDF_PAGEOBJ_TEXT:
+            texts.append((obj, m))
         elif kind == raw.FPDF_PAGEOBJ_IMAGE:
             nobj += 1
             if nobj > max_objects:
@@ -290,7 +344,7 @@ def parse_objects(pdf_page, page, max_chars: int, max_objects: int) -> tuple[dic
             objects.setdefault("image", []).append(f.place(attr, min(xs), min(ys), max(xs), max(ys)))
     textpage = pdf_page.get_textpage()
     try:
-        chars = _chars(textpage.raw, pdf_page, f, max_chars)
+        chars = _chars(textpage.raw, pdf_page, f, max_chars, texts)
     finally:
         textpage.close()
     if chars:
