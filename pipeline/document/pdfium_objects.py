@@ -172,13 +172,14 @@ def _blank_objects(textpage, texts: list, seen: set, f: _Frame) -> list[dict]:
         if ctypes.cast(obj, ctypes.c_void_p).value in seen:
             continue
         n = raw.FPDFTextObj_GetText(obj, textpage, None, 0)
-        if n <= 2:
+        text = ""
+        if n > 2:
+            buf = (ctypes.c_ushort * n)()
+            raw.FPDFTextObj_GetText(obj, textpage, buf, n)
+            text = bytes(buf)[: (n - 1) * 2].decode("utf-16-le", "replace").rstrip("\x00")
+        if text.strip():
             continue
-        buf = (ctypes.c_ushort * n)()
-        raw.FPDFTextObj_GetText(obj, textpage, buf, n)
-        text = bytes(buf)[: (n - 1) * 2].decode("utf-16-le", "replace").rstrip("\x00")
-        if not text or text.strip():
-            continue
+        text = text or " "   # pdfium gives a lone blank's text to the object before it
         if not raw.FPDFPageObj_GetMatrix(obj, fm) or not raw.FPDFTextObj_GetFontSize(obj, ctypes.byref(fs)):
             continue
         a, b, c, d, e, g = _mult((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m)
