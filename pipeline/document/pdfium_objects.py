@@ -220,64 +220,73 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
             continue
         obj = raw.FPDFText_GetTextObject(textpage, i)
         okey = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
-        fkey, descent, fontname = None, 0.0, None
+        fkey, descent, fontname, ascent = None, 0.0, None, 1.0
         if obj:
             font = raw.FPDFTextObj_GetFont(obj)
             fkey = ctypes.cast(font, ctypes.c_void_p).value
             known = fonts.get(fkey)
             if known is None:
-                d = ctypes.c_float()
+                d, h = ctypes.c_float(), ctypes.c_float()
                 known = fonts[fkey] = (
                     d.value / 1000.0 if raw.FPDFFont_GetDescent(font, 1000.0, ctypes.byref(d)) else 0.0,
-                    _font_name(textpage, i, buf, names))
-            descent, fontname = known
+                    _font_name(textpage, i, buf, names),
+                    h.value / 1000.0 if raw.FPDFFont_GetAscent(font, 1000.0, ctypes.byref(h)) else 1.0)
+            descent, fontname, ascent = known
         raw.FPDFText_GetMatrix(textpage, i, mt)
         raw.FPDFText_GetCharOrigin(textpage, i, pox, poy)
         raw.FPDFText_GetLooseCharBox(textpage, i, box)
-        rows.append((u, okey, fkey, descent, raw.FPDFText_GetFontSize(textpage, i),
+        size = raw.FPDFText_GetFontSize(textpage, i)
+        left, right = box.left, box.right
+        if mt.c and not mt.b:   # the loose box of a slanted character spans its slant too
+            slant = abs(mt.c) * (ascent - descent) * size
+            right = left + max(0.0, (right - left) - slant)
+        rows.append((u, okey, fkey, descent, size,
                      (mt.a, mt.b, mt.c, mt.d), ox.value, oy.value,
-                     (box.left, box.bottom, box.right, box.top),
+                     (left, box.bottom, right, box.top),
                      fontname if fontname is not None else _font_name(textpage, i, buf, names)))
     seen = {r[1] for r in rows}
     blanks = _blank_objects(textpage, texts, seen, f) if len(seen) < len(texts) else []
     learnt: dict = {}
     advs: list[float | None] = [None] * len(rows)
-    for k in range(len(rows) - 1):
+    for k in range(len(rows)):
         u, okey, fkey, _, size, (a, b, c, d), x, y, lb, _ = rows[k]
-        nxt = rows[k + 1]
-        if okey is None or nxt[1] != okey or b or c or a <= 0 or nxt[7] != y:
+        sx = (a * a + b * b) ** 0.5
+        if not sx or not size:
             continue
-        diff = nxt[6] - x
-        loose = lb[2] - lb[0]
-        if diff > 0:
-            adv = min(diff, loose) if loose > 0 else diff
-            advs[k] = adv
-            if size and a:
-                learnt.setdefault((fkey, u), adv / (size * a))
+        loose = abs(lb[2] - lb[0]) if not b else abs(lb[3] - lb[1]) if not a else 0.0
+        nxt = rows[k + 1] if k + 1 < len(rows) else None
+        if nxt is not None and nxt[1] == okey and okey is not None:
+            dx, dy = nxt[6] - x, nxt[7] - y
+            along = (dx * a + dy * b) / sx
+            across = (dy * a - dx * b) / sx
+            if along > 0 and abs(across) < 0.01 and abs(along - loose) <= 0.15 * size * sx:
+                advs[k] = along / sx                  # in text space
+                learnt.setdefault((fkey, u), along / sx / size)
     out: list[dict] = []
     ctm = f.ctm
     for k, (u, okey, fkey, descent, size, (a, b, c, d), x, y, lb, fontname) in enumerate(rows):
-        upright = b == 0 and c == 0 and a > 0 and d > 0
-        if upright:
-            em = (size or 1.0) * d
+        sx = (a * a + b * b) ** 0.5
+        if sx and size:
             adv = advs[k]
             if adv is None:
                 w = learnt.get((fkey, u))
-                adv = w * (size or 1.0) * a if w is not None else max(0.0, lb[2] - lb[0])
-            x0, x1 = x, x + adv
-            y0 = y + descent * em
-            y1 = y0 + em
+                loose = abs(lb[2] - lb[0]) if not b else abs(lb[3] - lb[1]) if not a else 0.0
+                adv = w * size if w is not None else loose / sx
+            # pdfminer's LTChar: (0, descent) .. (advance, descent + size) in text space
+            lo_y = descent * size
+            x0, y0 = a * 0 + c * lo_y + x, b * 0 + d * lo_y + y
+            x1, y1 = a * adv + c * (lo_y + size) + x, b * adv + d * (lo_y + size) + y
+            adv_page = adv * sx
         else:
-            x0, x1 = min(lb[0], lb[2]), max(lb[0], lb[2])
-            y0, y1 = min(lb[1], lb[3]), max(lb[1], lb[3])
-            adv = x1 - x0
+            x0, y0, x1, y1 = lb
+            adv_page = abs(x1 - x0)
         p0, p1 = _apply(ctm, x0, y0), _apply(ctm, x1, y1)
         X0, X1 = min(p0[0], p1[0]), max(p0[0], p1[0])
         Y0, Y1 = min(p0[1], p1[1]), max(p0[1], p1[1])
         matrix = _mult((a, b, c, d, x, y), ctm)
-        up = matrix[1] == 0 and matrix[2] == 0 and matrix[0] * matrix[3] > 0
+        up = matrix[0] * matrix[3] > 0 and matrix[1] * matrix[2] <= 0   # pdfminer's LTChar.upright
         attr = {"object_type": "char", "page_number": f.page_number, "text": chr(u) if u else "",
-                "fontname": fontname, "size": (Y1 - Y0) if up else (X1 - X0), "adv": adv,
+                "fontname": fontname, "size": (Y1 - Y0) if up else (X1 - X0), "adv": adv_page,
                 "upright": up, "matrix": matrix, "mcid": None, "tag": None, "ncs": None, "scs": None,
                 "stroking_color": None, "non_stroking_color": None}
         out.append(f.place(attr, X0, Y0, X1, Y1))
@@ -286,7 +295,7 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
         X0, X1 = min(p0[0], p1[0]), max(p0[0], p1[0])
         Y0, Y1 = min(p0[1], p1[1]), max(p0[1], p1[1])
         matrix = _mult((1.0, 0.0, 0.0, 1.0, x, y), ctm)
-        up = matrix[1] == 0 and matrix[2] == 0 and matrix[0] * matrix[3] > 0
+        up = matrix[0] * matrix[3] > 0 and matrix[1] * matrix[2] <= 0
         attr = {"object_type": "char", "page_number": f.page_number, "text": chr(u), "fontname": "",
                 "size": (Y1 - Y0) if up else (X1 - X0), "adv": w, "upright": up, "matrix": matrix,
                 "mcid": None, "tag": None, "ncs": None, "scs": None, "stroking_color": None,
