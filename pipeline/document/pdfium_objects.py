@@ -16,8 +16,9 @@ The per-page caps of limits.py apply: the characters and paths are counted befor
 
 from __future__ import annotations
 
+import ast
 import ctypes
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import pypdfium2.raw as raw
 
@@ -152,6 +153,100 @@ def _path_dicts(obj, m: Matrix, f: _Frame, stroke: bool, fill: bool, width: floa
     return out
 
 
+class _Widths(NamedTuple):
+    """A font's advance widths by character (text space units per unit of font size)."""
+
+    by_char: dict
+    default: float
+    cid: bool            # a CID font: a character it has no /W entry for takes the default width
+
+    def get(self, ch: str) -> float | None:
+        w = self.by_char.get(ch)
+        return w if w is not None or not self.cid else self.default
+
+
+def _advance(fonts: list[_Widths], ch: str, loose: float) -> float | None:
+    """pdfminer's width of ``ch`` among the fonts of one name (the one nearest pdfium's own when
+    the fonts disagree), or None when none of them has it."""
+    ws = {w for f in fonts if (w := f.get(ch)) is not None}
+    if not ws:
+        return None
+    return ws.pop() if len(ws) == 1 else min(ws, key=lambda w: abs(w - loose))
+
+
+def _font_specs(page) -> Iterator[tuple[object, dict]]:
+    """(object id, font dict) of every font the page and its Form XObjects name."""
+    from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
+
+    todo, seen = [(page.page_obj.resources, 0)], set()
+    while todo:
+        res, depth = todo.pop()
+        if not isinstance(res, dict) or depth > 8:
+            continue
+        fonts = resolve1(res.get("Font"))
+        if isinstance(fonts, dict):
+            for ref in fonts.values():
+                spec = resolve1(ref)
+                if isinstance(spec, dict):
+                    yield (ref.objid if isinstance(ref, PDFObjRef) else None), spec
+        xobjs = resolve1(res.get("XObject"))
+        if isinstance(xobjs, dict):
+            for ref in xobjs.values():
+                x = resolve1(ref)
+                if isinstance(x, PDFStream) and id(x) not in seen:
+                    seen.add(id(x))
+                    todo.append((resolve1(x.attrs.get("Resources")), depth + 1))
+
+
+def _font_widths(page) -> dict[bytes, list[_Widths]]:
+    """The advance widths pdfminer gives each font of the page, by base font name.
+
+    pdfium's loose box takes a character's width from its glyph; pdfminer (and so pdfplumber's
+    text) from the font's /W or /Widths, which decide where pdfplumber puts a space.
+    """
+    cache = page.pdf.__dict__.setdefault("_pdfium_font_widths", {})
+    out: dict[bytes, list[_Widths]] = {}
+    for objid, spec in _font_specs(page):
+        key = objid if objid is not None else id(spec)
+        w = cache.get(key)
+        if w is None:
+            try:
+                font = page.pdf.rsrcmgr.get_font(objid, spec)
+                multi = font.is_multibyte()
+                codes = font.widths.keys() if multi else range(256)
+                by_char = {}
+                for code in codes:
+                    try:
+                        code = int(code)
+                        by_char.setdefault(font.to_unichr(code), font.char_width(code))
+                    except Exception:
+                        continue
+                name = font.basefont
+                if isinstance(name, str) and name.startswith(("b'", 'b"')):   # str() of a bytes name
+                    try:
+                        name = ast.literal_eval(name)
+                    except (ValueError, SyntaxError):
+                        pass
+                bname = name if isinstance(name, bytes) else str(name).encode("latin-1", "replace")
+                w = cache[key] = (bname, _Widths(by_char, font.default_width * font.hscale, multi))
+            except Exception:
+                w = cache[key] = (None, None)
+        if w[0] is not None:
+            fonts = out.setdefault(w[0], [])
+            if w[1] not in fonts:
+                fonts.append(w[1])
+    return out
+
+
+def _base_name(font) -> bytes:
+    n = raw.FPDFFont_GetBaseFontName(font, None, 0)
+    if n <= 1:
+        return b""
+    buf = ctypes.create_string_buffer(n)
+    raw.FPDFFont_GetBaseFontName(font, buf, n)
+    return buf.raw[: n - 1]
+
+
 def _font_name(textpage, i: int, buf: ctypes.Array, cache: dict) -> str:
     flags = ctypes.c_int()
     n = raw.FPDFText_GetFontInfo(textpage, i, buf, len(buf), ctypes.byref(flags))
@@ -159,7 +254,7 @@ def _font_name(textpage, i: int, buf: ctypes.Array, cache: dict) -> str:
     return cache.setdefault(name, name)
 
 
-def _blank_objects(textpage, texts: list, seen: set, f: _Frame) -> list[dict]:
+def _blank_objects(textpage, texts: list, seen: set, f: _Frame, widths: dict) -> list[tuple]:
     """Text objects showing only spaces, which pdfium's text page leaves out (pdfminer keeps them).
 
     A blank splits words in pdfplumber's text, so each is given back as a space character at the
@@ -186,9 +281,16 @@ def _blank_objects(textpage, texts: list, seen: set, f: _Frame) -> list[dict]:
         if b or c or a <= 0 or d <= 0:
             continue
         em = fs.value * d
-        w = fs.value * a / 4
-        for k, ch in enumerate(text):
-            out.append((ord(" ") if ch != "\u3000" else ord(ch), e + k * w, g, em, w))
+        font = raw.FPDFTextObj_GetFont(obj)
+        dsc = ctypes.c_float()
+        descent = dsc.value / 1000.0 if raw.FPDFFont_GetDescent(font, 1000.0, ctypes.byref(dsc)) else -0.2
+        fw = widths.get(_base_name(font))
+        for ch in text:
+            ch = ch if ch == "\u3000" else " "
+            w = (_advance(fw, ch, 0.25) if fw else None)
+            w = (0.25 if w is None else w) * fs.value * a
+            out.append((ord(ch), e, g, em, w, descent))
+            e += w
     return out
 
 
@@ -211,6 +313,7 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
     buf = (ctypes.c_char * 256)()
     names: dict = {}
     fonts: dict = {}
+    widths = _font_widths(page)
     rows = []
     for i in range(n):
         if raw.FPDFText_IsGenerated(textpage, i) == 1:
@@ -220,7 +323,7 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
             continue
         obj = raw.FPDFText_GetTextObject(textpage, i)
         okey = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
-        fkey, descent, fontname, ascent = None, 0.0, None, 1.0
+        fkey, descent, fontname, ascent, fw = None, 0.0, None, 1.0, None
         if obj:
             font = raw.FPDFTextObj_GetFont(obj)
             fkey = ctypes.cast(font, ctypes.c_void_p).value
@@ -231,7 +334,8 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                     d.value / 1000.0 if raw.FPDFFont_GetDescent(font, 1000.0, ctypes.byref(d)) else 0.0,
                     _font_name(textpage, i, buf, names),
                     h.value / 1000.0 if raw.FPDFFont_GetAscent(font, 1000.0, ctypes.byref(h)) else 1.0)
-            descent, fontname, ascent = known
+                fonts[fkey] = known = known + (widths.get(_base_name(font)) or None,)
+            descent, fontname, ascent, fw = known
         raw.FPDFText_GetMatrix(textpage, i, mt)
         raw.FPDFText_GetCharOrigin(textpage, i, pox, poy)
         raw.FPDFText_GetLooseCharBox(textpage, i, box)
@@ -240,18 +344,23 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
         if mt.c and not mt.b:   # the loose box of a slanted character spans its slant too
             slant = abs(mt.c) * (ascent - descent) * size
             right = left + max(0.0, (right - left) - slant)
+        exact = False
+        if fw is not None and not mt.b and mt.a > 0 and size:   # the font's advance, as pdfminer's
+            w = _advance(fw, chr(u) if u else "", (right - left) / (size * mt.a))
+            if w is not None:
+                right, exact = left + w * size * mt.a, True
         rows.append((u, okey, fkey, descent, size,
                      (mt.a, mt.b, mt.c, mt.d), ox.value, oy.value,
                      (left, box.bottom, right, box.top),
-                     fontname if fontname is not None else _font_name(textpage, i, buf, names)))
+                     fontname if fontname is not None else _font_name(textpage, i, buf, names), exact))
     seen = {r[1] for r in rows}
-    blanks = _blank_objects(textpage, texts, seen, f) if len(seen) < len(texts) else []
+    blanks = _blank_objects(textpage, texts, seen, f, widths) if len(seen) < len(texts) else []
     learnt: dict = {}
     advs: list[float | None] = [None] * len(rows)
     for k in range(len(rows)):
-        u, okey, fkey, _, size, (a, b, c, d), x, y, lb, _ = rows[k]
+        u, okey, fkey, _, size, (a, b, c, d), x, y, lb, _, exact = rows[k]
         sx = (a * a + b * b) ** 0.5
-        if not sx or not size:
+        if not sx or not size or exact:
             continue
         loose = abs(lb[2] - lb[0]) if not b else abs(lb[3] - lb[1]) if not a else 0.0
         nxt = rows[k + 1] if k + 1 < len(rows) else None
@@ -264,10 +373,12 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                 learnt.setdefault((fkey, u), along / sx / size)
     out: list[dict] = []
     ctm = f.ctm
-    for k, (u, okey, fkey, descent, size, (a, b, c, d), x, y, lb, fontname) in enumerate(rows):
+    for k, (u, okey, fkey, descent, size, (a, b, c, d), x, y, lb, fontname, exact) in enumerate(rows):
         sx = (a * a + b * b) ** 0.5
+        if sx and size and exact:
+            adv = (lb[2] - lb[0]) / a
         if sx and size:
-            adv = advs[k]
+            adv = advs[k] if not exact else adv
             if adv is None:
                 w = learnt.get((fkey, u))
                 loose = abs(lb[2] - lb[0]) if not b else abs(lb[3] - lb[1]) if not a else 0.0
@@ -290,8 +401,8 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                 "upright": up, "matrix": matrix, "mcid": None, "tag": None, "ncs": None, "scs": None,
                 "stroking_color": None, "non_stroking_color": None}
         out.append(f.place(attr, X0, Y0, X1, Y1))
-    for u, x, y, em, w in blanks:
-        p0, p1 = _apply(ctm, x, y - 0.2 * em), _apply(ctm, x + w, y + 0.8 * em)
+    for u, x, y, em, w, descent in blanks:
+        p0, p1 = _apply(ctm, x, y + descent * em), _apply(ctm, x + w, y + (descent + 1) * em)
         X0, X1 = min(p0[0], p1[0]), max(p0[0], p1[0])
         Y0, Y1 = min(p0[1], p1[1]), max(p0[1], p1[1])
         matrix = _mult((1.0, 0.0, 0.0, 1.0, x, y), ctm)
@@ -354,7 +465,7 @@ def parse_objects(pdf_page, page, max_chars: int, max_objects: int) -> tuple[dic
             objects.setdefault("image", []).append(f.place(attr, min(xs), min(ys), max(xs), max(ys)))
     textpage = pdf_page.get_textpage()
     try:
-        chars = _chars(textpage.raw, pdf_page, f, max_chars, texts)
+        chars = _chars(textpage.raw, page, f, max_chars, texts)
     finally:
         textpage.close()
     if chars:
