@@ -213,7 +213,7 @@ def _font_widths(page) -> dict[bytes, list[_Widths]]:
             try:
                 font = page.pdf.rsrcmgr.get_font(objid, spec)
                 multi = font.is_multibyte()
-                codes = font.widths.keys() if multi else range(256)
+                codes = list(font.widths.keys())
                 by_char = {}
                 for code in codes:
                     try:
@@ -232,9 +232,12 @@ def _font_widths(page) -> dict[bytes, list[_Widths]]:
             except Exception:
                 w = cache[key] = (None, None)
         if w[0] is not None:
-            fonts = out.setdefault(w[0], [])
-            if w[1] not in fonts:
-                fonts.append(w[1])
+            # pdfium names some fonts without their subset tag ("ABCDEE+"): both names are kept
+            plus = w[0].find(b"+")
+            for name in (w[0], w[0][plus + 1:]) if plus == 6 else (w[0],):
+                fonts = out.setdefault(name, [])
+                if w[1] not in fonts:
+                    fonts.append(w[1])
     return out
 
 
@@ -263,7 +266,7 @@ def _blank_objects(textpage, texts: list, seen: set, f: _Frame, widths: dict) ->
     out = []
     fm = raw.FS_MATRIX()
     fs = ctypes.c_float()
-    for obj, m in texts:
+    for order, (obj, m) in enumerate(texts):
         if ctypes.cast(obj, ctypes.c_void_p).value in seen:
             continue
         n = raw.FPDFTextObj_GetText(obj, textpage, None, 0)
@@ -289,7 +292,7 @@ def _blank_objects(textpage, texts: list, seen: set, f: _Frame, widths: dict) ->
             ch = ch if ch == "\u3000" else " "
             w = (_advance(fw, ch, 0.25) if fw else None)
             w = (0.25 if w is None else w) * fs.value * a
-            out.append((ord(ch), e, g, em, w, descent))
+            out.append((ord(ch), e, g, em, w, descent, order))
             e += w
     return out
 
@@ -372,6 +375,8 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                 advs[k] = along / sx                  # in text space
                 learnt.setdefault((fkey, u), along / sx / size)
     out: list[dict] = []
+    position = {ctypes.cast(obj, ctypes.c_void_p).value: n for n, (obj, _) in enumerate(texts)} if blanks else {}
+    keys: list[int] = []
     ctm = f.ctm
     for k, (u, okey, fkey, descent, size, (a, b, c, d), x, y, lb, fontname, exact) in enumerate(rows):
         sx = (a * a + b * b) ** 0.5
@@ -401,7 +406,8 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                 "upright": up, "matrix": matrix, "mcid": None, "tag": None, "ncs": None, "scs": None,
                 "stroking_color": None, "non_stroking_color": None}
         out.append(f.place(attr, X0, Y0, X1, Y1))
-    for u, x, y, em, w, descent in blanks:
+        keys.append(position.get(okey, keys[-1] if keys else 0))
+    for u, x, y, em, w, descent, order in blanks:
         p0, p1 = _apply(ctm, x, y + descent * em), _apply(ctm, x + w, y + (descent + 1) * em)
         X0, X1 = min(p0[0], p1[0]), max(p0[0], p1[0])
         Y0, Y1 = min(p0[1], p1[1]), max(p0[1], p1[1])
@@ -412,6 +418,9 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                 "mcid": None, "tag": None, "ncs": None, "scs": None, "stroking_color": None,
                 "non_stroking_color": None}
         out.append(f.place(attr, X0, Y0, X1, Y1))
+        keys.append(order)
+    if blanks:   # in the content stream's order, as pdfminer gives them (pdfplumber sorts stably)
+        out = [c for _, c in sorted(zip(keys, out), key=lambda kc: kc[0])]
     if len(out) > max_chars:
         raise LimitExceeded(f"page {f.page_number} shows more than {max_chars} characters "
                             "(the limit per page)")
