@@ -117,38 +117,55 @@ def _subpaths(obj, m: Matrix) -> list[list[tuple[str, float, float, bool]]]:
     return out
 
 
+def _ops(sp: list[tuple[str, float, float, bool]]) -> list[tuple]:
+    """pdfium's segments of one subpath as pdfminer's path operators: ("m", pt), ("l", pt),
+    ("c", control, control, end) from three bezier segments, and ("h",) after a closing segment."""
+    ops: list[tuple] = []
+    k = 0
+    while k < len(sp):
+        cmd, X, Y, close = sp[k]
+        if cmd == "c" and k + 2 < len(sp):
+            ops.append(("c", (X, Y), sp[k + 1][1:3], sp[k + 2][1:3]))
+            close = sp[k + 2][3]
+            k += 3
+        else:
+            ops.append((cmd if cmd != "c" else "l", (X, Y)))
+            k += 1
+        if close:
+            ops.append(("h",))
+    return ops
+
+
 def _path_dicts(obj, m: Matrix, f: _Frame, stroke: bool, fill: bool, width: float) -> list[dict]:
-    """pdfminer's LTLine / LTRect / LTCurve for each subpath, as pdfplumber's dicts."""
+    """pdfminer's LTLine / LTRect / LTCurve for each subpath (its PDFLayoutAnalyzer.paint_path), as
+    pdfplumber's dicts."""
     out = []
     for sp in _subpaths(obj, m):
-        # bezier segments come as three points (two controls, then the end); pdfminer keeps the end
-        # point of each and its pts list holds every point; the shape is the commands' letters
-        pts = [(X, Y) for _, X, Y, _ in sp]
-        cmds = [c for c, *_ in sp]
-        closed = sp[-1][3]
+        ops = _ops(sp)
+        shape = "".join(o[0] for o in ops)
+        pts = [o[-1] if o[0] != "h" else ops[0][-1] for o in ops]   # one point per operator
+        if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+            shape = shape[:-2] + "h"
+            pts.pop()
         kind = "curve"
-        if len(sp) == 2 and cmds == ["m", "l"]:
+        if shape in ("mlh", "ml"):
             kind = "line"
-        elif cmds == ["m", "l", "l", "l"] + (["l"] if len(sp) == 5 else []) and (closed or len(sp) == 5):
-            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = pts[:4]
-            if len(sp) == 5 and pts[4] != pts[0]:
-                pass
-            elif (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0) or \
-                    (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0):
+        elif shape in ("mlllh", "mllll"):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+            if pts[0] == pts[4] and ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
+                                     or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)):
                 kind = "rect"
-                pts = pts[:4]
-        if kind == "curve" and "c" in cmds:
-            # pdfium gives each control point as a segment; pdfminer's pts keeps all points too
-            pass
-        if closed and kind == "curve" and pts[-1] != pts[0]:
-            pts = pts + [pts[0]]
+        if kind == "line":
+            pts = pts[:2]
         xs = [p[0] for p in pts]
         ys = [p[1] for p in pts]
         attr = {"object_type": kind, "page_number": f.page_number, "stroke": stroke, "fill": fill,
                 "evenodd": False, "linewidth": width, "non_stroking_color": None,
                 "stroking_color": None, "mcid": None, "tag": None, "dash": None,
                 "pts": [f.point(X, Y) for X, Y in pts],
-                "path": [(c, f.point(X, Y)) for c, X, Y, _ in sp]}
+                "path": [(o[0], *(f.point(X, Y) for X, Y in o[1:])) for o in ops]}
+        if kind == "rect":
+            xs, ys = [pts[0][0], pts[2][0]], [pts[0][1], pts[2][1]]
         out.append(f.place(attr, min(xs), min(ys), max(xs), max(ys)))
     return out
 
