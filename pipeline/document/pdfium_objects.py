@@ -274,15 +274,18 @@ def _font_name(textpage, i: int, buf: ctypes.Array, cache: dict) -> str:
     return cache.setdefault(name, name)
 
 
-def _blank_objects(textpage, texts: list, seen: set, f: _Frame, widths: dict) -> list[tuple]:
-    """Text objects showing only spaces, which pdfium's text page leaves out (pdfminer keeps them).
+def _blank_objects(textpage, texts: list, seen: set, f: _Frame, widths: dict) -> tuple[list, list]:
+    """Text objects showing only spaces, which pdfium's text page leaves out (pdfminer keeps them),
+    and text objects pdfium dropped as duplicates of others (pdfminer keeps them too).
 
     A blank splits words in pdfplumber's text, so each is given back as a space character at the
     object's position (a quarter of an em wide: only its place matters, blanks start no word).
     """
-    out = []
+    out: list[tuple] = []
+    dups: list[tuple] = []
     fm = raw.FS_MATRIX()
     fs = ctypes.c_float()
+    bl, bb, br, bt = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     for order, (obj, m) in enumerate(texts):
         if ctypes.cast(obj, ctypes.c_void_p).value in seen:
             continue
@@ -293,6 +296,16 @@ def _blank_objects(textpage, texts: list, seen: set, f: _Frame, widths: dict) ->
             raw.FPDFTextObj_GetText(obj, textpage, buf, n)
             text = bytes(buf)[: (n - 1) * 2].decode("utf-16-le", "replace").rstrip("\x00")
         if text.strip():
+            continue
+        if raw.FPDFPageObj_GetBounds(obj, ctypes.byref(bl), ctypes.byref(bb), ctypes.byref(br),
+                                     ctypes.byref(bt)) and br.value - bl.value > 0.01:
+            # glyphs drawn, yet no character: a copy pdfium dropped as a duplicate ("fake bold")
+            if raw.FPDFPageObj_GetMatrix(obj, fm):
+                font = raw.FPDFTextObj_GetFont(obj)
+                p0, p1 = _apply(m, bl.value, bb.value), _apply(m, br.value, bt.value)
+                dups.append((ctypes.cast(obj, ctypes.c_void_p).value,
+                             ctypes.cast(font, ctypes.c_void_p).value,
+                             min(p0[0], p1[0]), max(p0[0], p1[0]), *_apply(m, fm.e, fm.f)))
             continue
         text = text or " "   # pdfium gives a lone blank's text to the object before it
         if not raw.FPDFPageObj_GetMatrix(obj, fm) or not raw.FPDFTextObj_GetFontSize(obj, ctypes.byref(fs)):
@@ -311,7 +324,7 @@ def _blank_objects(textpage, texts: list, seen: set, f: _Frame, widths: dict) ->
             w = (0.25 if w is None else w) * fs.value * a
             out.append((ord(ch), e, g, em, w, descent, order))
             e += w
-    return out
+    return out, dups
 
 
 def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]:
@@ -374,7 +387,18 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                      (left, box.bottom, right, box.top),
                      fontname if fontname is not None else _font_name(textpage, i, buf, names), exact))
     seen = {r[1] for r in rows}
-    blanks = _blank_objects(textpage, texts, seen, f, widths) if len(seen) < len(texts) else []
+    blanks, dups = _blank_objects(textpage, texts, seen, f, widths) if len(seen) < len(texts) else ([], [])
+    for okey, fkey, left, right, ex, ey in dups:
+        # the characters it duplicates: same font, within its extent, on (nearly) its baseline
+        same = [r for r in rows if r[2] == fkey and left - 0.5 <= r[6] <= right + 0.5
+                and abs(r[7] - ey) <= 0.1 * (r[4] or 1) * abs(r[5][3] or 1)]
+        if not same:
+            continue
+        dx, dy = ex - same[0][6], ey - same[0][7]
+        for r in same:
+            lb = r[8]
+            rows.append((r[0], okey, r[2], r[3], r[4], r[5], r[6] + dx, r[7] + dy,
+                         (lb[0] + dx, lb[1] + dy, lb[2] + dx, lb[3] + dy), r[9], r[10]))
     learnt: dict = {}
     advs: list[float | None] = [None] * len(rows)
     for k in range(len(rows)):
@@ -392,7 +416,7 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                 advs[k] = along / sx                  # in text space
                 learnt.setdefault((fkey, u), along / sx / size)
     out: list[dict] = []
-    position = {ctypes.cast(obj, ctypes.c_void_p).value: n for n, (obj, _) in enumerate(texts)} if blanks else {}
+    position = {ctypes.cast(obj, ctypes.c_void_p).value: n for n, (obj, _) in enumerate(texts)} if blanks or dups else {}
     keys: list[int] = []
     ctm = f.ctm
     for k, (u, okey, fkey, descent, size, (a, b, c, d), x, y, lb, fontname, exact) in enumerate(rows):
@@ -436,7 +460,7 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                 "non_stroking_color": None}
         out.append(f.place(attr, X0, Y0, X1, Y1))
         keys.append(order)
-    if blanks:   # in the content stream's order, as pdfminer gives them (pdfplumber sorts stably)
+    if blanks or dups:   # in the content stream's order, as pdfminer gives them (pdfplumber sorts stably)
         out = [c for _, c in sorted(zip(keys, out), key=lambda kc: kc[0])]
     if len(out) > max_chars:
         raise LimitExceeded(f"page {f.page_number} shows more than {max_chars} characters "
