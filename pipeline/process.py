@@ -84,8 +84,12 @@ def cached_parse(home: Home, sha256: str | None) -> Path | None:
     """Where the parse of this content by this parser version is kept (whether or not it exists)."""
     if not sha256:
         return None
+    from pipeline.document.reader import DEFAULT_BACKEND, backend_from_env
+
     cache_dir = Path(os.environ.get("BUDGET_ETL_PARSE_CACHE") or home.data / "parse_cache")
-    return cache_dir / f"{sha256}-{PARSER_VERSION}.json"
+    backend = backend_from_env()   # another page backend's parse is not this one's
+    suffix = "" if backend == DEFAULT_BACKEND else f"-{backend}"
+    return cache_dir / f"{sha256}-{PARSER_VERSION}{suffix}.json"
 
 
 def parse_raw(home: Home, document_id: str, raw: Path, sha256: str | None = None,

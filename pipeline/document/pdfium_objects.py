@@ -11,7 +11,21 @@ its advance width horizontally and from the baseline plus the font's descent to 
 that vertically (pdfminer's LTChar), in the page space pdfminer uses (MediaBox origin, /Rotate
 applied). Paths are split into subpaths and classed as pdfminer does (line, rect or curve), so
 rectangles give pdfplumber four edges and thin filled rectangles still rule a table.
-The per-page caps of limits.py apply: the characters and paths are counted before any is converted.
+The per-page caps of limits.py apply: the characters and paths are counted before any is converted
+(the stream cap is kept by the reader, which inflates the page's streams through the capped zlib
+before pdfium loads the page).
+
+Where pdfium's text page differs from pdfminer's characters, and what is done about it:
+- widths: pdfium's loose box is as wide as the glyph, pdfminer's as the font's /W or /Widths entry
+  (which decides where pdfplumber puts a space): the width is read from pdfminer's font object of
+  the same name; failing that, from the distance to the next character of the same text object.
+- blanks: pdfium leaves out text objects that show only spaces; each is given back as a space at
+  the object's place. A run of blanks inside one object positioned by TJ offsets comes back as one.
+- duplicates: pdfium drops a text object drawn again over itself (fake bold) that pdfminer keeps;
+  its characters are copied back when the object shows all of them (partial copies are not).
+- order: characters are given in the content stream's order, as pdfminer does (pdfplumber sorts
+  them stably, so the order decides where an overlapping blank goes).
+Colours, marked content ids and colour spaces are not read (None): nothing in the parse uses them.
 """
 
 from __future__ import annotations
