@@ -360,29 +360,25 @@ def _inflate_streams(page, limits: ParseLimits) -> None:
     """
     from pdfminer.pdftypes import PDFStream, resolve1
 
-    seen: set[int] = set()
-    todo = [(page.page_obj.attrs, 0)]
     for stream in page.page_obj.contents:
         stream = resolve1(stream)
         if isinstance(stream, PDFStream):
             stream.get_data()
+    seen: set[int] = set()
+    todo = [(page.page_obj.resources, 0)]
     while todo:
-        attrs, depth = todo.pop()
-        res = resolve1(attrs.get("Resources")) if depth or "Resources" in attrs else None
-        if depth == 0:
-            res = page.page_obj.resources
-        xobjs = resolve1(res.get("XObject")) if isinstance(res, dict) else None
-        if not isinstance(xobjs, dict) or depth > 16:
+        res, depth = todo.pop()
+        xobjs = resolve1(res.get("XObject")) if isinstance(res, dict) and depth <= 16 else None
+        if not isinstance(xobjs, dict):
             continue
         for ref in xobjs.values():
             x = resolve1(ref)
             if not isinstance(x, PDFStream) or id(x) in seen:
                 continue
             seen.add(id(x))
-            sub = x.attrs.get("Subtype")
-            if getattr(sub, "name", None) == "Form":
+            if getattr(x.attrs.get("Subtype"), "name", None) == "Form":
                 x.get_data()
-                todo.append((x.attrs, depth + 1))
+                todo.append((resolve1(x.attrs.get("Resources")), depth + 1))
 
 
 def _load_pdfium_objects(page, i: int, paths: "_PathCounts", limits: ParseLimits) -> int:
