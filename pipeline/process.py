@@ -99,7 +99,10 @@ def cached_parse(home: Home, sha256: str | None) -> Path | None:
     """Where the parse of this content by this parser version is kept (whether or not it exists)."""
     if not sha256:
         return None
-    return home.parse_cache / f"{sha256}-{PARSER_VERSION}.json"
+    from pipeline.document.reader import backend_from_env
+
+    # the page backend is part of the name: one backend's parse is never taken for another's
+    return home.parse_cache / f"{sha256}-{PARSER_VERSION}-{backend_from_env()}.json"
 
 
 def parse_raw(home: Home, document_id: str, raw: Path, sha256: str | None = None,

@@ -21,6 +21,7 @@ import pytest
 
 from pipeline.config import PARSER_VERSION, Home
 from pipeline.sources.identity import document_id, sha256_file
+from pipeline.document.reader import backend_from_env
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +43,7 @@ def planted(small_demo, tmp_path_factory) -> dict:
         for r in t.rows:
             r.page = 0
     cache.mkdir()
-    (cache / f"{sha256_file(bad)}-{PARSER_VERSION}.json").write_text(result.to_json(), "utf-8")
+    (cache / f"{sha256_file(bad)}-{PARSER_VERSION}-{backend_from_env()}.json").write_text(result.to_json(), "utf-8")
     return {"root": root, "inbox": inbox, "cache": cache,
             "good": document_id(f"2023/{good.name}"), "bad": document_id(f"2023/{bad.name}")}
 

@@ -136,3 +136,51 @@ def test_fast_character_objects_equal_pdfplumbers_on_the_demo(demo_district: Pat
     seed = sorted(demo_district.glob("*/125_*.pdf"))[:1]
     assert seed and _same_objects_as_pdfplumber(seed[0]) > 10
     assert _same_objects_as_pdfplumber(_pdf(tmp_path / "tiny.pdf")) == 1
+
+
+def _lines_and_cells(path: Path, backend: str) -> list[tuple[int, list[str], list]]:
+    from pipeline.document.reader import Document
+
+    return [(pg.number, [ln.text for ln in pg.lines], [t.texts for t in pg.tables])
+            for pg in Document(path, backend=backend).pages()]
+
+
+def _same_reading(path: Path) -> int:
+    """The pdfium backend reads the same text lines and the same table cells as pdfminer."""
+    ours, theirs = _lines_and_cells(path, "pdfium"), _lines_and_cells(path, "pdfminer")
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert a[1] == b[1], (path.name, a[0], "lines")
+        assert a[2] == b[2], (path.name, a[0], "tables")
+    return sum(len(r) for _, _, tables in theirs for t in tables for r in t)
+
+
+def test_pdfium_backend_reads_the_demo_as_pdfminer_does(demo_district: Path, tmp_path: Path) -> None:
+    """pdfium's characters (CID font without ToUnicode: reportlab's STSong-Light) and ruling give the
+    same lines and cells as pdfminer's."""
+    seed = sorted(demo_district.glob("*/1*.pdf"))[:2]
+    assert seed and sum(_same_reading(f) for f in seed) > 500
+    assert _same_reading(_pdf(tmp_path / "tiny.pdf")) == 4
+
+
+def test_pdfium_backend_reads_real_pages_as_pdfminer_does(corpus_dir: Path) -> None:
+    """Two real files with what pdfium reads differently from pdfminer: blank text objects pdfium's
+    text page drops, slanted (oblique) text, characters placed closer than their advance."""
+    names = ("上海市普陀区司法局2026年部门预算.pdf", "2017年省检察院部门预算.pdf")
+    files = [f for region in ("putuo", "jiangsu") for f in (corpus_dir / region).rglob("*.pdf")
+             if f.name in names]
+    assert len(files) == 2 and sum(_same_reading(f) for f in files) > 1000
+
+
+def test_pdfium_backend_keeps_the_page_caps(tmp_path: Path, monkeypatch) -> None:
+    """The characters and paths per page are still capped when pdfium reads the page."""
+    from pipeline.document.limits import ParseLimits
+    from pipeline.document.reader import Document
+
+    p = _pdf(tmp_path / "ok.pdf")
+    with pytest.raises(DocumentError) as e:
+        list(Document(p, ParseLimits(max_chars_per_page=5), backend="pdfium").pages())
+    assert e.value.kind == "too_large" and "characters" in e.value.message
+    with pytest.raises(DocumentError) as e:
+        list(Document(p, ParseLimits(max_objects_per_page=3), backend="pdfium").pages())
+    assert e.value.kind == "too_large" and "paths" in e.value.message

@@ -4,6 +4,9 @@ Why one pass: 85% of pdfplumber's cost is pdfminer reading a page, so the text (
 the titles above tables) and the tables come from the same ``pdfplumber.Page`` object, which is closed
 right after. Pages without drawn paths (pypdfium2 counts them cheaply) are not searched for tables,
 and characters and ruling are turned into pdfplumber's dicts by a faster path (objects.py).
+A second backend (BUDGET_ETL_PDF_BACKEND=pdfium, pdfium_objects.py) builds the same dicts from pdfium
+without running pdfminer on the page at all; pdfminer stays the default until pdfium's reading is
+shown equal everywhere (tests/test_reader.py compares the two on text lines and table cells).
 Every failure is a typed ``DocumentError``: never a traceback, never a partial result.
 """
 
@@ -27,6 +30,18 @@ HEAD_WINDOW = 1024
 TAIL_WINDOW = 4096
 #: How far back from the end an %%EOF followed by appended junk is still looked for.
 TAIL_SCAN = 1 << 20
+
+#: Which library reads a page's content stream: "pdfminer" (pdfplumber's own) or "pdfium"
+#: (pdfium_objects.py, several times faster). BUDGET_ETL_PDF_BACKEND chooses; see DEFAULT_BACKEND.
+BACKENDS = ("pdfminer", "pdfium")
+DEFAULT_BACKEND = "pdfminer"
+
+
+def backend_from_env() -> str:
+    """The page backend BUDGET_ETL_PDF_BACKEND names (an unknown name is the default)."""
+    name = os.environ.get("BUDGET_ETL_PDF_BACKEND", "").strip().lower()
+    return name if name in BACKENDS else DEFAULT_BACKEND
+
 
 #: pdfplumber table settings: disclosures are exported spreadsheets with every border drawn.
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -275,6 +290,13 @@ class _PathCounts:
         finally:
             page.close()
 
+    def page(self, i: int):
+        """The pdfium page ``i`` (the caller closes it)."""
+        try:
+            return self._doc[i]
+        except Exception as e:
+            raise _error_from(e) from e
+
     def close(self) -> None:
         self._doc.close()
 
@@ -336,6 +358,50 @@ def _bounded_layout(page, limits: ParseLimits):
     page._layout = device.get_result()
 
 
+def _inflate_streams(page, limits: ParseLimits) -> None:
+    """Undo the filters of the page's content streams and its Form XObjects under the stream cap.
+
+    pdfium inflates in C++, out of reach of the capped zlib of limits.py: decoding the same streams
+    once here first (C zlib, through pdfminer's capped one) keeps a decompression bomb a typed
+    ``too_large`` instead of an allocation failure inside pdfium.
+    """
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    for stream in page.page_obj.contents:
+        stream = resolve1(stream)
+        if isinstance(stream, PDFStream):
+            stream.get_data()
+    seen: set[int] = set()
+    todo = [(page.page_obj.resources, 0)]
+    while todo:
+        res, depth = todo.pop()
+        xobjs = resolve1(res.get("XObject")) if isinstance(res, dict) and depth <= 16 else None
+        if not isinstance(xobjs, dict):
+            continue
+        for ref in xobjs.values():
+            x = resolve1(ref)
+            if not isinstance(x, PDFStream) or id(x) in seen:
+                continue
+            seen.add(id(x))
+            if getattr(x.attrs.get("Subtype"), "name", None) == "Form":
+                x.get_data()
+                todo.append((resolve1(x.attrs.get("Resources")), depth + 1))
+
+
+def _load_pdfium_objects(page, i: int, paths: "_PathCounts", limits: ParseLimits) -> int:
+    """Fill pdfplumber's ``Page.objects`` cache from pdfium (pdfminer never reads the page)."""
+    from pipeline.document.pdfium_objects import parse_objects
+
+    _inflate_streams(page, limits)
+    pg = paths.page(i)
+    try:
+        page._objects, n_paths = parse_objects(pg, page, limits.max_chars_per_page,
+                                               limits.max_objects_per_page)
+    finally:
+        pg.close()
+    return n_paths
+
+
 def _raw_table(t) -> RawTable:
     xs = sorted({c[0] for c in t.cells})
     right = max(c[2] for c in t.cells)
@@ -356,9 +422,12 @@ def _ocr_engine() -> str | None:
 class Document:
     """An opened, validated disclosure. Iterate :meth:`pages` once; each page is closed after use."""
 
-    def __init__(self, path: Path, limits: ParseLimits | None = None):
+    def __init__(self, path: Path, limits: ParseLimits | None = None, backend: str | None = None):
         self.path = Path(path)
         self.limits = limits or ParseLimits.from_env()
+        self.backend = backend or backend_from_env()
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown PDF backend {self.backend!r} (one of {', '.join(BACKENDS)})")
         install_guards(self.limits)
         _sniff(self.path, self.limits)
         self._paths: _PathCounts | None = _PathCounts(self.path, self.limits)
@@ -437,8 +506,12 @@ class Document:
         from pipeline.document.objects import load_objects
 
         content = PageContent(number=i + 1, width=float(page.width), height=float(page.height))
-        _bounded_layout(page, self.limits)
-        load_objects(page)
+        n_paths = None
+        if self.backend == "pdfium":
+            n_paths = _load_pdfium_objects(page, i, paths, self.limits)
+        else:
+            _bounded_layout(page, self.limits)
+            load_objects(page)
         content.has_chars = bool(page.chars)
         content.has_images = bool(page.images)
         if not content.has_chars:
@@ -448,7 +521,7 @@ class Document:
         for ln in page.extract_text_lines(return_chars=False):
             content.lines.append(TextLine(ln["text"], float(ln["x0"]), float(ln["x1"]),
                                           float(ln["top"]), float(ln["bottom"])))
-        if i < self.n_pages and paths.count(i) >= 4:
+        if i < self.n_pages and (n_paths if n_paths is not None else paths.count(i)) >= 4:
             for t in page.find_tables(TABLE_SETTINGS):
                 if len(t.rows) >= 1 and t.cells:
                     content.tables.append(_raw_table(t))
