@@ -34,7 +34,7 @@ TAIL_SCAN = 1 << 20
 #: Which library reads a page's content stream: "pdfminer" (pdfplumber's own) or "pdfium"
 #: (pdfium_objects.py, several times faster). BUDGET_ETL_PDF_BACKEND chooses; see DEFAULT_BACKEND.
 BACKENDS = ("pdfminer", "pdfium")
-DEFAULT_BACKEND = "pdfminer"
+DEFAULT_BACKEND = "pdfium"
 
 
 def backend_from_env() -> str:
