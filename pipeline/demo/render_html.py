@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,7 @@ section.wide { page: wide; }
 h2.title { text-align: center; font-weight: bold; margin: 0 0 8pt 0; break-after: avoid; }
 div.meta { display: flex; justify-content: space-between; font-size: 10pt; margin: 0 0 3pt 0;
            break-after: avoid; gap: 12pt; }
-table.grid { border-collapse: collapse; table-layout: fixed; width: 100%%;
+table.grid { border-collapse: collapse; table-layout: auto; width: 100%%;
              font-family: "Noto Sans CJK SC", sans-serif; }
 table.grid thead { display: table-header-group; }
 table.grid td, table.grid th { border: 0.6pt solid #000; padding: 2pt 3pt; font-weight: normal;
@@ -242,7 +243,16 @@ def _squash(s: str) -> str:
     return "".join(ch for ch in s if not ch.isspace())
 
 
+#: pdfium is not thread-safe: one document read at a time in this process (print_all uses threads).
+_PDFIUM = threading.Lock()
+
+
 def _read_stream(pdf_path: Path) -> tuple[_Stream, int]:
+    with _PDFIUM:
+        return _read_stream_locked(pdf_path)
+
+
+def _read_stream_locked(pdf_path: Path) -> tuple[_Stream, int]:
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(str(pdf_path))

@@ -92,7 +92,7 @@ def plan_variants(n: int, seed: int = 20261203, fault_rate: float = 0.5) -> list
             if rec.get("code") and v.fault == "row_sum":
                 rec["name"] = next(ln.name for ln in b.lines if ln.code == rec["code"])
             recs.append(rec)
-        out.append(Planned(f"variants/{i:03d}_{v.seed}.pdf", V.variant_document(b, v, tweaks),
+        out.append(Planned(f"{i:03d}_{v.seed}.pdf", V.variant_document(b, v, tweaks),
                            "fault" if recs else "clean", recs, variant=v))
     return out
 
