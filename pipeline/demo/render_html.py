@@ -145,14 +145,15 @@ def _table_html(tb: TableBlock) -> str:
     out = [f'<section class="{classes}">']
     if tb.title and not tb.repeat_title:
         out.append(f'<h2 class="title" style="font-size:{tb.title_size}pt">{_e(tb.title)}</h2>')
-    if not tb.repeat_meta and _meta_html(tb):
+    meta_in_head = tb.repeat_meta or tb.repeat_title    # the meta line stays under its title
+    if not meta_in_head and _meta_html(tb):
         out.append(_meta_html(tb))
     for k, part in enumerate(parts):
         first = k == 0
         head: list[str] = []
         if tb.repeat_title and tb.title:
             head.append(title)
-        if tb.repeat_meta and meta:
+        if meta_in_head and meta:
             head.append(meta)
         header = _header_rows(tb)
         if tb.repeat_header:

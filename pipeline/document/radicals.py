@@ -36,6 +36,9 @@ _SUPPLEMENT = {
 #: str.translate table: Kangxi radicals (U+2F00–U+2FD5) and the supplement.
 RADICALS: dict[int, int] = {cp: ord(unicodedata.normalize("NFKC", chr(cp))) for cp in range(0x2F00, 0x2FD6)}
 RADICALS.update(_SUPPLEMENT)
+#: ⼾ decomposes to the traditional 戶, but simplified-Chinese fonts draw it with the glyph of 户 (the
+#: only Kangxi radical whose SC glyph is another ideograph than its decomposition): a budget means 户.
+RADICALS[0x2F3E] = 0x6237
 
 
 def has_radicals(text: str) -> bool:
