@@ -210,7 +210,7 @@ def print_pdf(html_text: str, out: str | Path, timeout: float = 120.0) -> Path:
     binary = find_chromium()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="budget-html-") as d:
+    with tempfile.TemporaryDirectory(prefix="budget-html-", ignore_cleanup_errors=True) as d:
         page = Path(d) / "doc.html"
         page.write_text(html_text, encoding="utf-8")
         tmp_out = Path(d) / "out.pdf"
