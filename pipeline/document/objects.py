@@ -19,6 +19,8 @@ from pdfminer.layout import LTChar, LTContainer, LTCurve
 from pdfplumber.page import ALL_ATTRS, Page, lt_pat
 from pdfplumber.utils import resolve_all, resolve_and_decode
 
+from pipeline.document.radicals import has_radicals, unify_radicals
+
 _PLAIN = frozenset((float, int, str, bool, type(None)))
 
 
@@ -135,6 +137,11 @@ def _add(objects: dict[str, list[dict]], attr: dict) -> None:
 
 
 def load_objects(page: Page) -> None:
-    """Fill the cache ``Page.objects`` reads (``page.close()`` clears it as usual)."""
+    """Fill the cache ``Page.objects`` reads (``page.close()`` clears it as usual), each character's
+    text with CJK radicals read as their ideographs (radicals.py: a producer may map 门's glyph to ⻔)."""
     if not hasattr(page, "_objects"):
         page._objects = parse_objects(page)
+        for c in page._objects.get("char", ()):
+            t = c["text"]
+            if "\u2e80" <= t <= "\u2fdf" or (len(t) > 1 and has_radicals(t)):
+                c["text"] = unify_radicals(t)

@@ -110,6 +110,7 @@ class Recogniser:
                   if len(label_key(ln.text)) <= 40 and (k := self.cat.kind_of_title(ln.text))]
         if len(titled) < 3:         # three titles or more: a contents page
             self.titles += [(k, page.number, t) for k, t in titled]
+        self._note_overleaf(page, outside)
         prev_bottom = 0.0
         pending, self._pending = self._pending, []
         tables = [part for raw in page.tables for part in _split_at_titles(raw, self.cat)]
@@ -128,6 +129,17 @@ class Recogniser:
                 and "表" in ln.text] if page.tables else []
         if tail and read_context(tail[-2:], self.cat).kind is not None:
             self._pending = tail[-2:]
+
+    def _note_overleaf(self, page: PageContent, outside: list) -> None:
+        """The 注 of an empty table printed at a page's foot, pushed by the page break to the top of
+        the next page: the first line there, before any table, is still that table's note."""
+        prev = self._open
+        if prev is None or prev.rows or prev.note is not None or prev.last_page != page.number - 1:
+            return
+        top = page.tables[0].bbox[1] if page.tables else page.height
+        head = sorted((ln for ln in outside if ln.bottom <= top + 1), key=lambda ln: ln.top)
+        if head and NOTE_RE.match(to_halfwidth(head[0].text)):
+            prev.note = read_note(head)
 
     def _drop_running(self, lines: list, number: int) -> list:
         """Lines printed again from an earlier page that are neither a title nor a meta line (a
