@@ -141,7 +141,12 @@ def load_objects(page: Page) -> None:
     text with CJK radicals read as their ideographs (radicals.py: a producer may map 门's glyph to ⻔)."""
     if not hasattr(page, "_objects"):
         page._objects = parse_objects(page)
-        for c in page._objects.get("char", ()):
-            t = c["text"]
-            if "\u2e80" <= t <= "\u2fdf" or (len(t) > 1 and has_radicals(t)):
-                c["text"] = unify_radicals(t)
+        unify_char_radicals(page._objects)
+
+
+def unify_char_radicals(objects: dict[str, list[dict]]) -> None:
+    """Each character's text with CJK radicals read as their ideographs, whichever backend read it."""
+    for c in objects.get("char", ()):
+        t = c["text"]
+        if "\u2e80" <= t <= "\u2fdf" or (len(t) > 1 and has_radicals(t)):
+            c["text"] = unify_radicals(t)

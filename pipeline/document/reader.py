@@ -390,6 +390,7 @@ def _inflate_streams(page, limits: ParseLimits) -> None:
 
 def _load_pdfium_objects(page, i: int, paths: "_PathCounts", limits: ParseLimits) -> int:
     """Fill pdfplumber's ``Page.objects`` cache from pdfium (pdfminer never reads the page)."""
+    from pipeline.document.objects import unify_char_radicals
     from pipeline.document.pdfium_objects import parse_objects
 
     _inflate_streams(page, limits)
@@ -399,6 +400,7 @@ def _load_pdfium_objects(page, i: int, paths: "_PathCounts", limits: ParseLimits
                                                limits.max_objects_per_page)
     finally:
         pg.close()
+    unify_char_radicals(page._objects)
     return n_paths
 
 
