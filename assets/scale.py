@@ -177,7 +177,18 @@ def run_distributed_night(instance: dg.DagsterInstance, tags: dict | None = None
 
 
 def scale_defs() -> dg.Definitions:
-    """The deployment profile's code location: the local definitions plus night_job_celery."""
-    from assets.definitions import defs
+    """The deployment profile's code location: the local assets and jobs plus night_job_celery, whose
+    schedule replaces the local one (one night at 02:00, on the workers)."""
+    from assets.discovery import document_discovery, night_job, warehouse_job
+    from assets.night import night
+    from pipeline.config import NIGHTLY_CRON, TIMEZONE
 
-    return dg.Definitions.merge(defs, dg.Definitions(jobs=[night_job_celery]))
+    schedule = dg.ScheduleDefinition(name="nightly_ingestion_distributed", cron_schedule=NIGHTLY_CRON,
+                                     execution_timezone=TIMEZONE, job=night_job_celery,
+                                     default_status=dg.DefaultScheduleStatus.RUNNING,
+                                     description="The nightly ingestion at 02:00 Asia/Shanghai on the "
+                                                 "Celery workers (the run itself skips what is unchanged).")
+    return dg.Definitions(assets=[night], jobs=[night_job, warehouse_job, night_job_celery],
+                          schedules=[schedule], sensors=[document_discovery],
+                          resources={"etl": settings_from_env()})
+
