@@ -169,11 +169,11 @@ def night_job_celery():
     load_night(night, docs.map(parse_document).collect())
 
 
-def run_distributed_night(instance: dg.DagsterInstance, tags: dict | None = None):
+def run_distributed_night(instance: dg.DagsterInstance, tags: dict | None = None, run_config: dict | None = None):
     """Launch night_job_celery on ``instance`` from this process (the run's orchestrator); the steps
     run on the Celery workers. Returns when the run ends."""
     return dg.execute_job(dg.reconstructable(night_job_celery), instance=instance, tags=tags or {},
-                          raise_on_error=False)
+                          run_config=run_config or {}, raise_on_error=False)
 
 
 def scale_defs() -> dg.Definitions:

@@ -51,7 +51,11 @@ def parse_window(instance, run_id: str) -> tuple[float, int]:
 
 
 def bench_workers(departments: int, runs: int) -> None:
+    import logging
+
     import dagster as dg
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)   # moto's request log
 
     from pipeline.demo import generate_district
     from scale_services import Services
@@ -65,6 +69,7 @@ def bench_workers(departments: int, runs: int) -> None:
         s.write_dagster_home()
         os.environ.update(s.env)
         os.environ.update({"BUDGET_ETL_OBJECT_STORE": f"s3://{s.bucket}/orchestrator"})
+        from assets.run import QUIET
         from assets.scale import run_distributed_night
 
         demo = work / "demo"
@@ -86,7 +91,7 @@ def bench_workers(departments: int, runs: int) -> None:
                 try:
                     with dg.DagsterInstance.from_config(s.env["DAGSTER_HOME"]) as inst:
                         t = time.perf_counter()
-                        r = run_distributed_night(inst)
+                        r = run_distributed_night(inst, tags={"bench": tag}, run_config=QUIET)
                         wall = time.perf_counter() - t
                         assert r.success, f"run {tag} failed"
                         window, n = parse_window(inst, r.run_id)
