@@ -128,7 +128,7 @@ def bench_writer(n: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-writer-"))
     try:
         demo = work / "demo"
-        generate_district(demo)
+        generate_district(demo, departments=10, broken=False)   # the truths are cloned: 20 are enough
         docs = scaled(truths(demo), n)
         home = Home.at(work / "home").ensure()
         print(f"{n} synthetic department-years; load average {load()} (cpus={os.cpu_count()})", flush=True)
