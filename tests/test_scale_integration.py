@@ -48,6 +48,9 @@ def services(tmp_path_factory):
     except ServiceUnavailable as e:
         s.stop()
         pytest.skip(f"the distributed night's services cannot start here: {e}")
+    except BaseException:
+        s.stop()
+        raise
     # The run's orchestrator is this process: it reads the broker and the instance from the environment.
     os.environ.update(s.env)
     os.environ.update({"BUDGET_ETL_OBJECT_STORE": f"s3://{s.bucket}/orchestrator",
