@@ -114,17 +114,21 @@ def bench_workers(departments: int, runs: int) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def bench_writer(n: int) -> None:
+def bench_writer(n: int, staged: Path | None = None) -> None:
     from bench_load import scaled, truths
 
-    from pipeline.checks import run_checks
     from pipeline.clean.frames import frames_from_json
     from pipeline.config import Home
     from pipeline.demo import generate_district
-    from pipeline.load.loader import load_staged
     from pipeline.load.staging import stage
     from pipeline.sources.identity import document_id
 
+    if staged is not None:   # a home already staged (e.g. a run cut short): time the writer alone
+        home = Home.at(staged)
+        n_sets = len([p for p in home.staging.iterdir() if not p.name.startswith(".")])
+        print(f"{n_sets} staged sets in {staged}; load average {load()} (cpus={os.cpu_count()})", flush=True)
+        _load_and_check(home)
+        return
     work = Path(tempfile.mkdtemp(prefix="bench-writer-"))
     try:
         demo = work / "demo"
@@ -138,17 +142,24 @@ def bench_writer(n: int) -> None:
             stage(home.staging, doc_id, frames_from_json(data, doc_id, rel))
         print(f"  stage (clean + Parquet, what the workers do after parsing): {time.perf_counter() - t:8.1f} s",
               flush=True)
-        t = time.perf_counter()
-        s = load_staged(home)
-        print(f"  load (one transaction a document, fresh warehouse):        {time.perf_counter() - t:8.1f} s "
-              f"({len(s.loaded)} loaded, {len(s.failed)} failed)", flush=True)
-        t = time.perf_counter()
-        c = run_checks(home.db_path)
-        print(f"  checks (every identity over the warehouse):                 {time.perf_counter() - t:8.1f} s "
-              f"({c.errors} errors, {c.warnings} warnings)", flush=True)
-        print(f"  warehouse {home.db_path.stat().st_size / 1e6:.0f} MB; load average {load()}")
+        _load_and_check(home)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _load_and_check(home) -> None:
+    from pipeline.checks import run_checks
+    from pipeline.load.loader import load_staged
+
+    t = time.perf_counter()
+    s = load_staged(home)
+    print(f"  load (one transaction a document, fresh warehouse):        {time.perf_counter() - t:8.1f} s "
+          f"({len(s.loaded)} loaded, {len(s.failed)} failed); load average {load()}", flush=True)
+    t = time.perf_counter()
+    c = run_checks(home.db_path)
+    print(f"  checks (every identity over the warehouse):                 {time.perf_counter() - t:8.1f} s "
+          f"({c.errors} errors, {c.warnings} warnings); load average {load()}", flush=True)
+    print(f"  warehouse {home.db_path.stat().st_size / 1e6:.0f} MB")
 
 
 def main() -> None:
@@ -159,11 +170,12 @@ def main() -> None:
     w.add_argument("--runs", type=int, default=3)
     wr = sub.add_parser("writer")
     wr.add_argument("--docs", type=int, default=10000)
+    wr.add_argument("--staged", type=Path, help="a home already staged: time load and checks only")
     args = ap.parse_args()
     if args.what == "workers":
         bench_workers(args.departments, args.runs)
     else:
-        bench_writer(args.docs)
+        bench_writer(args.docs, args.staged)
 
 
 if __name__ == "__main__":
