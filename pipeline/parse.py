@@ -124,7 +124,7 @@ def _parse(path: Path) -> ParseResult:
                        figures=find_figures(prose))
 
 
-def _judge_scanned(tables: list[Table], unit: str, done, warnings: list[Warning], doc) -> None:
+def _judge_scanned(tables: list[Table], unit: str, done, warnings: list[ParseWarning], doc) -> None:
     """Tables read from page images are trusted only when their own arithmetic holds (ocr_trust);
     a doubtful one leaves the parse partial, as a misread text table does."""
     verdicts, found = ocr_trust.judge(tables, unit)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pipeline.config import PARSER_VERSION
 from pipeline.demo.layout import DocSpec, HeadCell, Line, Paragraph, TableBlock
-from pipeline.model import Claim, ParseResult, Row, Table, Warning
+from pipeline.model import Claim, ParseResult, ParseWarning, Row, Table
 
 #: Body widths (pt) of A4 portrait and landscape pages inside the @page margins below.
 _MARGIN_MM = (16, 14, 18, 14)          # top, right, bottom, left
@@ -367,7 +367,7 @@ def truth_from_pdf(doc: DocSpec, pdf_path: str | Path, source_path: str | None =
                 "pages": n_pages},
         department={"code": doc.department_code, "name": doc.department_name},
         year=doc.year, unit=doc.unit, tables=tables, narrative=claims,
-        warnings=[Warning(kind=x["kind"], message=x["message"], pages=list(x.get("pages", [])),
+        warnings=[ParseWarning(kind=x["kind"], message=x["message"], pages=list(x.get("pages", [])),
                           values=list(x.get("values", []))) for x in doc.warnings],
         parser_version=PARSER_VERSION,
     )
