@@ -184,6 +184,12 @@ def _path_dicts(obj, m: Matrix, f: _Frame, stroke: bool, fill: bool, width: floa
     return out
 
 
+class UnnamedFont(Exception):
+    """A font pdfium gives no base name for (e.g. Skia's subset CID fonts), so pdfminer's advance
+    widths cannot be matched to it: the page is read by pdfminer instead (its glyph boxes would put
+    spaces inside words)."""
+
+
 class _Widths(NamedTuple):
     """A font's advance widths by character (text space units per unit of font size)."""
 
@@ -381,7 +387,10 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
                     d.value / 1000.0 if raw.FPDFFont_GetDescent(font, 1000.0, ctypes.byref(d)) else 0.0,
                     _font_name(textpage, i, buf, names),
                     h.value / 1000.0 if raw.FPDFFont_GetAscent(font, 1000.0, ctypes.byref(h)) else 1.0)
-                fonts[fkey] = known = known + (widths.get(_base_name(font)) or None,)
+                base = _base_name(font)
+                if not base:
+                    raise UnnamedFont(f"page {f.page_number}: a font pdfium cannot name (its widths unknown)")
+                fonts[fkey] = known = known + (widths.get(base) or None,)
             descent, fontname, ascent, fw = known
         raw.FPDFText_GetMatrix(textpage, i, mt)
         raw.FPDFText_GetCharOrigin(textpage, i, pox, poy)

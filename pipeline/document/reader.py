@@ -510,8 +510,13 @@ class Document:
         content = PageContent(number=i + 1, width=float(page.width), height=float(page.height))
         n_paths = None
         if self.backend == "pdfium":
-            n_paths = _load_pdfium_objects(page, i, paths, self.limits)
-        else:
+            from pipeline.document.pdfium_objects import UnnamedFont
+
+            try:
+                n_paths = _load_pdfium_objects(page, i, paths, self.limits)
+            except UnnamedFont:
+                page.__dict__.pop("_objects", None)
+        if not hasattr(page, "_objects"):   # pdfminer's backend, or a page pdfium cannot read exactly
             _bounded_layout(page, self.limits)
             load_objects(page)
         content.has_chars = bool(page.chars)
