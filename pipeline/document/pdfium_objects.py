@@ -494,8 +494,9 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
 def parse_objects(pdf_page, page, max_chars: int, max_objects: int) -> tuple[dict[str, list[dict]], int]:
     """The objects of ``page`` (a pdfplumber Page) read from ``pdf_page`` (the same page in pdfium),
     and how many path objects the page draws."""
-    rotate = int(page.page_obj.attrs.get("Rotate", 0) or 0) if hasattr(page.page_obj, "attrs") else 0
-    ctm = page_ctm(tuple(float(v) for v in page.mediabox), rotate)
+    # pdfminer's own page (not pdfplumber's displayed box): the raw MediaBox and /Rotate, inherited too
+    rotate = int(getattr(page.page_obj, "rotate", 0) or 0)
+    ctm = page_ctm(tuple(float(v) for v in page.page_obj.mediabox), rotate)
     f = _Frame(page, ctm)
     objects: dict[str, list[dict]] = {}
     handle = pdf_page.raw
