@@ -123,26 +123,16 @@ def _fault_pages(rec: dict, res: dict) -> list[int]:
     return sorted(pages)
 
 
-def generate_district(out_dir: str | Path, seed: int = config.DEMO_SEED,
-                      years: tuple[int, ...] = config.DEMO_YEARS,
-                      departments: int = config.DEMO_DEPARTMENTS, faults: bool = True,
-                      broken: bool = True, include_seed: bool = True,
-                      scanned: bool = False) -> DistrictManifest:
-    """Write the demo district under ``out_dir`` and return its manifest. ``scanned``: with the
-    scanned disclosure (pipeline/demo/scanned.py; parsing it needs the OCR engine, ~1 min)."""
-    from pipeline.demo import broken as broken_mod
-    from pipeline.demo import seed as seed_mod
+def district_budgets(seed: int, years: tuple[int, ...], departments: int, faults: bool):
+    """Each department-year of the district in order: (profile, year, budget, tweaks, fault records).
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    One random stream per seed, so every renderer (reportlab, Chromium) draws the same budgets and faults.
+    """
     rng = random.Random(seed)
     years = tuple(sorted(years))
     depts = district.departments(departments, rng)
     profiles = [district.DeptProfile(random.Random(rng.random()), *d) for d in depts]
     plan = _fault_plan(random.Random(rng.random()), [p.code for p in profiles], years) if faults else {}
-    files: list[DistrictFile] = []
-    roster: list[tuple[str, str, list[int]]] = []
-    first_clean: Path | None = None
     for prof in profiles:
         drng = random.Random(f"{seed}:{prof.code}")
         prev: Budget | None = None
@@ -160,17 +150,38 @@ def generate_district(out_dir: str | Path, seed: int = config.DEMO_SEED,
             if fkind:
                 tweaks, rec = inject(fkind, b, drng)
                 recs.append(rec)
-            rel = f"{year}/{prof.code}_{prof.short}.pdf"
-            res = render_document(build.document(b, tweaks), out / rel, source_path=rel).to_dict()
-            for rec in recs:
-                rec["pages"] = _fault_pages(rec, res)
-            truth_rel = rel[:-4] + ".truth.json"
-            _write_truth(out / truth_rel, res, recs)
-            files.append(DistrictFile(rel, "fault" if recs else "clean", truth_rel, prof.code, year,
-                                      [r["fault"] for r in recs]))
-            if first_clean is None and not recs:
-                first_clean = out / rel
-        roster.append((prof.code, prof.name, list(years)))
+            yield prof, year, b, tweaks, recs
+
+
+def generate_district(out_dir: str | Path, seed: int = config.DEMO_SEED,
+                      years: tuple[int, ...] = config.DEMO_YEARS,
+                      departments: int = config.DEMO_DEPARTMENTS, faults: bool = True,
+                      broken: bool = True, include_seed: bool = True,
+                      scanned: bool = False) -> DistrictManifest:
+    """Write the demo district under ``out_dir`` and return its manifest. ``scanned``: with the
+    scanned disclosure (pipeline/demo/scanned.py; parsing it needs the OCR engine, ~1 min)."""
+    from pipeline.demo import broken as broken_mod
+    from pipeline.demo import seed as seed_mod
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    years = tuple(sorted(years))
+    files: list[DistrictFile] = []
+    roster: list[tuple[str, str, list[int]]] = []
+    first_clean: Path | None = None
+    for prof, year, b, tweaks, recs in district_budgets(seed, years, departments, faults):
+        rel = f"{year}/{prof.code}_{prof.short}.pdf"
+        res = render_document(build.document(b, tweaks), out / rel, source_path=rel).to_dict()
+        for rec in recs:
+            rec["pages"] = _fault_pages(rec, res)
+        truth_rel = rel[:-4] + ".truth.json"
+        _write_truth(out / truth_rel, res, recs)
+        files.append(DistrictFile(rel, "fault" if recs else "clean", truth_rel, prof.code, year,
+                                  [r["fault"] for r in recs]))
+        if first_clean is None and not recs:
+            first_clean = out / rel
+        if year == years[-1]:
+            roster.append((prof.code, prof.name, list(years)))
     if include_seed:
         files.append(seed_mod.write_seed(out))
         roster.append((seed_mod.SEED_CODE, seed_mod.SEED_NAME, [2023]))

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import config
-from pipeline.demo import _fault_pages, _fault_plan, build, district, inject
+from pipeline.demo import _fault_pages, build, district_budgets
 from pipeline.demo import seed as seed_mod
 from pipeline.demo import variants as V
-from pipeline.demo.budget import Budget
 from pipeline.demo.layout import DocSpec
 from pipeline.demo.render_html import render_document_html
 
@@ -51,32 +50,9 @@ def plan_seed() -> Planned:
 def plan_district(departments: int, seed: int = config.DEMO_SEED,
                   years: tuple[int, ...] = config.DEMO_YEARS, faults: bool = True) -> list[Planned]:
     """The district's documents as ``generate_district`` draws them (same budgets and fault plan)."""
-    rng = random.Random(seed)
-    years = tuple(sorted(years))
-    depts = district.departments(departments, rng)
-    profiles = [district.DeptProfile(random.Random(rng.random()), *d) for d in depts]
-    plan = _fault_plan(random.Random(rng.random()), [p.code for p in profiles], years) if faults else {}
-    out: list[Planned] = []
-    for prof in profiles:
-        drng = random.Random(f"{seed}:{prof.code}")
-        prev: Budget | None = None
-        for year in years:
-            b = district.budget(drng, prof, year)
-            if prev is None:
-                b.prior = district.prior_of(b, drng)
-                b.prior_three_public = b.three_public.total
-            else:
-                b.prior = (prev.s("total"), prev.s("basic"), prev.s("project"))
-                b.prior_three_public = prev.three_public.total
-            prev = b
-            fkind = plan.get((prof.code, year))
-            tweaks, recs = build.Tweaks(), []
-            if fkind:
-                tweaks, rec = inject(fkind, b, drng)
-                recs.append(rec)
-            out.append(Planned(f"{year}/{prof.code}_{prof.short}.pdf", build.document(b, tweaks),
-                               "fault" if recs else "clean", recs))
-    return out
+    return [Planned(f"{year}/{prof.code}_{prof.short}.pdf", build.document(b, tweaks),
+                    "fault" if recs else "clean", recs)
+            for prof, year, b, tweaks, recs in district_budgets(seed, years, departments, faults)]
 
 
 def plan_variants(n: int, seed: int = 20261203, fault_rate: float = 0.5) -> list[Planned]:
@@ -85,13 +61,7 @@ def plan_variants(n: int, seed: int = 20261203, fault_rate: float = 0.5) -> list
     out = []
     for i in range(n):
         v = V.random_variant(rng, fault_rate)
-        b = V.small_budget(v)
-        tweaks, recs = build.Tweaks(), []
-        if v.fault:
-            tweaks, rec = inject(v.fault, b, random.Random(f"fault:{v.seed}"))
-            if rec.get("code") and v.fault == "row_sum":
-                rec["name"] = next(ln.name for ln in b.lines if ln.code == rec["code"])
-            recs.append(rec)
+        b, tweaks, recs = V.planted(v)
         out.append(Planned(f"{i:03d}_{v.seed}.pdf", V.variant_document(b, v, tweaks),
                            "fault" if recs else "clean", recs, variant=v))
     return out

@@ -358,10 +358,9 @@ def variant_document(b: Budget, v: Variant, tweaks: build.Tweaks | None = None) 
                    blocks=blocks)
 
 
-def render_variant(v: Variant, path: str | Path) -> tuple[ParseResult, list[dict]]:
-    """Render variant ``v`` to ``path``: its truth, and the planted fault's record (the district's
-    ``truth.faults`` format; empty for a clean variant)."""
-    from pipeline.demo import _fault_pages, inject
+def planted(v: Variant) -> tuple[Budget, build.Tweaks, list[dict]]:
+    """Variant ``v``'s budget, the tweaks that plant its fault, and the fault's record (none if clean)."""
+    from pipeline.demo import inject
 
     b = small_budget(v)
     tweaks, recs = build.Tweaks(), []
@@ -370,6 +369,15 @@ def render_variant(v: Variant, path: str | Path) -> tuple[ParseResult, list[dict
         if rec.get("code") and v.fault == "row_sum":
             rec["name"] = next(ln.name for ln in b.lines if ln.code == rec["code"])
         recs.append(rec)
+    return b, tweaks, recs
+
+
+def render_variant(v: Variant, path: str | Path) -> tuple[ParseResult, list[dict]]:
+    """Render variant ``v`` to ``path``: its truth, and the planted fault's record (the district's
+    ``truth.faults`` format; empty for a clean variant)."""
+    from pipeline.demo import _fault_pages
+
+    b, tweaks, recs = planted(v)
     res = render_document(variant_document(b, v, tweaks), path, source_path=Path(path).name)
     d = res.to_dict()
     for rec in recs:
