@@ -116,11 +116,9 @@ def parse_document(context: dg.OpExecutionContext, task):
                    "load every pending document (one transaction each), check, write the report.")
 def load_night(context: dg.OpExecutionContext, etl: EtlSettings, night: dict, parsed: list) -> dict:
     from pipeline.distributed import collect_published
-    from pipeline.load.staging import read_staged
-    from pipeline.night import NightSummary, finish_stages, load_stage, pending_loads
+    from pipeline.night import NightSummary, finish_stages, load_stage
     from pipeline.nightlock import night_lock
     from pipeline.summary import save_summary
-    from pipeline.validate import validate_frames
 
     home = etl.home
     say = context.log.info
@@ -129,8 +127,8 @@ def load_night(context: dg.OpExecutionContext, etl: EtlSettings, night: dict, pa
         t = time.perf_counter()
         summary.outcomes = collect_published(home, _store(), [r for r in parsed if r is not None])
         summary.seconds["collect"] = time.perf_counter() - t
-        invalid = {d for d in pending_loads(home) if validate_frames(read_staged(home.staging, d))}
-        loaded = load_stage(home, summary, progress=say, exclude=invalid)
+        loaded = load_stage(home, summary, progress=say)   # gates every pending document first
+        invalid = summary.refused
         finish_stages(home, summary, roster=etl.roster_path, gx=etl.gx, run_id=context.run.run_id,
                       progress=say, recheck=bool(loaded) or etl.force)
         save_summary(summary)
