@@ -35,24 +35,12 @@ import ctypes
 from typing import Iterator, NamedTuple
 
 import pypdfium2.raw as raw
+from pdfminer.utils import apply_matrix_pt, mult_matrix
 
 from pipeline.document.limits import LimitExceeded
 
 Matrix = tuple[float, float, float, float, float, float]
 _ID: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def _mult(m1: Matrix, m0: Matrix) -> Matrix:
-    """pdfminer's mult_matrix: m1 applied first, then m0."""
-    a1, b1, c1, d1, e1, f1 = m1
-    a0, b0, c0, d0, e0, f0 = m0
-    return (a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1,
-            a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
-
-
-def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
-    a, b, c, d, e, f = m
-    return a * x + c * y + e, b * x + d * y + f
 
 
 def page_ctm(mediabox: tuple[float, float, float, float], rotate: int) -> Matrix:
@@ -108,7 +96,7 @@ def _objects(handle, n: int, m: Matrix, depth: int) -> Iterator[tuple[object, in
         if kind == raw.FPDF_PAGEOBJ_FORM:
             if depth >= 32 or not raw.FPDFPageObj_GetMatrix(obj, fm):
                 continue
-            inner = _mult((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m)
+            inner = mult_matrix((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m)
             yield from _objects(obj, raw.FPDFFormObj_CountObjects(obj), inner, depth + 1)
         else:
             yield obj, kind, m
@@ -124,7 +112,7 @@ def _subpaths(obj, m: Matrix) -> list[list[tuple[str, float, float, bool]]]:
         raw.FPDFPathSegment_GetPoint(seg, px, py)
         t = raw.FPDFPathSegment_GetType(seg)
         cmd = "m" if t == raw.FPDF_SEGMENT_MOVETO else ("c" if t == raw.FPDF_SEGMENT_BEZIERTO else "l")
-        X, Y = _apply(m, x.value, y.value)
+        X, Y = apply_matrix_pt(m, (x.value, y.value))
         if cmd == "m" or not out:
             out.append([])
         out[-1].append((cmd, X, Y, bool(raw.FPDFPathSegment_GetClose(seg))))
@@ -322,15 +310,15 @@ def _blank_objects(textpage, texts: list, seen: set, f: _Frame, widths: dict) ->
             # glyphs drawn, yet no character: a copy pdfium dropped as a duplicate ("fake bold")
             if raw.FPDFPageObj_GetMatrix(obj, fm):
                 font = raw.FPDFTextObj_GetFont(obj)
-                p0, p1 = _apply(m, bl.value, bb.value), _apply(m, br.value, bt.value)
+                p0, p1 = apply_matrix_pt(m, (bl.value, bb.value)), apply_matrix_pt(m, (br.value, bt.value))
                 dups.append((ctypes.cast(obj, ctypes.c_void_p).value,
                              ctypes.cast(font, ctypes.c_void_p).value,
-                             min(p0[0], p1[0]), max(p0[0], p1[0]), *_apply(m, fm.e, fm.f)))
+                             min(p0[0], p1[0]), max(p0[0], p1[0]), *apply_matrix_pt(m, (fm.e, fm.f))))
             continue
         text = text or " "   # pdfium gives a lone blank's text to the object before it
         if not raw.FPDFPageObj_GetMatrix(obj, fm) or not raw.FPDFTextObj_GetFontSize(obj, ctypes.byref(fs)):
             continue
-        a, b, c, d, e, g = _mult((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m)
+        a, b, c, d, e, g = mult_matrix((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m)
         if b or c or a <= 0 or d <= 0:
             continue
         em = fs.value * d
@@ -460,10 +448,10 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
         else:
             x0, y0, x1, y1 = lb
             adv_page = abs(x1 - x0)
-        p0, p1 = _apply(ctm, x0, y0), _apply(ctm, x1, y1)
+        p0, p1 = apply_matrix_pt(ctm, (x0, y0)), apply_matrix_pt(ctm, (x1, y1))
         X0, X1 = min(p0[0], p1[0]), max(p0[0], p1[0])
         Y0, Y1 = min(p0[1], p1[1]), max(p0[1], p1[1])
-        matrix = _mult((a, b, c, d, x, y), ctm)
+        matrix = mult_matrix((a, b, c, d, x, y), ctm)
         up = matrix[0] * matrix[3] > 0 and matrix[1] * matrix[2] <= 0   # pdfminer's LTChar.upright
         attr = {"object_type": "char", "page_number": f.page_number, "text": chr(u) if u else "",
                 "fontname": fontname, "size": (Y1 - Y0) if up else (X1 - X0), "adv": adv_page,
@@ -472,10 +460,10 @@ def _chars(textpage, page, f: _Frame, max_chars: int, texts: list) -> list[dict]
         out.append(f.place(attr, X0, Y0, X1, Y1))
         keys.append(position.get(okey, keys[-1] if keys else 0))
     for u, x, y, em, w, descent, order in blanks:
-        p0, p1 = _apply(ctm, x, y + descent * em), _apply(ctm, x + w, y + (descent + 1) * em)
+        p0, p1 = apply_matrix_pt(ctm, (x, y + descent * em)), apply_matrix_pt(ctm, (x + w, y + (descent + 1) * em))
         X0, X1 = min(p0[0], p1[0]), max(p0[0], p1[0])
         Y0, Y1 = min(p0[1], p1[1]), max(p0[1], p1[1])
-        matrix = _mult((1.0, 0.0, 0.0, 1.0, x, y), ctm)
+        matrix = mult_matrix((1.0, 0.0, 0.0, 1.0, x, y), ctm)
         up = matrix[0] * matrix[3] > 0 and matrix[1] * matrix[2] <= 0
         attr = {"object_type": "char", "page_number": f.page_number, "text": chr(u), "fontname": "",
                 "size": (Y1 - Y0) if up else (X1 - X0), "adv": w, "upright": up, "matrix": matrix,
@@ -518,7 +506,7 @@ def parse_objects(pdf_page, page, max_chars: int, max_objects: int) -> tuple[dic
             if not fill.value and not stroke.value:
                 continue
             raw.FPDFPageObj_GetMatrix(obj, fm)
-            om = _mult(_mult((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m), ctm)
+            om = mult_matrix(mult_matrix((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m), ctm)
             raw.FPDFPageObj_GetStrokeWidth(obj, ctypes.byref(lw))
             for attr in _path_dicts(obj, om, f, bool(stroke.value), bool(fill.value), lw.value):
                 objects.setdefault(attr["object_type"], []).append(attr)
@@ -530,8 +518,8 @@ def parse_objects(pdf_page, page, max_chars: int, max_objects: int) -> tuple[dic
                 raise LimitExceeded(f"page {f.page_number} draws more than {max_objects} paths and images "
                                     "(the limit per page)")
             raw.FPDFPageObj_GetMatrix(obj, fm)
-            om = _mult(_mult((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m), ctm)
-            corners = [_apply(om, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+            om = mult_matrix(mult_matrix((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), m), ctm)
+            corners = [apply_matrix_pt(om, (x, y)) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
             xs, ys = [p[0] for p in corners], [p[1] for p in corners]
             attr = {"object_type": "image", "page_number": f.page_number, "name": "", "mcid": None,
                     "tag": None, "srcsize": (0, 0), "bits": 0, "imagemask": None, "colorspace": [],
