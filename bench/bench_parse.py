@@ -1,7 +1,7 @@
 """Parse time per page and per document, next to pdfplumber's bare extract_text / extract_tables.
 
 Usage: python bench/bench_parse.py [--district DIR] [--corpus DIR] [--runs N] [--limit N]
-(BUDGET_ETL_PDF_BACKEND=pdfium measures the pdfium page backend instead of pdfminer.)
+(BUDGET_ETL_PDF_BACKEND=pdfminer measures the pdfminer page backend instead of the default pdfium.)
 A script, not a test: it prints the machine (nproc, CPU model) and the median of N runs per document.
 """
 

@@ -4,9 +4,9 @@ Why one pass: 85% of pdfplumber's cost is pdfminer reading a page, so the text (
 the titles above tables) and the tables come from the same ``pdfplumber.Page`` object, which is closed
 right after. Pages without drawn paths (pypdfium2 counts them cheaply) are not searched for tables,
 and characters and ruling are turned into pdfplumber's dicts by a faster path (objects.py).
-A second backend (BUDGET_ETL_PDF_BACKEND=pdfium, pdfium_objects.py) builds the same dicts from pdfium
-without running pdfminer on the page at all; pdfminer stays the default until pdfium's reading is
-shown equal everywhere (tests/test_reader.py compares the two on text lines and table cells).
+The default backend (pdfium_objects.py) builds the same dicts from pdfium without running pdfminer on
+the page at all; a page whose font pdfium cannot name, or BUDGET_ETL_PDF_BACKEND=pdfminer, is read by
+pdfminer (tests/test_reader.py compares the two on text lines, table cells and their places).
 Every failure is a typed ``DocumentError``: never a traceback, never a partial result.
 """
 
