@@ -53,7 +53,7 @@ SPECS = [
 
 
 def _check_specs() -> list[dg.AssetCheckSpec]:
-    from pipeline.checks.registry import REGISTRY
+    from pipeline.checks.catalogue import REGISTRY
 
     per_doc = [
         dg.AssetCheckSpec("document_readable", asset=PARSED, partitions_def=documents,

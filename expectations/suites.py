@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.checks.registry import WARNING, Identity
+from pipeline.checks.catalogue import WARNING, Identity
 
 #: Columns of an identity's frame.
 COLUMNS = ("document_id", "department", "year", "subject", "severity", "left", "right", "n", "excess",

@@ -7,7 +7,7 @@ import pytest
 
 from test_checks_support import D, build_warehouse, mini_document
 
-from pipeline.checks.registry import REGISTRY_LIST
+from pipeline.checks.catalogue import REGISTRY_LIST
 
 
 @pytest.fixture(scope="module")

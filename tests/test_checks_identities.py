@@ -19,7 +19,7 @@ from test_checks_support import D, build_warehouse, failing, mini_document
 from pipeline.checks import REGISTRY, run_checks, run_document_checks
 from pipeline.checks.engine import compute_results
 from pipeline.checks.rules.district import read_roster
-from pipeline.checks.registry import REGISTRY_LIST
+from pipeline.checks.catalogue import REGISTRY_LIST
 from pipeline.checks.result import classify, tolerance
 from pipeline.model import DocumentError
 from pipeline.sources.identity import document_id

@@ -105,7 +105,7 @@ def test_district_checks_name_departments_and_pages(night):
 
 def test_one_count_of_errors_and_warnings_in_report_dagster_and_data_docs(night):
     from pipeline.checks.gx import last_result
-    from pipeline.checks.registry import REGISTRY
+    from pipeline.checks.catalogue import REGISTRY
 
     home, inst = night["home"], night["instance"]
     (report_mat,) = _mats(inst, REPORT)

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.checks.registry import REGISTRY
+from pipeline.checks.catalogue import REGISTRY
 
 pytestmark = pytest.mark.slow
 

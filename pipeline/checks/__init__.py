@@ -5,7 +5,7 @@ Public interface: ``REGISTRY``, ``run_checks``, ``run_document_checks``, ``Check
 """
 
 from pipeline.checks.engine import run_checks, run_document_checks
-from pipeline.checks.registry import REGISTRY, Identity
+from pipeline.checks.catalogue import REGISTRY, Identity
 from pipeline.checks.result import CheckResult, CheckSummary
 
 __all__ = ["REGISTRY", "Identity", "CheckResult", "CheckSummary", "run_checks", "run_document_checks"]

@@ -1,5 +1,5 @@
 """`python -m pipeline.checks`: print the identity catalogue as a Markdown table."""
 
-from pipeline.checks.registry import catalogue_markdown
+from pipeline.checks.catalogue import catalogue_markdown
 
 print(catalogue_markdown())

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline.checks.facts import DocFacts
-from pipeline.checks.registry import REGISTRY
+from pipeline.checks.catalogue import REGISTRY
 from pipeline.checks.result import CheckResult, classify, tolerance
 
 ZERO = Decimal(0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.checks.registry import ERROR, UNVERIFIABLE
+from pipeline.checks.catalogue import ERROR, UNVERIFIABLE
 from pipeline.checks.result import CheckResult, OK, WARNING
 
 

@@ -19,7 +19,7 @@ from filelock import FileLock
 from pipeline.checks.base import RuleContext
 from pipeline.checks.coverage import COLUMNS as COVERAGE_COLUMNS, coverage
 from pipeline.checks.facts import DocFacts, last_year_id, last_year_of, load_facts, previous_year_index
-from pipeline.checks.registry import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIST
+from pipeline.checks.catalogue import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIST
 from pipeline.checks.rules import resolve
 from pipeline.checks.rules.district import read_roster
 from pipeline.checks.result import CheckResult, CheckSummary

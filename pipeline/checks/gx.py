@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.atomic import write_text_atomic
 from pipeline.checks.engine import _connection, compute_results
-from pipeline.checks.registry import REGISTRY_LIST, Identity
+from pipeline.checks.catalogue import REGISTRY_LIST, Identity
 from pipeline.checks.result import CheckResult
 
 #: Frames carry amounts as integers of this unit (0.0000001 万元 = 0.001 元): exact, and GX compares ints.

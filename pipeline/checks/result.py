@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline.checks.registry import ERROR, REGISTRY, UNVERIFIABLE, WARNING
+from pipeline.checks.catalogue import ERROR, REGISTRY, UNVERIFIABLE, WARNING
 
 OK = "ok"
 

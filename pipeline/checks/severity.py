@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.checks.registry import ERROR, UNVERIFIABLE, WARNING
+from pipeline.checks.catalogue import ERROR, UNVERIFIABLE, WARNING
 from pipeline.checks.result import OK, CheckResult
 
 #: What each severity may be lowered to.

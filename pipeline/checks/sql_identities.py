@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.checks.registry import REGISTRY
+from pipeline.checks.catalogue import REGISTRY
 
 #: Half the last printed digit, in 万元, by the document's unit (pipeline.checks.result.HALF_UNIT).
 _HALF_UNIT_SQL = "CASE WHEN trim(coalesce(d.unit, '万元')) = '元' THEN 0.0000005 ELSE 0.005 END"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from pipeline.checks.registry import REGISTRY
+from pipeline.checks.catalogue import REGISTRY
 
 _KEY = ("department, year, check_name, coalesce(left_pages, ''), coalesce(right_pages, ''), "
         "coalesce(CAST(left_value AS VARCHAR), ''), coalesce(CAST(right_value AS VARCHAR), '')")

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 
 from pipeline.checks.base import fmt
-from pipeline.checks.registry import REGISTRY
+from pipeline.checks.catalogue import REGISTRY
 
 _EXTERNAL = [
     re.compile(r"<script[^>]*\bsrc=[\"']?(?:https?:)?//[^>]*>\s*</script>", re.I),

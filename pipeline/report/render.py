@@ -19,7 +19,7 @@ from pipeline.report.charts import district_charts
 from pipeline.report.evidence import EvidenceMaker
 from pipeline.report.export import write_csv, write_xlsx
 from pipeline.report.wording import non_financial, plain, tolerance_words
-from pipeline.checks.registry import REGISTRY
+from pipeline.checks.catalogue import REGISTRY
 from pipeline.model import DocumentError
 from pipeline.testhooks import hold
 

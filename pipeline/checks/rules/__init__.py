@@ -1,4 +1,4 @@
-"""The rule functions of the identity registry, one module per category (pipeline/checks/registry.py
+"""The rule functions of the identity registry, one module per category (pipeline/checks/catalogue.py
 names, for each identity, the rule here that evaluates it; the engine runs the rules the registry names).
 
 A document rule is ``rule(doc, ctx) -> list[CheckResult]``; a district rule ``rule(docs, ctx)``; the

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import RuleContext, compare, finding, fmt, total
 from pipeline.checks.facts import DocFacts, Line, TableFacts
-from pipeline.checks.registry import REGISTRY, WARNING
+from pipeline.checks.catalogue import REGISTRY, WARNING
 from pipeline.checks.result import OK, CheckResult
 from pipeline.checks.rules.within_table import summary_sides, within_leaf_rounding
 from pipeline.checks.severity import downgrade

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.checks.base import RuleContext, finding
 from pipeline.checks.facts import DocFacts, group_by, normalise_name
-from pipeline.checks.registry import WARNING
+from pipeline.checks.catalogue import WARNING
 from pipeline.checks.result import CheckResult
 from pipeline.checks.severity import downgrade
 from pipeline.checks.subjects import structural_problem

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pipeline.checks.base import finding
 from pipeline.checks.facts import DocFacts, TableFacts
-from pipeline.checks.registry import ERROR, UNVERIFIABLE
+from pipeline.checks.catalogue import ERROR, UNVERIFIABLE
 from pipeline.checks.result import CheckResult
 from pipeline.checks.rules.procurement import top_level_lines
 from pipeline.checks.rules.within_table import CODED_KINDS, _parent_of

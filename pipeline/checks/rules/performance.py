@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pipeline.checks.base import RuleContext, compare, finding, fmt, total
 from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered
-from pipeline.checks.registry import ERROR, PROSE_BY_METRIC, WARNING
+from pipeline.checks.catalogue import ERROR, PROSE_BY_METRIC, WARNING
 from pipeline.checks.result import CheckResult, tolerance
 from pipeline.checks.rules.prose_restated import PROSE_UNIT, at_printed_precision, resolve_cell
 from pipeline.checks.severity import downgrade

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pipeline.checks.base import RuleContext, compare, fmt, total
 from pipeline.checks.facts import DocFacts
-from pipeline.checks.registry import WARNING
+from pipeline.checks.catalogue import WARNING
 from pipeline.checks.result import CheckResult, tolerance
 from pipeline.checks.severity import CONSEQUENCE, downgrade
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pipeline.checks.base import RuleContext, compare, finding, fmt
 from pipeline.checks.facts import DocFacts
-from pipeline.checks.registry import PROSE_BY_METRIC, REGISTRY, WARNING, Cell
+from pipeline.checks.catalogue import PROSE_BY_METRIC, REGISTRY, WARNING, Cell
 from pipeline.checks.result import CheckResult, tolerance
 from pipeline.checks.rules.prose_restated import PROSE_UNIT, resolve_cell
 from pipeline.checks.severity import downgrade

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import RuleContext, fmt
 from pipeline.checks.facts import DocFacts, FigureFact, Line, normalise_name
-from pipeline.checks.registry import PROSE_BY_METRIC, UNVERIFIABLE, WARNING, Cell
+from pipeline.checks.catalogue import PROSE_BY_METRIC, UNVERIFIABLE, WARNING, Cell
 from pipeline.checks.result import CheckResult
 from pipeline.checks.rules.prose_restated import resolve_cell
 from pipeline.checks.severity import downgrade

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pipeline.checks.base import RuleContext, compare, fmt, total
 from pipeline.checks.facts import ClaimFact, DocFacts
-from pipeline.checks.registry import ERROR, PROSE_BY_METRIC, REGISTRY, WARNING
+from pipeline.checks.catalogue import ERROR, PROSE_BY_METRIC, REGISTRY, WARNING
 from pipeline.checks.result import CheckResult
 from pipeline.checks.rules.prose_restated import PROSE_UNIT, resolve_cell
 from pipeline.checks.severity import CONSEQUENCE, downgrade

@@ -8,7 +8,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from pipeline.checks.base import RuleContext, compare, finding, fmt, total
 from pipeline.checks.facts import ClaimFact, DocFacts, normalise_name, numbering_level
-from pipeline.checks.registry import PROSE_BY_METRIC, UNVERIFIABLE, WARNING, Cell
+from pipeline.checks.catalogue import PROSE_BY_METRIC, UNVERIFIABLE, WARNING, Cell
 from pipeline.checks.result import OK, CheckResult
 from pipeline.checks.rules.within_table import summary_sides
 from pipeline.checks.severity import ROUNDING_PRINTED, downgrade

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pipeline.checks.base import RuleContext, compare, fmt, total
 from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered, is_column_number, normalise_name
-from pipeline.checks.registry import REGISTRY, WARNING
+from pipeline.checks.catalogue import REGISTRY, WARNING
 from pipeline.checks.result import CheckResult, tolerance
 from pipeline.checks.severity import downgrade
 from pipeline.checks.subjects import FUNCTIONAL_CLASSES, structural_problem

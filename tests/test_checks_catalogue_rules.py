@@ -20,7 +20,7 @@ from test_checks_support import D, build_warehouse, mini_document
 
 from pipeline.checks.engine import district_results, document_results, rules_of
 from pipeline.checks.facts import AssetLine, ClaimFact, DocFacts, FigureFact, Line, TableFacts, load_facts
-from pipeline.checks.registry import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIST
+from pipeline.checks.catalogue import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIST
 from pipeline.checks.rules import resolve
 from pipeline.checks.rules.district import RosterEntry
 from pipeline.checks.rules.prose_restated import resolve_cell
