@@ -1,9 +1,10 @@
 """Every identity of the registry has a rule, fires on a fault planted for it and is silent on a clean
 document (issue 14, item 1).
 
-The clean document is the small consistent disclosure of test_checks_support loaded through the real
-loader, read back as facts once, then given what the mini document does not print (a 三公 table, an
-assets table, more prose). Each fault is planted on a copy of those facts: one figure, label or code
+The clean document is the small consistent disclosure of test_checks_support, given the performance
+tables it does not print (a 部门职责-工作活动 duty table, two project forms with their 年度资金申请总额 block
+and the prose naming them), loaded through the real loader, read back as facts once, then given what
+the loader's warehouse does not hold for it (a 三公 table, an assets table, more prose). Each fault is planted on a copy of those facts: one figure, label or code
 changed the way a misprint changes it. Facts-level, so all identities take a second.
 """
 
@@ -24,6 +25,7 @@ from pipeline.checks.catalogue import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIS
 from pipeline.checks.rules import resolve
 from pipeline.checks.rules.district import RosterEntry
 from pipeline.checks.rules.prose_restated import resolve_cell
+from pipeline.model import Claim, ParseResult, Row, Table
 
 ONE = D("1.00")
 
@@ -43,9 +45,48 @@ def _add_claim(doc: DocFacts, metric: str, amount: Decimal, quote: str, page: in
     return c
 
 
+def _perf_row(name: str, values: dict[str, str], page: int, **attrs: str) -> Row:
+    return Row(None, None, name, {k: D(v) for k, v in values.items()}, page, [0, 0, 1, 1], attrs)
+
+
+def _form(project: str, parts: tuple[str, str, str], page: int) -> Table:
+    """A project performance-target form (Putuo's 绩效目标填报表): its 项目资金 block of label | amount
+    rows, 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金, then its indicators (text only)."""
+    total = format(sum(D(p) for p in parts), "f")
+    money = [("项目资金总额", total), ("其中：财政资金", total), ("年度资金申请总额", total),
+             ("其中：当年财政拨款", parts[0]), ("上年结转资金", parts[1]), ("其他资金", parts[2])]
+    rows = [_perf_row(n, {"amount": v}, page, project=project) for n, v in money]
+    rows.append(_perf_row("完成及时率", {}, page, project=project, level1="产出指标", level2="时效指标",
+                          indicator="完成及时率", value="100%", subkind="project"))
+    return Table("performance_targets", "财政项目支出绩效目标填报表", [page], False, rows)
+
+
+def with_performance(res: ParseResult) -> ParseResult:
+    """The mini document with the performance tables of a full disclosure: a duty table whose top-level
+    activities' 年度预算数 add up to 本年支出合计, the project forms of its two 项 (their 年度资金申请总额
+    add up to 项目支出) and the prose sentence naming the projects and their budget."""
+    exp = {ln.code: ln.values for t in res.tables if t.kind == "expenditure_summary" for ln in t.rows if ln.code}
+    leaf1, leaf2 = exp["2120101"]["project"], exp["2120102"]["project"]
+    total = exp["212"]["total"]
+    duty = Table("performance_targets", "部门职责-工作活动绩效目标", [17], False, [
+        _perf_row("一、综合管理", {"budget": format(total - D("30.00"), "f")}, 17, project="一、综合管理",
+                  subkind="duty"),
+        _perf_row("1、办公室", {"budget": format(total - D("30.00"), "f")}, 17, project="1、办公室", subkind="duty"),
+        _perf_row("二、社区服务", {"budget": "30.00"}, 17, project="二、社区服务", subkind="duty"),
+    ])
+    forms = [_form("1.行政运行", (format(leaf1 - D("2.00"), "f"), "2.00", "0.00"), 18),
+             _form("2.一般行政管理事务", (format(leaf2, "f"), "0.00", "0.00"), 19)]
+    res.tables += [duty] + forms
+    res.narrative += [Claim("project_targets_count", D(2), 18, "编报绩效目标的项目2个"),
+                      Claim("project_targets_budget", leaf1 + leaf2, 18,
+                            f"涉及项目预算资金{format(leaf1 + leaf2, 'f')}万元")]
+    return res
+
+
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> DocFacts:
-    home = build_warehouse(tmp_path_factory.mktemp("registry-rules"), {"2023/201_mini.pdf": mini_document()})
+    home = build_warehouse(tmp_path_factory.mktemp("registry-rules"),
+                           {"2023/201_mini.pdf": with_performance(mini_document())})
     con = duckdb.connect(str(home.db_path), read_only=True)
     try:
         (doc,) = load_facts(con).values()
@@ -108,6 +149,18 @@ def _gov_fund_line(doc: DocFacts) -> None:
                                                        {"total": ONE}))
 
 
+def _bump_duty(doc: DocFacts) -> None:
+    """A top-level duty activity's 年度预算数 misprinted: the activities add up to no total of the tables."""
+    next(b for b in doc.duty_budgets if b.numbering == "二、").budget += ONE
+
+
+def _bump_form_part(doc: DocFacts) -> None:
+    """A form's 当年财政拨款 misprinted (its 年度资金申请总额, which the prose restates, kept)."""
+    form = next(t for t in doc.tables_of("performance_targets") if t.index == max(
+        f.index for f in doc.tables_of("performance_targets")))
+    next(ln for ln in form.lines if ln.key == "其中:当年财政拨款").values["amount"] += ONE
+
+
 def _unreadable(doc: DocFacts) -> None:
     next(p for p in doc.printed if p.kind == "expenditure_summary").status = "unread"
 
@@ -148,11 +201,10 @@ DOCUMENT_FAULTS: dict[str, Plant] = {
     "assets_as_of_date": lambda d: setattr(d.assets[0], "as_of", "2020-12-31"),
     "department_code_consistent": lambda d: setattr(d.printed[0], "department_code", "999"),
     "department_name_consistent": lambda d: setattr(d.printed[0], "department_name", "另一个部门"),
+    "duty_budget_relates_to_total": _bump_duty,
+    "project_form_funds_add_up": _bump_form_part,
+    "prose_project_budget_vs_forms": _bump_claim("project_targets_budget"),
 }
-#: Identities whose planted fault needs tables the small document cannot print yet (performance-target
-#: forms and duty tables); covered by tests/test_checks_corpus_rules.py and the demo variants.
-NOT_PLANTED = frozenset({"duty_budget_relates_to_total", "project_form_funds_add_up",
-                         "prose_project_budget_vs_forms"})
 
 
 def _district(docs: dict[str, DocFacts], roster: list[RosterEntry] | None) -> list:
@@ -197,7 +249,7 @@ def test_every_registry_entry_names_a_rule_the_engine_runs():
         assert ident.rule, f"{ident.name} names no rule"
         assert callable(resolve(ident.rule)), ident.name
         assert ident.rule in (document_rules + review if ident.scope == DOCUMENT else district), ident.name
-    assert set(DOCUMENT_FAULTS) | set(DISTRICT_FAULTS) | NOT_PLANTED | {
+    assert set(DOCUMENT_FAULTS) | set(DISTRICT_FAULTS) | {
         i.name for i in REGISTRY_LIST if i.metric} == set(REGISTRY), "an identity with no planted fault"
 
 
@@ -219,6 +271,17 @@ def test_a_planted_fault_fires_its_document_identity(clean, name):
     fired = _fired(document_results(doc, _last_year(clean)), name)
     assert fired, f"{name} is silent on its planted fault"
     assert not _fired(document_results(copy.deepcopy(clean), _last_year(clean)), name)
+
+
+@pytest.mark.parametrize("name", ["duty_budget_relates_to_total", "project_form_funds_add_up",
+                                  "prose_project_budget_vs_forms"])
+def test_a_performance_table_fault_fires_only_its_identity(clean, name):
+    """The performance tables restate figures other identities read too: a misprint on them is reported
+    once, by the identity that owns it (the prose's project budget is compared with the forms' totals,
+    not with their parts; the duty budgets with the tables' totals, not the reverse)."""
+    doc = copy.deepcopy(clean)
+    DOCUMENT_FAULTS[name](doc)
+    assert {r.check_name for r in document_results(doc, _last_year(clean)) if r.failed} == {name}
 
 
 @pytest.mark.parametrize("name", sorted(i.name for i in REGISTRY_LIST if i.metric))
