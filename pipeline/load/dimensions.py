@@ -13,6 +13,7 @@ Call after refresh_disclosures, whose department keys it reads.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -83,9 +84,24 @@ def refresh_subject_codes(con: duckdb.DuckDBPyConnection, reference_dir: Path | 
     return frame.height
 
 
-def table_kind_rows() -> list[tuple[str, str, bool, bool, bool]]:
-    """(kind, classification, side_by_side, text_only, standard) of every canonical kind, from the
-    template model: the one statement of which kinds carry economic codes, print two sides, …"""
+class TableKind(NamedTuple):
+    """One row of the table-kind dimension (the warehouse's ``table_kinds``, column for column)."""
+
+    kind: str
+    classification: str      # functional | economic | none: the subject codes its rows carry
+    side_by_side: bool       # revenue and expenditure printed side by side (the summaries)
+    text_only: bool          # rows of text, not amounts (performance targets)
+    standard: bool           # a budget disclosure is expected to print it
+
+    @property
+    def coded(self) -> bool:
+        """Its rows carry subject codes (functional or economic)."""
+        return self.classification != "none"
+
+
+def table_kind_rows() -> list[TableKind]:
+    """Every canonical kind as the template model states it: the one statement of which kinds carry
+    economic codes, print two sides, … (the warehouse's table_kinds; the checks read it too)."""
     from pipeline.model import TABLE_KINDS
     from pipeline.tables.catalogue import load_catalogue
 
@@ -93,8 +109,8 @@ def table_kind_rows() -> list[tuple[str, str, bool, bool, bool]]:
     out = []
     for kind in TABLE_KINDS:
         spec = cat.kinds.get(kind)
-        out.append((kind, cat.classification_of(kind), bool(spec and spec.side_by_side),
-                    bool(spec and spec.text_only), kind in cat.standard_kinds))
+        out.append(TableKind(kind, cat.classification_of(kind), bool(spec and spec.side_by_side),
+                             bool(spec and spec.text_only), kind in cat.standard_kinds))
     return out
 
 

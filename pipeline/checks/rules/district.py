@@ -11,6 +11,7 @@ from pathlib import Path
 from pipeline.checks.base import RuleContext, finding
 from pipeline.checks.facts import DocFacts, group_by, normalise_name
 from pipeline.checks.catalogue import WARNING
+from pipeline.checks.kinds import UNCODED_KINDS
 from pipeline.checks.result import CheckResult
 from pipeline.checks.severity import downgrade
 from pipeline.checks.subjects import structural_problem
@@ -142,7 +143,7 @@ def subject_codes(docs: dict[str, DocFacts], ctx: RuleContext) -> list[CheckResu
         seen = set()
         for t in d.tables:
             classification = classification_for(t.kind)
-            if t.kind in ("procurement", "performance_targets", "assets"):
+            if t.kind in UNCODED_KINDS:
                 continue
             for ln in t.lines:
                 if not ln.code or (ln.code, classification, ln.key) in seen:

@@ -17,7 +17,8 @@ from pipeline.checks.facts import DocFacts, TableFacts
 from pipeline.checks.catalogue import ERROR, UNVERIFIABLE
 from pipeline.checks.result import CheckResult
 from pipeline.checks.rules.procurement import top_level_lines
-from pipeline.checks.rules.within_table import CODED_KINDS, _parent_of
+from pipeline.checks.kinds import CODED_KINDS
+from pipeline.checks.rules.within_table import _parent_of
 from pipeline.checks.severity import OCR_FIGURE, UNREAD, downgrade
 
 

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pipeline.checks.base import RuleContext, fmt
 from pipeline.checks.facts import DocFacts, FigureFact, Line, normalise_name
 from pipeline.checks.catalogue import PROSE_BY_METRIC, UNVERIFIABLE, WARNING, Cell
+from pipeline.checks.kinds import TEXT_ONLY_KINDS
 from pipeline.checks.result import CheckResult
 from pipeline.checks.rules.prose_restated import resolve_cell
 from pipeline.checks.severity import downgrade
@@ -86,7 +87,7 @@ def _rows_named(doc: DocFacts, key: str) -> list[tuple[Decimal, int, str, int | 
     best: list[tuple[int, tuple[Decimal, int, str, int | None]]] = []
     codes = _CODE.findall(key)
     for t in doc.tables:
-        if t.kind in ("performance_targets",):
+        if t.kind in TEXT_ONLY_KINDS:
             continue
         for ln in t.lines:
             v = _row_value(ln)

@@ -9,15 +9,12 @@ from decimal import Decimal
 from pipeline.checks.base import RuleContext, compare, fmt, total
 from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered, is_column_number, normalise_name
 from pipeline.checks.catalogue import REGISTRY, WARNING
+from pipeline.checks.kinds import CODED_KINDS, SUMMARY_KINDS
 from pipeline.checks.result import CheckResult, tolerance
 from pipeline.checks.severity import downgrade
 from pipeline.checks.subjects import FUNCTIONAL_CLASSES, structural_problem
 
 
-#: Tables whose identities run over their subject codes (the classification: TableFacts.classification).
-CODED_KINDS = ("revenue_summary", "expenditure_summary", "general_budget_expenditure",
-               "general_budget_basic_expenditure", "government_fund_expenditure", "soe_capital_expenditure")
-SUMMARY_KINDS = ("revenue_expenditure_summary", "fiscal_summary")
 #: The columns a row's total adds up (the registry's parameters of row_total).
 EXP_PARTS: tuple[str, ...] = REGISTRY["row_total"].params["expenditure_parts"]
 REVENUE_PARTS: tuple[str, ...] = REGISTRY["row_total"].params["revenue_parts"]
