@@ -30,6 +30,8 @@ FAULT_CHECKS = {
     "prose_conflict": {"prose_self_consistent"},
     "procurement_budget_sum": {"procurement_budget_column"},
     "year_variant": {"assets_as_of_date"},
+    "form_funds": {"project_form_funds_add_up"},
+    "prose_project_budget": {"prose_project_budget_vs_forms"},
     ("unverifiable", "performance_targets"): {"duty_budget_relates_to_total"},
     ("unverifiable", "government_fund_expenditure"): {"government_fund_subject_without_table"},
     ("unverifiable", "training_expenses"): {"prose_unverifiable"},

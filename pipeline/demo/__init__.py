@@ -20,6 +20,9 @@ from pipeline.demo.budget import Budget
 from pipeline.demo.render import render_document
 
 FAULT_KINDS = ("row_sum", "prose_mismatch", "cross_table", "procurement_line", "department_code")
+#: Faults on the project forms' 项目资金 block, which only the departments chosen for them print (their
+#: own random stream, so the district's other documents are drawn as before).
+PERFORMANCE_FAULT_KINDS = ("form_funds", "prose_project_budget")
 
 
 @dataclass
@@ -54,6 +57,37 @@ def _fault_plan(rng: random.Random, codes: list[str], years: tuple[int, ...]) ->
     for i, code in enumerate(picks):
         plan[(code, rng.choice(years))] = FAULT_KINDS[i // 2 % len(FAULT_KINDS)]
     return plan
+
+
+def _performance_plan(rng: random.Random, codes: list[str], years: tuple[int, ...]
+                      ) -> dict[str, tuple[int, str]]:
+    """Departments whose project forms print their 项目资金 block (both years) → (year, fault kind):
+    each performance fault kind in two departments, the other year of each printing it clean."""
+    picks = rng.sample(codes, min(len(codes), 2 * len(PERFORMANCE_FAULT_KINDS)))
+    return {code: (rng.choice(years), PERFORMANCE_FAULT_KINDS[i // 2 % len(PERFORMANCE_FAULT_KINDS)])
+            for i, code in enumerate(picks)}
+
+
+def inject_performance(kind: str, b: Budget, t: build.Tweaks, rng: random.Random) -> dict:
+    """Plant a project-form fault in ``t`` (the forms print their funds); its truth record."""
+    step = Decimal("100.00") if b.unit == "元" else Decimal("0.01")
+    delta = step * rng.choice([3, 10, 25, 100])
+    rec: dict = {"fault": kind, "table_kind": "performance_targets", "code": None, "measure": "amount",
+                 "metric": None, "pages": [], "description": ""}
+    funded = [pt for pt in b.perf if pt.funds is not None]
+    if kind == "form_funds":
+        pt = rng.choice(funded)
+        t.form_part[pt.code] = delta
+        rec.update(code=pt.code, project=pt.project,
+                   description=f"form {pt.project}: 当年财政拨款 printed {delta} {b.unit} above, so 当年财政拨款 + "
+                               f"上年结转资金 + 其他资金 ≠ its 年度资金申请总额")
+    elif kind == "prose_project_budget":
+        true = sum((sum(pt.funds, Decimal(0)) for pt in funded), Decimal(0))
+        t.prose["project_targets_budget"] = true + delta
+        rec.update(metric="project_targets_budget",
+                   description=f"prose 涉及项目预算资金 is {delta} {b.unit} above the {len(funded)} forms' "
+                               f"年度资金申请总额 ({true})")
+    return rec
 
 
 def inject(kind: str, b: Budget, rng: random.Random) -> tuple[build.Tweaks, dict]:
@@ -110,6 +144,10 @@ def inject(kind: str, b: Budget, rng: random.Random) -> tuple[build.Tweaks, dict
 def _fault_pages(rec: dict, res: dict) -> list[int]:
     if rec["metric"]:
         return sorted({c["page"] for c in res["narrative"] if c["metric"] == rec["metric"]})
+    if rec["fault"] == "form_funds":   # the form's 项目资金 block (its first rows)
+        form = next(t for t in res["tables"] if t["kind"] == "performance_targets"
+                    and any(r["attrs"].get("project") == rec["project"] for r in t["rows"]))
+        return sorted({r["page"] for r in form["rows"] if r["attrs"].get("group")})
     pages: set[int] = set()
     for t in res["tables"]:
         if t["kind"] != rec["table_kind"]:
@@ -133,6 +171,10 @@ def district_budgets(seed: int, years: tuple[int, ...], departments: int, faults
     depts = district.departments(departments, rng)
     profiles = [district.DeptProfile(random.Random(rng.random()), *d) for d in depts]
     plan = _fault_plan(random.Random(rng.random()), [p.code for p in profiles], years) if faults else {}
+    # the first department is left as drawn: the broken files are cut from its first clean document
+    faulted = {code for code, _ in plan}
+    perf_plan = _performance_plan(random.Random(f"{seed}:performance"),
+                                  [p.code for p in profiles[1:] if p.code not in faulted], years) if faults else {}
     for prof in profiles:
         drng = random.Random(f"{seed}:{prof.code}")
         prev: Budget | None = None
@@ -150,6 +192,12 @@ def district_budgets(seed: int, years: tuple[int, ...], departments: int, faults
             if fkind:
                 tweaks, rec = inject(fkind, b, drng)
                 recs.append(rec)
+            if prof.code in perf_plan and b.perf:
+                district.print_form_funds(b)
+                pyear, pkind = perf_plan[prof.code]
+                if year == pyear:
+                    recs.append(inject_performance(pkind, b, tweaks,
+                                                   random.Random(f"{seed}:{prof.code}:{year}:performance")))
             yield prof, year, b, tweaks, recs
 
 
@@ -208,4 +256,4 @@ def generate_district(out_dir: str | Path, seed: int = config.DEMO_SEED,
     return man
 
 
-__all__ = ["generate_district", "DistrictManifest", "DistrictFile", "FAULT_KINDS"]
+__all__ = ["generate_district", "DistrictManifest", "DistrictFile", "FAULT_KINDS", "PERFORMANCE_FAULT_KINDS"]

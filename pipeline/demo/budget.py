@@ -129,6 +129,10 @@ class PerfTable:
     title: str
     project: str
     indicators: list[Indicator]
+    #: The 项 the project is funded on (district budgets; the seed's forms name none).
+    code: str | None = None
+    #: 当年财政拨款, 上年结转资金, 其他资金 when the form prints its 项目资金 block (else indicators only).
+    funds: tuple[Decimal, Decimal, Decimal] | None = None
 
 
 @dataclass

@@ -45,6 +45,8 @@ class Tweaks:
     prose: dict[str, Decimal] = field(default_factory=dict)
     header_code: dict[str, str] = field(default_factory=dict)
     header_name: dict[str, str] = field(default_factory=dict)
+    #: project form (its 项 code) → delta on its printed 当年财政拨款 (its 年度资金申请总额 kept)
+    form_part: dict[str, Decimal] = field(default_factory=dict)
 
 
 class Printer:
@@ -416,12 +418,34 @@ def procurement_table(b: Budget, p: Printer, dept: tuple[str, str, str] | None =
                       department_code=dept[1], department_name=dept[2], new_page=True, font_size=8.5)
 
 
-def perf_table(pt, subkind: str = "project") -> TableBlock:
-    """项目绩效目标表: 一级/二级/三级指标, 绩效指标描述, 指标值, 指标值确定依据."""
+FORM_FUNDS = "项目资金"
+FORM_PARTS = ("其中：当年财政拨款", "上年结转资金", "其他资金")
+
+
+def form_funds_lines(pt, p: Printer) -> list[Line]:
+    """A form's 项目资金 block (when it prints one): under a first-column group cell, one label | amount
+    pair a line: 年度资金申请总额, then 当年财政拨款 + 上年结转资金 + 其他资金 (Putuo's form layout)."""
+    if pt.funds is None:
+        return []
+    parts = list(pt.funds)
+    parts[0] += p.t.form_part.get(pt.code, Z)
+    pairs = [("年度资金申请总额", sum(pt.funds, Z))] + list(zip(FORM_PARTS, parts))
+    lines = []
+    for i, (label, v) in enumerate(pairs):
+        s = p.fmt(v)
+        cells = [FORM_FUNDS if i == 0 else "", "", label, s, "", ""]
+        tr = TruthRow(None, None, label, {"amount": p.wan(s)}, {"group": FORM_FUNDS}, cols=(2, 3))
+        lines.append(Line(cells, [tr], merged_above=frozenset({0}) if i else frozenset()))
+    return lines
+
+
+def perf_table(pt, subkind: str = "project", p: Printer | None = None) -> TableBlock:
+    """项目绩效目标表: 一级/二级/三级指标, 绩效指标描述, 指标值, 指标值确定依据 (after the 项目资金 block,
+    when the form prints one)."""
     header = [HeadCell("绩效目标", 0, 0, colspan=3), HeadCell(pt.project, 0, 3, colspan=3)]
     heads = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
     header += [HeadCell(h, 1, i) for i, h in enumerate(heads)]
-    lines = []
+    lines = form_funds_lines(pt, p) if p is not None else []
     prev = None
     for ind in pt.indicators:
         merged = frozenset({0}) if prev == ind.level1 else frozenset()
@@ -633,10 +657,16 @@ def document(b: Budget, tweaks: Tweaks | None = None) -> DocSpec:
     pr.para("第二部分：专项资金绩效目标", indent=False)
     pr.para(f"我部门 {b.year} 年无专项资金预算。")
     pr.para("第三部分：预算项目绩效目标", indent=False)
+    funded = [pt for pt in b.perf if pt.funds is not None]
+    if funded:
+        n = len(funded)
+        pr.para(f"编报绩效目标的项目{n}个，涉及项目预算资金{{0}}{U}。",
+                [("project_targets_budget", sum((sum(pt.funds, Z) for pt in funded), Z), "涉及项目预算资金{}" + U)])
+        pr.blocks[-1].claims.insert(0, ClaimSpec("project_targets_count", Decimal(n), f"编报绩效目标的项目{n}个"))
     blocks += pr.blocks
     pr.blocks = []
     for pt in b.perf:
-        blocks.append(perf_table(pt))
+        blocks.append(perf_table(pt, p=p))
     ptot = sum((x.amount for x in b.procurement), Z)
     pr.head("六、政府采购预算情况", new_page=True)
     pr.para("%d年度政府采购预算总额 {0} %s。" % (b.year, U),

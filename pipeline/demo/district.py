@@ -185,7 +185,7 @@ def budget(rng: random.Random, prof: DeptProfile, year: int) -> Budget:
         name = prof.projects[i % 2] if i < 2 else pl.name
         picks = sorted(rng.sample(range(len(INDICATORS)), 4))
         perf.append(PerfTable(f"{i + 1}、{name}专项经费绩效目标表", f"{i + 1}.{name}",
-                              [Indicator(*INDICATORS[j]) for j in picks]))
+                              [Indicator(*INDICATORS[j]) for j in picks], code=pl.code))
     return Budget(code=prof.code, name=prof.name, short=prof.short, year=year, unit=u, lines=lines,
                   econ=econ, three_public=tp, procurement=proc, assets=assets, perf=perf,
                   duties=f"负责{prof.short}职责范围内的各项工作，保障机构正常运转，完成年度工作任务。",
@@ -197,3 +197,13 @@ def prior_of(b: Budget, rng: random.Random) -> tuple[Decimal, Decimal, Decimal]:
     basic = b.s("basic") - _scale(_amt(rng, -30, 80), b.unit)
     proj = b.s("project") - _scale(_amt(rng, -50, 120), b.unit)
     return basic + proj, basic, proj
+
+
+def print_form_funds(b: Budget) -> None:
+    """Give every project form its 项目资金 block, from the 项 it is funded on: 当年财政拨款 (general
+    budget), 上年结转资金 (carry-over), 其他资金 (事业收入); the prose then names the projects and their
+    budget (Putuo's forms and 涉及项目预算资金 sentence). Draws nothing from the random stream."""
+    lines = {ln.code: ln for ln in b.lines}
+    for pt in b.perf:
+        ln = lines[pt.code]
+        pt.funds = (ln.project_gb, ln.project_cf, ln.project_nf)
