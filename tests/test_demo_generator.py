@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.demo import FAULT_KINDS, PERFORMANCE_FAULT_KINDS, generate_district
+from pipeline.demo import (FAULT_KINDS, PERFORMANCE_FAULT_KINDS, DistrictFile, DistrictManifest,
+                           generate_district)
 from pipeline.demo.seed import seed_result
 
 
@@ -125,9 +126,10 @@ def identity_failures(doc: dict) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def default_district(tmp_path_factory):
-    out = tmp_path_factory.mktemp("district")
-    return out, generate_district(out)
+def default_district(demo_district):
+    """The session's default demo district (tests/conftest.py) and the manifest its generator wrote."""
+    m = json.loads((demo_district / "manifest.json").read_text(encoding="utf-8"))
+    return demo_district, DistrictManifest(str(demo_district), m["seed"], [DistrictFile(**f) for f in m["files"]])
 
 
 def test_default_district_shape(default_district):
@@ -140,8 +142,6 @@ def test_default_district_shape(default_district):
     assert roster[0] == "department_code,name,years"
     assert "125,承德高新技术产业开发区社区管理办公室,2023" in roster
     assert len(roster) == 1 + 40 + 1
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert len(manifest["files"]) == len(man.files)
     for f in man.files:
         assert (out / f.path).exists() and (out / f.truth).exists()
 
@@ -254,6 +254,8 @@ def test_same_seed_identical_bytes_different_seed_differs(tmp_path):
         assert (tmp_path / "a" / fa.truth).read_bytes() == (tmp_path / "b" / fb.truth).read_bytes()
     assert any((tmp_path / "a" / fa.truth).read_bytes() != (tmp_path / "c" / fc.truth).read_bytes()
                for fa, fc in zip(a.files, c.files))
+    written = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    assert written["seed"] == 7 and [DistrictFile(**f) for f in written["files"]] == a.files
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

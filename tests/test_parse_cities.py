@@ -43,9 +43,11 @@ def _truths() -> list[dict]:
 @pytest.fixture(scope="session")
 def cities() -> list[tuple[dict, ParseResult | DocumentError]]:
     """Every truth file's PDF, parsed once per session (shared with test_parse_corpus)."""
-    from corpus_parses import parse_once
+    from corpus_parses import parse_all, parse_once
 
-    out = [(t, parse_once(CORPUS / t["file"])) for t in _truths()]
+    truths = _truths()
+    parse_all(CORPUS / t["file"] for t in truths)
+    out = [(t, parse_once(CORPUS / t["file"])) for t in truths]
     return out
 
 

@@ -82,13 +82,9 @@ def cell_accuracy(parsed: dict, truth: dict) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="session")
-def district(tmp_path_factory) -> Path:
-    demo = pytest.importorskip("pipeline.demo", reason="pipeline.demo (the generator) is missing")
-    if not hasattr(demo, "generate_district"):
-        pytest.skip("pipeline.demo.generate_district is missing")
-    out = tmp_path_factory.mktemp("district")
-    demo.generate_district(out)
-    return out
+def district(demo_district: Path) -> Path:
+    """The session's default demo district (tests/conftest.py), rendered once for every test using it."""
+    return demo_district
 
 
 def _files(root: Path) -> list[tuple[Path, dict]]:
@@ -97,16 +93,16 @@ def _files(root: Path) -> list[tuple[Path, dict]]:
 
 
 def test_district_round_trip(district: Path) -> None:
-    from pipeline.parse import parse_document
+    from corpus_parses import parse_in_pool
 
     failures: dict[str, list[str]] = {}
     good = total = 0
     docs = 0
-    for pdf, truth in _files(district):
-        if "error" in truth:
-            continue
+    files = [(pdf, truth) for pdf, truth in _files(district) if "error" not in truth]
+    for (pdf, truth), (_, res) in zip(files, parse_in_pool(pdf for pdf, _ in files)):
+        assert not isinstance(res, DocumentError), (pdf.name, res.kind, res.message)
         docs += 1
-        parsed = parse_document(pdf).to_dict()
+        parsed = res.to_dict()
         diff = compare(parsed, truth)
         g, t = cell_accuracy(parsed, truth)
         good, total = good + g, total + t
