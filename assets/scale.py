@@ -51,6 +51,16 @@ def _store():
     return store
 
 
+def chosen_documents(docs: list, labels: dict[str, str], chosen: list[str]) -> list:
+    """The discovered documents of the chosen partitions; a key the source does not offer is an error
+    (a backfill that silently did less than asked would look complete)."""
+    unknown = sorted(set(chosen) - {labels[d.document_id] for d in docs})
+    if unknown:
+        raise dg.Failure(f"no discovered document is partition {', '.join(map(repr, unknown))} "
+                         "(partition keys as the UI lists them under `documents`)")
+    return [d for d in docs if labels[d.document_id] in set(chosen)]
+
+
 def _mapping_key(document_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", document_id)
 
@@ -58,7 +68,10 @@ def _mapping_key(document_id: str) -> str:
 @dg.op(tags={QUEUE_TAG: WRITER_QUEUE}, pool=DUCKDB_POOL,
        config_schema={"batch": dg.Field(int, is_required=False,
                                         description="Documents per parse step (default: BUDGET_ETL_PARSE_BATCH, "
-                                                    "else 3).")},
+                                                    "else 3)."),
+                      "partitions": dg.Field([str], is_required=False,
+                                             description="A backfill: only these partitions of `documents` "
+                                                         "(keys as the UI shows them); default: the whole night.")},
        out={"night": dg.Out(dict), "documents": dg.DynamicOut(list, is_required=False)},
        description="Discover, register new documents as partitions, publish the changed PDFs to the "
                    "object store; one parse step per batch of changed documents.")
@@ -81,13 +94,16 @@ def plan_night(context: dg.OpExecutionContext, etl: EtlSettings):
         new = sorted({labels[d.document_id] for d in docs} - known)
         if new:
             context.instance.add_dynamic_partitions(documents.name, new)
+        chosen = context.op_config.get("partitions")
+        if chosen:
+            docs = chosen_documents(docs, labels, chosen)
         todo, unchanged = plan_documents(home, _store(), docs, force=etl.force)
     size = context.op_config.get("batch") or batch_size_from_env()
     groups = batches(todo, size)
     context.log.info(f"{len(docs)} documents: {len(todo)} to parse in {len(groups)} steps of up to {size}, "
                      f"{len(unchanged)} unchanged")
     yield dg.Output({"discovered": len(docs), "to_parse": len(todo), "unchanged": len(unchanged),
-                     "batch": size}, "night")
+                     "batch": size, "chosen": sorted(chosen or [])}, "night")
     for group in groups:
         tasks = [{"doc": doc_to_dict(d), "label": labels[d.document_id], "force": etl.force} for d in group]
         yield dg.DynamicOutput(tasks, mapping_key=_mapping_key(group[0].document_id), output_name="documents")
@@ -150,7 +166,7 @@ def load_night(context: dg.OpExecutionContext, etl: EtlSettings, night: dict, pa
         loaded = load_stage(home, summary, progress=say)   # gates every pending document first
         invalid = summary.refused
         finish_stages(home, summary, roster=etl.roster_path, gx=etl.gx, run_id=context.run.run_id,
-                      progress=say, recheck=bool(loaded) or etl.force)
+                      progress=say, recheck=bool(loaded) or etl.force or bool(night.get("chosen")))
         save_summary(summary)
     if loaded or summary.checks is not None:
         context.log_event(dg.AssetMaterialization(WAREHOUSE, metadata={

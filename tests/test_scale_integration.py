@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -119,13 +120,19 @@ def test_distributed_night_equals_the_local_one(services, local_rows, small_demo
 
     home, procs = _workers(services, tmp_path, small_demo, "night-1", own_cache=False)
     try:
-        with dg.DagsterInstance.from_config(services.env["DAGSTER_HOME"]) as instance:
+        with dg.DagsterInstance.from_config(services.env["DAGSTER_HOME"]) as instance, \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             result = run_distributed_night(instance)
             assert result.success, [e.message for e in result.all_events if e.is_failure]
             by_step = _step_workers(instance, result.run_id)
+        duplicate = [str(w.message) for w in caught if w.category.__name__ == "DuplicateTaskNameWarning"]
+        assert duplicate == [], "every step is submitted through the one registered Celery task"
     finally:
         for p in procs.values():
             services.stop_worker(p)
+    parse_steps = [k for k in by_step if k.startswith("parse_documents")]
+    assert 1 < len(parse_steps) < len(local_rows["documents"]), "documents are parsed in batches"
     parse_hosts = {h for k, hs in by_step.items() if k.startswith("parse_document") for h in hs}
     assert parse_hosts == {"w1", "w2"}, f"parse steps ran on {parse_hosts}: both workers take parse work"
     writer_hosts = {h for k, hs in by_step.items() if not k.startswith("parse_document") for h in hs}
