@@ -69,6 +69,9 @@ def _mapping_key(document_id: str) -> str:
        config_schema={"batch": dg.Field(int, is_required=False,
                                         description="Documents per parse step (default: BUDGET_ETL_PARSE_BATCH, "
                                                     "else 3)."),
+                      "force": dg.Field(bool, is_required=False, default_value=False,
+                                        description="Parse and load again even what is unchanged (with "
+                                                    "`partitions`: a re-run of those documents)."),
                       "partitions": dg.Field([str], is_required=False,
                                              description="A backfill: only these partitions of `documents` "
                                                          "(keys as the UI shows them); default: the whole night.")},
@@ -97,15 +100,16 @@ def plan_night(context: dg.OpExecutionContext, etl: EtlSettings):
         chosen = context.op_config.get("partitions")
         if chosen:
             docs = chosen_documents(docs, labels, chosen)
-        todo, unchanged = plan_documents(home, _store(), docs, force=etl.force)
+        force = etl.force or context.op_config["force"]
+        todo, unchanged = plan_documents(home, _store(), docs, force=force)
     size = context.op_config.get("batch") or batch_size_from_env()
     groups = batches(todo, size)
     context.log.info(f"{len(docs)} documents: {len(todo)} to parse in {len(groups)} steps of up to {size}, "
                      f"{len(unchanged)} unchanged")
     yield dg.Output({"discovered": len(docs), "to_parse": len(todo), "unchanged": len(unchanged),
-                     "batch": size, "chosen": sorted(chosen or [])}, "night")
+                     "batch": size, "chosen": sorted(chosen or []), "force": force}, "night")
     for group in groups:
-        tasks = [{"doc": doc_to_dict(d), "label": labels[d.document_id], "force": etl.force} for d in group]
+        tasks = [{"doc": doc_to_dict(d), "label": labels[d.document_id], "force": force} for d in group]
         yield dg.DynamicOutput(tasks, mapping_key=_mapping_key(group[0].document_id), output_name="documents")
     if not todo:
         yield dg.DynamicOutput([], mapping_key=NOTHING, output_name="documents")
@@ -166,7 +170,8 @@ def load_night(context: dg.OpExecutionContext, etl: EtlSettings, night: dict, pa
         loaded = load_stage(home, summary, progress=say)   # gates every pending document first
         invalid = summary.refused
         finish_stages(home, summary, roster=etl.roster_path, gx=etl.gx, run_id=context.run.run_id,
-                      progress=say, recheck=bool(loaded) or etl.force or bool(night.get("chosen")))
+                      progress=say, recheck=bool(loaded) or etl.force or bool(night.get("force"))
+                      or bool(night.get("chosen")))
         save_summary(summary)
     if loaded or summary.checks is not None:
         context.log_event(dg.AssetMaterialization(WAREHOUSE, metadata={

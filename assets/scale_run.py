@@ -4,6 +4,7 @@ The webserver's Launchpad and the schedule `nightly_ingestion_distributed` launc
 
     python -m assets.scale_run                                   # a whole night
     python -m assets.scale_run --partition "101 人大办 · 2023" ...  # a backfill of chosen documents
+    python -m assets.scale_run --partition "101 人大办 · 2023" --force  # parse and load them again
     python -m assets.scale_run --batch 5                         # documents per parse step
 """
 
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="One night of night_job_celery on the Celery workers.")
     ap.add_argument("--partition", action="append", default=[], metavar="KEY",
                     help="only this partition of `documents` (repeatable): a backfill of chosen documents")
+    ap.add_argument("--force", action="store_true", help="parse and load again even what is unchanged")
     ap.add_argument("--batch", type=int, help="documents per parse step (default: BUDGET_ETL_PARSE_BATCH, else 3)")
     args = ap.parse_args(argv)
 
@@ -25,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from assets.scale import run_distributed_night
 
-    plan = {k: v for k, v in (("partitions", args.partition), ("batch", args.batch)) if v}
+    plan = {k: v for k, v in (("partitions", args.partition), ("batch", args.batch), ("force", args.force)) if v}
     run_config = {"ops": {"plan_night": {"config": plan}}} if plan else {}
     tags = {"launched_by": "python -m assets.scale_run"}
     if args.partition:
