@@ -97,6 +97,7 @@ def plan_night(context: dg.OpExecutionContext, etl: EtlSettings):
         new = sorted({labels[d.document_id] for d in docs} - known)
         if new:
             context.instance.add_dynamic_partitions(documents.name, new)
+        discovered = len(docs)
         chosen = context.op_config.get("partitions")
         if chosen:
             docs = chosen_documents(docs, labels, chosen)
@@ -104,9 +105,9 @@ def plan_night(context: dg.OpExecutionContext, etl: EtlSettings):
         todo, unchanged = plan_documents(home, _store(), docs, force=force)
     size = context.op_config.get("batch") or batch_size_from_env()
     groups = batches(todo, size)
-    context.log.info(f"{len(docs)} documents: {len(todo)} to parse in {len(groups)} steps of up to {size}, "
-                     f"{len(unchanged)} unchanged")
-    yield dg.Output({"discovered": len(docs), "to_parse": len(todo), "unchanged": len(unchanged),
+    context.log.info(f"{discovered} documents ({len(docs)} chosen): {len(todo)} to parse in {len(groups)} "
+                     f"steps of up to {size}, {len(unchanged)} unchanged")
+    yield dg.Output({"discovered": discovered, "to_parse": len(todo), "unchanged": len(unchanged),
                      "batch": size, "chosen": sorted(chosen or []), "force": force}, "night")
     for group in groups:
         tasks = [{"doc": doc_to_dict(d), "label": labels[d.document_id], "force": force} for d in group]
@@ -216,7 +217,8 @@ def io_manager_from_env() -> dg.IOManagerDefinition | dg.ConfigurableIOManager:
         from dagster_aws.s3 import S3PickleIOManager
 
         bucket, _, prefix = url[len("s3://"):].partition("/")
-        return S3PickleIOManager(s3_resource=_process_s3_resource()(endpoint_url=os.environ.get("BUDGET_ETL_S3_ENDPOINT")),
+        s3 = _process_s3_resource()(endpoint_url=os.environ.get("BUDGET_ETL_S3_ENDPOINT"))
+        return S3PickleIOManager(s3_resource=s3,
                                  s3_bucket=bucket, s3_prefix=(prefix.strip("/") + "/dagster-io").lstrip("/"))
     base = os.environ.get("BUDGET_ETL_IO_DIR") or (url.removeprefix("file://") + "/dagster-io" if url else None)
     return dg.fs_io_manager.configured({"base_dir": base}) if base else dg.fs_io_manager

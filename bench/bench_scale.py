@@ -54,7 +54,8 @@ def parse_window(instance, run_id: str) -> dict:
             data = ev.event_specific_data
             md = data.materialization.metadata if ev.event_type_value == "ASSET_MATERIALIZATION" \
                 else data.asset_observation.metadata
-            key = (data.materialization if ev.event_type_value == "ASSET_MATERIALIZATION" else data.asset_observation).asset_key
+            item = data.materialization if ev.event_type_value == "ASSET_MATERIALIZATION" else data.asset_observation
+            key = item.asset_key
             if key.path[-1] == "parsed_document" and "parse_seconds" in md:
                 docs += 1
                 parse_s += float(md["parse_seconds"].value)
