@@ -5,8 +5,10 @@ Everything comes from the environment, so the executor (in the run) and every wo
 BUDGET_ETL_CELERY_BROKER     the Redis broker (default redis://127.0.0.1:6379/0)
 BUDGET_ETL_CELERY_BACKEND    the result backend (default: the broker)
 BUDGET_ETL_CELERY_VISIBILITY_TIMEOUT  seconds after which a step taken by a worker that died is given
-                             to another worker (default 900: longer than a parse step ever runs, the
-                             parse deadline being 300 s; the writer is not affected, see below)
+                             to another worker (default: longer than a parse step ever runs, i.e. the
+                             documents per step, BUDGET_ETL_PARSE_BATCH, times the parse deadline,
+                             BUDGET_ETL_PARSE_TIMEOUT, plus 300 s, and at least 900; the writer is not
+                             affected, see below)
 BUDGET_ETL_CELERY_ROLE       `parse` (default) or `writer`, for a worker process
 
 Why these settings: a parse step is acknowledged only once done (`task_acks_late`) and one step at a
@@ -37,9 +39,17 @@ def backend_url() -> str:
     return os.environ.get("BUDGET_ETL_CELERY_BACKEND") or broker_url()
 
 
+def default_visibility() -> int:
+    """Longer than a parse step can run: every document of a batch at its parse deadline, plus margin."""
+    from pipeline.distributed import batch_size_from_env
+    from pipeline.document.limits import ParseLimits
+
+    return max(900, int(batch_size_from_env() * ParseLimits.from_env().timeout_s) + 300)
+
+
 def config_source(role: str = "parse") -> dict:
     """Celery's lowercase settings for a worker of ``role`` (and for the executor: role `parse`)."""
-    visibility = int(os.environ.get("BUDGET_ETL_CELERY_VISIBILITY_TIMEOUT") or 900)
+    visibility = int(os.environ.get("BUDGET_ETL_CELERY_VISIBILITY_TIMEOUT") or default_visibility())
     restore = max(1, min(10, visibility // 5))
     return {
         "worker_prefetch_multiplier": 1,

@@ -1,14 +1,16 @@
 """The distributed night's benchmark (a script, not a test): documents per minute with 1 and 2 Celery
 parse workers, and the single writer's load and check times at 10,000 documents.
 
-    python bench/bench_scale.py workers [--departments 8] [--runs 3]
+    python bench/bench_scale.py workers [--departments 8] [--runs 3] [--batch N]
     python bench/bench_scale.py writer [--docs 10000]
 
 `workers`: real services on 127.0.0.1 (Postgres, redis-server, moto S3, tests/scale_services.py), a demo
 district of --departments departments over two years, then for 1 and 2 parse workers (plus the
 writer worker) --runs nights each on a fresh home, store prefix and parse caches. The parse rate is
 documents / (first parse step start → last parse step end, from the run's event log), so the
-orchestration before and the load after are not in it; the night's wall time is printed beside it.
+orchestration before and the load after are not in it; the night's wall time is printed beside it,
+and so is the share of the parse steps' time spent outside parsing (the per-step and per-document
+overhead: Celery, Dagster's events, S3). --batch: documents per parse step (default: the job's).
 `writer`: the demo's truth JSONs cloned to --docs department-years (bench/bench_load.py's method, no
 PDF rendering), staged, then load_staged (fresh warehouse) and run_checks timed: the part of a night
 that stays on one host however many workers parse.
@@ -36,21 +38,34 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def parse_window(instance, run_id: str) -> tuple[float, int]:
-    """Seconds from the first parse step's start to the last one's success, and how many succeeded."""
-    starts, ends = [], []
+def parse_window(instance, run_id: str) -> dict:
+    """From the run's events: seconds from the first parse step's start to the last one's success, the
+    parse steps and documents, and the steps' summed time against the documents' summed parse time."""
+    starts, ends, docs, parse_s, step_s = {}, {}, 0, 0.0, 0.0
     for e in instance.all_logs(run_id):
         ev = e.dagster_event
         if ev is None or not (e.step_key or "").startswith("parse_document"):
             continue
         if ev.event_type_value == "STEP_START":
-            starts.append(e.timestamp)
+            starts.setdefault(e.step_key, e.timestamp)
         elif ev.event_type_value == "STEP_SUCCESS":
-            ends.append(e.timestamp)
-    return (max(ends) - min(starts) if starts and ends else float("nan")), len(ends)
+            ends[e.step_key] = e.timestamp
+        elif ev.event_type_value in ("ASSET_MATERIALIZATION", "ASSET_OBSERVATION"):
+            data = ev.event_specific_data
+            md = data.materialization.metadata if ev.event_type_value == "ASSET_MATERIALIZATION" \
+                else data.asset_observation.metadata
+            item = data.materialization if ev.event_type_value == "ASSET_MATERIALIZATION" else data.asset_observation
+            key = item.asset_key
+            if key.path[-1] == "parsed_document" and "parse_seconds" in md:
+                docs += 1
+                parse_s += float(md["parse_seconds"].value)
+    for k, t in ends.items():
+        step_s += t - starts.get(k, t)
+    window = max(ends.values()) - min(starts.values()) if starts and ends else float("nan")
+    return {"window": window, "steps": len(ends), "docs": docs, "parse_s": parse_s, "step_s": step_s}
 
 
-def bench_workers(departments: int, runs: int) -> None:
+def bench_workers(departments: int, runs: int, batch: int | None = None) -> None:
     import logging
 
     import dagster as dg
@@ -76,6 +91,7 @@ def bench_workers(departments: int, runs: int) -> None:
         generate_district(demo, departments=departments)
         n_pdf = len(list(demo.rglob("*.pdf")))
         print(f"demo district: {departments} departments × 2 years, {n_pdf} PDFs; load average {load()}")
+        config = dict(QUIET, **({"ops": {"plan_night": {"config": {"batch": batch}}}} if batch else {}))
         results: dict[int, list[tuple[float, float, int]]] = {1: [], 2: []}
         for i in range(runs):
             for k in (1, 2):
@@ -91,16 +107,19 @@ def bench_workers(departments: int, runs: int) -> None:
                 try:
                     with dg.DagsterInstance.from_config(s.env["DAGSTER_HOME"]) as inst:
                         t = time.perf_counter()
-                        r = run_distributed_night(inst, tags={"bench": tag}, run_config=QUIET)
+                        r = run_distributed_night(inst, tags={"bench": tag}, run_config=config)
                         wall = time.perf_counter() - t
                         assert r.success, f"run {tag} failed"
-                        window, n = parse_window(inst, r.run_id)
+                        pw = parse_window(inst, r.run_id)
+                        window, n = pw["window"], pw["docs"]
                 finally:
                     for p in procs:
                         s.stop_worker(p)
                 results[k].append((window, wall, n))
-                print(f"  {k} worker(s), run {i + 1}: {n} parse steps in {window:.1f} s "
-                      f"({n / window * 60:.1f} docs/min), night {wall:.1f} s; load average {load()}", flush=True)
+                outside = 1 - pw["parse_s"] / pw["step_s"] if pw["step_s"] else float("nan")
+                print(f"  {k} worker(s), run {i + 1}: {n} documents in {pw['steps']} parse steps, {window:.1f} s "
+                      f"({n / window * 60:.1f} docs/min), night {wall:.1f} s; {pw['step_s'] / n:.2f} s of step "
+                      f"a document, {outside:.0%} of it outside parsing; load average {load()}", flush=True)
         med = {}
         for k in (1, 2):
             rates = [n / w * 60 for w, _, n in results[k]]
@@ -168,12 +187,13 @@ def main() -> None:
     w = sub.add_parser("workers")
     w.add_argument("--departments", type=int, default=8)
     w.add_argument("--runs", type=int, default=3)
+    w.add_argument("--batch", type=int, default=None, help="documents per parse step (default: the job's)")
     wr = sub.add_parser("writer")
     wr.add_argument("--docs", type=int, default=10000)
     wr.add_argument("--staged", type=Path, help="a home already staged: time load and checks only")
     args = ap.parse_args()
     if args.what == "workers":
-        bench_workers(args.departments, args.runs)
+        bench_workers(args.departments, args.runs, args.batch)
     else:
         bench_writer(args.docs, args.staged)
 

@@ -2,8 +2,8 @@
 
 Two implementations of one small interface: `LocalStore` (a folder: the default, one machine) and
 `S3Store` (any S3-compatible endpoint: the deployment profile, docs/SCALE.md). Both publish
-atomically: the bytes are written under a temporary key first and only then appear under the final
-key, so a reader (the single loader, another worker) sees a whole object or none, never a part of one.
+atomically (a rename on a disk; one PUT, or a temporary key then a copy, on S3), so a reader (the
+single loader, another worker) sees a whole object or none, never a part of one.
 Keys are content-addressed as on the local disk (raw/ab/<sha256>.pdf).
 
 Configuration comes from the environment (`store_from_env`): BUDGET_ETL_OBJECT_STORE=s3://bucket/prefix,
@@ -13,6 +13,7 @@ AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION, read by boto3 it
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from pathlib import Path
@@ -95,12 +96,18 @@ class LocalStore:
         return str(self.root)
 
 
-class S3Store:
-    """An S3-compatible bucket (AWS, MinIO, Ceph, moto): write under tmp/<uuid>, then copy to the key.
+#: Objects up to this size are published with one PUT (S3 makes a single PUT visible whole or not at
+#: all); larger ones go through a multi-part upload, under a temporary key first.
+SINGLE_PUT_MAX = 8 * 1024 * 1024
 
-    S3 makes a single PUT visible whole or not at all; the temporary key keeps that promise for
-    multi-part uploads too and makes publishing an explicit, separate step (copy, then delete the
-    temporary object), the same shape as write-then-rename on a disk.
+
+class S3Store:
+    """An S3-compatible bucket (AWS, MinIO, Ceph, moto).
+
+    Atomic either way: S3 makes a single PUT visible whole or not at all, so an object up to
+    SINGLE_PUT_MAX is one request; a larger file (a multi-part upload, which is not atomic) is
+    written under tmp/<uuid> and then copied to its key, the shape of write-then-rename on a disk.
+    One request instead of three matters: a night makes several per document (docs/SCALE.md).
     """
 
     def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None, client=None) -> None:
@@ -133,10 +140,19 @@ class S3Store:
                 pass
 
     def put_file(self, key: str, src: Path) -> None:
-        self._publish(key, lambda tmp: self.client.upload_file(str(src), self.bucket, tmp))
+        if Path(src).stat().st_size <= SINGLE_PUT_MAX:
+            self.put_bytes(key, Path(src).read_bytes())
+        else:
+            self._publish(key, lambda tmp: self.client.upload_file(str(src), self.bucket, tmp))
 
     def put_bytes(self, key: str, data: bytes) -> None:
-        self._publish(key, lambda tmp: self.client.put_object(Bucket=self.bucket, Key=tmp, Body=data))
+        if len(data) > SINGLE_PUT_MAX:
+            self._publish(key, lambda tmp: self.client.put_object(Bucket=self.bucket, Key=tmp, Body=data))
+            return
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+        except Exception as e:
+            raise ObjectStoreError(f"publishing {key} to {self.describe()} failed: {e}") from e
 
     def get_file(self, key: str, dest: Path) -> Path:
         dest = Path(dest)
@@ -182,10 +198,16 @@ def parse_store_url(url: str, endpoint_url: str | None = None) -> ObjectStore:
     return LocalStore(Path(url.removeprefix("file://")))
 
 
+@functools.lru_cache(maxsize=8)
+def _cached_store(url: str, endpoint_url: str | None) -> ObjectStore:
+    return parse_store_url(url, endpoint_url)
+
+
 def store_from_env(default: Path | None = None) -> ObjectStore | None:
     """The store named by BUDGET_ETL_OBJECT_STORE (+ BUDGET_ETL_S3_ENDPOINT), else a LocalStore at
-    ``default``, else None."""
+    ``default``, else None. One store (one S3 client) per process and address: a worker runs step
+    after step, and building a boto3 client costs more CPU than a small document's requests."""
     url = os.environ.get("BUDGET_ETL_OBJECT_STORE")
     if url:
-        return parse_store_url(url, os.environ.get("BUDGET_ETL_S3_ENDPOINT") or None)
+        return _cached_store(url, os.environ.get("BUDGET_ETL_S3_ENDPOINT") or None)
     return LocalStore(default) if default is not None else None

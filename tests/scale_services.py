@@ -130,11 +130,12 @@ class Services:
     # -- instance and workers -------------------------------------------------------------------------
 
     def write_dagster_home(self) -> Path:
-        """A DAGSTER_HOME with the deployment profile's dagster.yaml (Postgres storage)."""
+        """A DAGSTER_HOME with the deployment profile's dagster.yaml (Postgres storage, step logs on S3)."""
         home = self.root / "dagster_home"
         home.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PROJECT / "deploy" / "dagster.yaml", home / "dagster.yaml")
         self.env["DAGSTER_HOME"] = str(home)
+        self.env["DAGSTER_COMPUTE_LOG_BUCKET"] = self.bucket   # step logs beside the data (start_s3 first)
         return home
 
     def start_worker(self, name: str, queues: str, env: dict[str, str], role: str = "parse") -> subprocess.Popen:

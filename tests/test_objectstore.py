@@ -57,6 +57,18 @@ def test_s3_store_publishes_atomically(tmp_path, monkeypatch):
         client.create_bucket(Bucket="budgets")
         store = parse_store_url("s3://budgets/district-a", endpoint_url=endpoint)
         _exercise(store, tmp_path)
+        # an object over the single-PUT size goes through a temporary key, then a copy
+        import pipeline.objectstore as objectstore
+
+        monkeypatch.setattr(objectstore, "SINGLE_PUT_MAX", 4)
+        big = tmp_path / "big.bin"
+        big.write_bytes(b"0123456789")
+        store.put_file("raw/cd/big.pdf", big)
+        store.put_bytes("staging/d/y/set.zip", b"abcdefgh")
+        assert store.get_bytes("raw/cd/big.pdf") == b"0123456789"
+        assert store.get_bytes("staging/d/y/set.zip") == b"abcdefgh"
+        client.delete_object(Bucket="budgets", Key="district-a/raw/cd/big.pdf")
+        client.delete_object(Bucket="budgets", Key="district-a/staging/d/y/set.zip")
         keys = sorted(o["Key"] for o in client.list_objects_v2(Bucket="budgets").get("Contents", []))
         assert keys == [f"district-a/raw/ab/ab{'0' * 62}.pdf", "district-a/staging/d/x/_published.json"], \
             "objects only under their final keys: no temporary object left behind"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,22 @@ def _succeeded(instance, run_id: str) -> set[str]:
             if e.dagster_event is not None and e.dagster_event.event_type_value == "STEP_SUCCESS"}
 
 
+def _parsed_partitions(instance, run_id: str) -> set[str]:
+    """The partitions of `documents` whose parse the run reported (materialized or observed)."""
+    out = set()
+    for e in instance.all_logs(run_id):
+        ev = e.dagster_event
+        if ev is None or ev.event_type_value not in ("ASSET_MATERIALIZATION", "ASSET_OBSERVATION"):
+            continue
+        data = ev.event_specific_data
+        item = data.materialization if ev.event_type_value == "ASSET_MATERIALIZATION" else data.asset_observation
+        if item.asset_key.path[-1] == "parsed_document":
+            out.add(item.partition)
+    return out
+
+
 def test_distributed_night_equals_the_local_one(services, local_rows, small_demo, tmp_path):
+    import boto3
     import dagster as dg
 
     from assets.scale import run_distributed_night
@@ -119,22 +135,44 @@ def test_distributed_night_equals_the_local_one(services, local_rows, small_demo
 
     home, procs = _workers(services, tmp_path, small_demo, "night-1", own_cache=False)
     try:
-        with dg.DagsterInstance.from_config(services.env["DAGSTER_HOME"]) as instance:
+        with dg.DagsterInstance.from_config(services.env["DAGSTER_HOME"]) as instance, \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             result = run_distributed_night(instance)
             assert result.success, [e.message for e in result.all_events if e.is_failure]
             by_step = _step_workers(instance, result.run_id)
+            got = warehouse_rows(home.db_path)
+            # A backfill of two chosen partitions on the same workers, parsed and loaded again.
+            chosen = sorted(instance.get_dynamic_partitions("documents"))[:2]
+            backfill = run_distributed_night(instance, run_config={
+                "ops": {"plan_night": {"config": {"partitions": chosen, "force": True}}}})
+            assert backfill.success, [e.message for e in backfill.all_events if e.is_failure]
+            redone = _parsed_partitions(instance, backfill.run_id)
+        duplicate = [str(w.message) for w in caught if w.category.__name__ == "DuplicateTaskNameWarning"]
+        assert duplicate == [], "every step is submitted through the one registered Celery task"
     finally:
         for p in procs.values():
             services.stop_worker(p)
+    parse_steps = [k for k in by_step if k.startswith("parse_documents")]
+    assert 1 < len(parse_steps) < len(local_rows["documents"]), "documents are parsed in batches"
     parse_hosts = {h for k, hs in by_step.items() if k.startswith("parse_document") for h in hs}
     assert parse_hosts == {"w1", "w2"}, f"parse steps ran on {parse_hosts}: both workers take parse work"
     writer_hosts = {h for k, hs in by_step.items() if not k.startswith("parse_document") for h in hs}
     assert writer_hosts == {"writer"}, "the DuckDB writer's steps run only on the writer queue"
-    got = warehouse_rows(home.db_path)
     assert got["documents"] == local_rows["documents"]
     assert len(got["budget_lines"]) == len(local_rows["budget_lines"]) > 0
     assert got["budget_lines"] == local_rows["budget_lines"]
     assert got["check_results"] == local_rows["check_results"]
+
+    assert redone == set(chosen), "the backfill parsed exactly the chosen partitions"
+    after = warehouse_rows(home.db_path)
+    assert after["documents"] == local_rows["documents"]
+    assert after["budget_lines"] == local_rows["budget_lines"], "the chosen documents replaced, not doubled"
+
+    # Step logs (stdout/stderr of the steps, captured on the workers) are in the object store.
+    s3 = boto3.client("s3", endpoint_url=services.env["BUDGET_ETL_S3_ENDPOINT"])
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=services.bucket, Prefix="compute-logs/").get("Contents", [])]
+    assert any(result.run_id in k and k.endswith(".err") for k in keys), keys[:10]
 
 
 def test_a_worker_killed_mid_night_loses_nothing(services, local_rows, small_demo, tmp_path):
