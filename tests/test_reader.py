@@ -105,14 +105,15 @@ def test_page_without_paths_skips_table_search(tmp_path: Path) -> None:
     assert list(doc.pages())[0].tables == []
 
 
-def _same_objects_as_pdfplumber(pdf_path: Path) -> int:
+def _same_objects_as_pdfplumber(pdf_path: Path, every: int = 1) -> int:
+    """Pages compared (every ``every``-th page: a file's pages share its fonts and its producer)."""
     import pdfplumber
 
     from pipeline.document.objects import parse_objects
 
     pages = 0
     with pdfplumber.open(str(pdf_path)) as pdf:
-        for page in pdf.pages:
+        for page in pdf.pages[::every]:
             try:
                 ours, theirs = parse_objects(page), page.parse_objects()
                 assert list(ours) == list(theirs), (pdf_path.name, page.page_number)
@@ -129,7 +130,7 @@ def test_fast_character_objects_equal_pdfplumbers_on_real_pages(corpus_dir: Path
     exactly, or tables and text would silently differ from what pdfplumber reads."""
     # the regions with truth (cities/ holds a truncated file and scans, which pdfplumber cannot open)
     files = sorted(f for region in ("jiangsu", "putuo") for f in (corpus_dir / region).rglob("*.pdf"))
-    assert sum(_same_objects_as_pdfplumber(f) for f in files) > 500
+    assert sum(_same_objects_as_pdfplumber(f, every=2) for f in files) > 250
 
 
 def test_fast_character_objects_equal_pdfplumbers_on_the_demo(demo_district: Path, tmp_path: Path) -> None:
