@@ -1,142 +1,393 @@
-"""Identities stated in SQL: for each identity SQL can say, a view over the warehouse yields its two sides
-per instance with the tolerance, and a great-expectations expectation over that view decides pass/fail
-(issue 14, item 4: started with the basic-expenditure splits, 人员经费 = 301 + 303 and 公用经费 = 302 + 310,
-and the general-budget table's 基本支出 / 人员经费 / 公用经费 against the basic-expenditure table's 合计).
+"""Identities stated in SQL (issue 14, item 4): for each identity SQL can say, a view ``v_identity_<name>``
+over the warehouse yields its two sides per instance with the tolerance, and a great-expectations
+expectation over that view decides pass/fail (pipeline/checks/sql_gx.py).
 
-The views are generated from the registry's parameters (the 类 summed, the measure compared), so the
-SQL, the Python rule and the GX suite read one statement of the identity. The Python rules stay the
-source of check_results for now: tests/test_checks_sql_identities.py holds the views' sides and verdicts
-equal to the Python rule's on the demo district, the instance before any downgrade.
+Every view has the same columns: identity, document_id, department, year, subject (the instance, worded
+as CheckResult.subject), left_value, right_value, difference, n, tolerance, within_tolerance,
+left_pages, right_pages (INTEGER[]), then abs_difference_units and tolerance_units (BIGINT counts of
+0.0000001 万元, exact, for GX). Amounts are DECIMAL; nothing is a float.
+
+The views are generated from the building blocks (pipeline/checks/sql_blocks.py) and the catalogue's
+parameters, never written one by one. An identity SQL cannot honestly say stays in Python, with its
+reason, in ``PYTHON_ONLY``; a test holds every catalogue identity to be in exactly one of the two.
+
+The Python rules stay the source of check_results: a view yields the instance as the rule computes it
+*before* any downgrade (pipeline/checks/severity.py: consequences, conventions, unread tables are policy
+over the verdict, in Python). tests/test_checks_sql_identities.py holds the views' sides, tolerances
+and failing instances equal to the rules' on the demo district (with the seed) and on Jiangsu and Putuo.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 import duckdb
 
-from pipeline.checks.catalogue import REGISTRY
+from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST
+from pipeline.checks.sql_blocks import blocks_sql
+from pipeline.checks.rules.within_table import CODED_KINDS, SUMMARY_KINDS
 
-#: Half the last printed digit, in 万元, by the document's unit (pipeline.checks.result.HALF_UNIT).
-_HALF_UNIT_SQL = "CASE WHEN trim(coalesce(d.unit, '万元')) = '元' THEN 0.0000005 ELSE 0.005 END"
-#: A 元 amount printed without fen may be off by half a 元 (pipeline.checks.base.half_printed_yuan).
-_HALF_YUAN_SQL = "CASE WHEN {a} % 0.0001 = 0 THEN 0.00005 ELSE 0.0000005 END"
+_SUMMARY = "revenue_expenditure_summary"
+_BASIC = "general_budget_basic_expenditure"
+_GB = "general_budget_expenditure"
 
-_CLASS_SPLIT = """
-CREATE OR REPLACE VIEW v_identity_{name} AS
-WITH basic AS (          -- each document's first basic-expenditure table
-    SELECT document_id, min(table_index) AS table_index FROM budget_lines
-    WHERE table_kind = 'general_budget_basic_expenditure' GROUP BY document_id
-), lines AS (
-    SELECT b.document_id, b.row_index, nullif(trim(b.code), '') AS code,
-           regexp_replace(coalesce(b.name, ''), '\\s+', '', 'g') AS key, b.measure, b.amount, b.page
-    FROM budget_lines b JOIN basic USING (document_id, table_index)
-), rows_of AS (
-    SELECT document_id, row_index, any_value(code) AS code, any_value(key) AS key, count(*) AS measures
-    FROM lines GROUP BY document_id, row_index
-), total_row AS (        -- the 合计 row; or the only row of a one-row table printed without a label
-    SELECT r.document_id, min(r.row_index) FILTER (WHERE r.code IS NULL
-               AND regexp_full_match(r.key, '合计|总计|总合计|支出合计|收入合计|本年收入合计')) AS labelled,
-           CASE WHEN count(*) = 1 AND any_value(r.code) IS NULL AND any_value(r.key) = ''
-                THEN any_value(r.row_index) END AS lone
-    FROM rows_of r GROUP BY r.document_id
-), left_side AS (
-    SELECT l.document_id, l.amount AS left_value, l.page
-    FROM total_row t JOIN lines l ON l.document_id = t.document_id
-     AND l.row_index = coalesce(t.labelled, t.lone) AND l.measure = '{measure}'
-), class_rows AS (       -- the first row printing each 类, when it prints a total
-    SELECT f.document_id, f.code, l.amount
-    FROM (SELECT document_id, code, min(row_index) AS row_index FROM rows_of
-          WHERE code IN ({classes}) GROUP BY document_id, code) f
-    JOIN lines l ON l.document_id = f.document_id AND l.row_index = f.row_index AND l.measure = 'total'
-), right_side AS (
-    SELECT document_id, sum(amount) AS right_value, count(*) AS n FROM class_rows GROUP BY document_id
+
+def _hy(a: str) -> str:
+    """pipeline.checks.base.half_printed_yuan in SQL: half a 元 for a whole number of 元, else half a fen."""
+    return f"(CASE WHEN coalesce({a}, 0) % 0.0001 = 0 THEN 0.00005 ELSE 0.0000005 END)"
+
+
+def _view(name: str, instances: str, unit: str = "d.unit") -> str:
+    """The view of one identity: ``instances`` selects document_id, subject, left_value, right_value, n,
+    yuan_half (the sum of half the last printed digit of each amount of a 元 document: base.compare's
+    ``parts``) and the pages; the tolerance is base.compare's (n × half the printed unit, in a 元
+    document at least yuan_half)."""
+    return f"""CREATE OR REPLACE VIEW v_identity_{name} AS
+WITH instances AS (
+{instances}
+), judged AS (
+    SELECT '{name}' AS identity, i.document_id, d.department, d.year, i.subject, i.left_value, i.right_value,
+           coalesce(i.left_value, 0) - coalesce(i.right_value, 0) AS difference, i.n,
+           CASE WHEN trim(coalesce({unit}, '万元')) = '元' THEN greatest(i.n * 0.0000005, i.yuan_half)
+                ELSE i.n * 0.005 END AS tolerance,
+           list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages
+    FROM instances i JOIN v_check_documents d USING (document_id)
 )
-SELECT '{name}' AS identity, s.document_id, '{measure}' AS subject, s.left_value, r.right_value,
-       s.left_value - r.right_value AS difference, r.n,
-       CASE WHEN trim(coalesce(d.unit, '万元')) = '元'
-            THEN greatest(r.n * {half_unit}, {half_yuan_left} + {half_yuan_right})
-            ELSE r.n * {half_unit} END AS tolerance
-FROM left_side s
-JOIN right_side r USING (document_id)
-JOIN documents d USING (document_id)
-WHERE d.status IN ('loaded', 'partial')
-"""
+SELECT identity, document_id, department, year, subject, left_value, right_value, difference, n, tolerance,
+       abs(difference) <= tolerance AS within_tolerance, left_pages, right_pages,
+       CAST(abs(difference) * 10000000 AS BIGINT) AS abs_difference_units,
+       CAST(tolerance * 10000000 AS BIGINT) AS tolerance_units
+FROM judged"""
 
 
-def _total_line(kind: str, alias: str) -> str:
-    """CTEs ``{alias}_lines`` (the first table of ``kind`` in each document, labels without spaces) and
-    ``{alias}_total`` (its 合计 row's measures), as pipeline.checks.facts.TableFacts.total_line reads them."""
-    return f"""{alias}_table AS (
-    SELECT document_id, min(table_index) AS table_index FROM budget_lines
-    WHERE table_kind = '{kind}' GROUP BY document_id
-), {alias}_lines AS (
-    SELECT b.document_id, b.row_index, nullif(trim(b.code), '') AS code,
-           regexp_replace(coalesce(b.name, ''), '\\s+', '', 'g') AS key, b.measure, b.amount, b.page
-    FROM budget_lines b JOIN {alias}_table USING (document_id, table_index)
-), {alias}_rows AS (
-    SELECT document_id, row_index, any_value(code) AS code, any_value(key) AS key
-    FROM {alias}_lines GROUP BY document_id, row_index
-), {alias}_total_row AS (
-    SELECT document_id, coalesce(
-               min(row_index) FILTER (WHERE code IS NULL
-                   AND regexp_full_match(key, '合计|总计|总合计|支出合计|收入合计|本年收入合计')),
-               CASE WHEN count(*) = 1 AND any_value(code) IS NULL AND any_value(key) = ''
-                    THEN any_value(row_index) END) AS row_index
-    FROM {alias}_rows GROUP BY document_id
-), {alias}_total AS (
-    SELECT l.document_id, l.measure, l.amount, l.page
-    FROM {alias}_total_row t JOIN {alias}_lines l USING (document_id, row_index)
+def _first_total(kind: str, alias: str) -> str:
+    """CTE ``alias``: the 合计 row of each document's first table of ``kind``, one row per measure."""
+    return f"""{alias} AS (
+    SELECT t.document_id, t.table_index, c.measure, c.amount, r.page
+    FROM v_check_total_rows t
+    JOIN v_check_cells c USING (document_id, table_index, row_index)
+    JOIN v_check_rows r USING (document_id, table_index, row_index)
+    WHERE t.table_kind = '{kind}' AND t.first_of_kind
 )"""
 
 
-def _tolerance(n: str, amounts: tuple[str, ...]) -> str:
-    """n × half the printed unit; in a 元 document at least half the last printed digit of each amount."""
-    halves = " + ".join(_HALF_YUAN_SQL.format(a=a) for a in amounts)
-    return (f"CASE WHEN trim(coalesce(d.unit, '万元')) = '元' THEN greatest({n} * {_HALF_UNIT_SQL}, {halves}) "
-            f"ELSE {n} * {_HALF_UNIT_SQL} END")
+def _summary_line(alias: str, side: str, which: str) -> str:
+    """CTE ``alias``: the first summary table's ``which`` line (current | grand | grand_or_current) of a side."""
+    if which == "grand_or_current":
+        pick = "coalesce(arg_min(row_index, row_index) FILTER (WHERE is_grand), " \
+               "arg_min(row_index, row_index) FILTER (WHERE is_current))"
+        return f"""{alias} AS (
+    SELECT s.document_id, s.table_index, s.row_index, s.value, s.page, s.key
+    FROM v_check_summary_lines s
+    JOIN (SELECT document_id, table_index, {pick} AS row_index FROM v_check_summary_lines
+          WHERE table_kind = '{_SUMMARY}' AND first_of_kind AND side = '{side}' GROUP BY ALL) p
+      USING (document_id, table_index, row_index)
+)"""
+    return f"""{alias} AS (
+    SELECT document_id, table_index, row_index, value, page, key FROM v_check_summary_lines
+    WHERE table_kind = '{_SUMMARY}' AND first_of_kind AND side = '{side}' AND is_{which}
+)"""
 
 
-def _table_totals(name: str, left_kind: str, right_kind: str) -> str:
-    """One instance per measure pair (registry ``params["measures"]``): the left table's 合计 in one
-    measure against the right table's 合计 in another, n = 1."""
-    pairs = ", ".join(f"('{a}', '{b}')" for a, b in REGISTRY[name].params["measures"])
-    return f"""
-CREATE OR REPLACE VIEW v_identity_{name} AS
-WITH {_total_line(left_kind, "l")}, {_total_line(right_kind, "r")},
+def _all_fiscal() -> str:
+    """CTE ``all_fiscal``: documents whose summary's revenue is all fiscal appropriation
+    (cross_table._all_fiscal: 收入总计, else 本年收入合计, equals the 一般公共预算/财政拨款 收入 line)."""
+    return f"""{_summary_line("rev_whole", "revenue", "grand_or_current")}, fiscal_line AS (
+    SELECT document_id, table_index, value FROM v_check_summary_lines
+    WHERE table_kind = '{_SUMMARY}' AND first_of_kind AND side = 'revenue'
+      AND regexp_full_match(key, '(一般公共预算|财政拨款)(拨款)?收入')
+    QUALIFY row_number() OVER (PARTITION BY document_id, table_index ORDER BY row_index) = 1
+), all_fiscal AS (
+    SELECT w.document_id FROM rev_whole w JOIN fiscal_line f USING (document_id, table_index)
+    WHERE w.value IS NOT NULL AND w.value = f.value
+)"""
+
+
+# --- within one table -------------------------------------------------------------------------
+
+
+def _code_hierarchy() -> str:
+    return f"""WITH kids AS (
+    SELECT k.document_id, k.table_index, k.table_kind, k.parent, c.measure, c.amount, k.page
+    FROM v_check_code_rows k JOIN v_check_cells c USING (document_id, table_index, row_index)
+    WHERE k.parent IS NOT NULL
+), parents AS (       -- each parent code's first row
+    SELECT p.document_id, p.table_index, p.code, min(p.row_index) AS row_index
+    FROM v_check_code_rows p
+    JOIN (SELECT DISTINCT document_id, table_index, parent AS code FROM kids) k USING (document_id, table_index, code)
+    GROUP BY ALL
+), parent_cells AS (
+    SELECT p.document_id, p.table_index, p.code, c.measure, c.amount, r.page
+    FROM parents p JOIN v_check_cells c USING (document_id, table_index, row_index)
+    JOIN v_check_rows r USING (document_id, table_index, row_index)
+), sums AS (
+    SELECT document_id, table_index, any_value(table_kind) AS table_kind, parent AS code, measure,
+           sum(amount) AS amount, count(*) AS n, sum({_hy("amount")}) AS hy, list(page) AS pages
+    FROM kids GROUP BY document_id, table_index, parent, measure
+), measures AS (
+    SELECT DISTINCT document_id, table_index, code, measure FROM parent_cells
+    UNION SELECT document_id, table_index, code, measure FROM sums
+), parent_page AS (
+    SELECT p.document_id, p.table_index, p.code, r.page, r.table_kind FROM parents p
+    JOIN v_check_rows r USING (document_id, table_index, row_index)
+)
+SELECT m.document_id, pp.table_kind || ' ' || m.code || '.' || m.measure AS subject, pc.amount AS left_value,
+       coalesce(s.amount, 0) AS right_value, greatest(coalesce(s.n, 0), 1) AS n,
+       {_hy("pc.amount")} + coalesce(s.hy, 0) AS yuan_half, [pp.page] AS left_pages,
+       coalesce(s.pages, []) AS right_pages
+FROM measures m
+JOIN parent_page pp USING (document_id, table_index, code)
+LEFT JOIN parent_cells pc USING (document_id, table_index, code, measure)
+LEFT JOIN sums s USING (document_id, table_index, code, measure)"""
+
+
+def _column_total() -> str:
+    return f"""WITH roots AS (
+    SELECT k.document_id, k.table_index, k.table_kind, c.measure, c.amount, k.page
+    FROM v_check_code_rows k JOIN v_check_cells c USING (document_id, table_index, row_index)
+    WHERE k.parent IS NULL
+), rooted AS (SELECT DISTINCT document_id, table_index FROM v_check_code_rows WHERE parent IS NULL
+), tot AS (
+    SELECT t.document_id, t.table_index, t.table_kind, c.measure, c.amount, r.page
+    FROM v_check_total_rows t JOIN rooted USING (document_id, table_index)
+    JOIN v_check_cells c USING (document_id, table_index, row_index)
+    JOIN v_check_rows r USING (document_id, table_index, row_index)
+    WHERE t.table_kind IN ({", ".join(f"'{k}'" for k in CODED_KINDS)})
+), tot_row AS (
+    SELECT t.document_id, t.table_index, t.table_kind, r.page FROM v_check_total_rows t
+    JOIN rooted USING (document_id, table_index) JOIN v_check_rows r USING (document_id, table_index, row_index)
+    WHERE t.table_kind IN ({", ".join(f"'{k}'" for k in CODED_KINDS)})
+), sums AS (
+    SELECT document_id, table_index, measure, sum(amount) AS amount, count(*) AS n, sum({_hy("amount")}) AS hy,
+           list(page) AS pages
+    FROM roots GROUP BY ALL
+), measures AS (
+    SELECT document_id, table_index, measure FROM tot UNION SELECT document_id, table_index, measure FROM sums
+)
+SELECT m.document_id, tr.table_kind || ' 合计.' || m.measure AS subject, t.amount AS left_value,
+       coalesce(s.amount, 0) AS right_value, greatest(coalesce(s.n, 0), 1) AS n,
+       {_hy("t.amount")} + coalesce(s.hy, 0) AS yuan_half, [tr.page] AS left_pages, coalesce(s.pages, []) AS right_pages
+FROM measures m
+JOIN tot_row tr USING (document_id, table_index)
+LEFT JOIN tot t USING (document_id, table_index, measure)
+LEFT JOIN sums s USING (document_id, table_index, measure)
+WHERE t.amount IS NOT NULL OR coalesce(s.amount, 0) <> 0"""
+
+
+def _summary_carryover() -> str:
+    return f"""WITH ends AS (
+    SELECT document_id, table_index, table_kind, side,
+           arg_min(row_index, row_index) FILTER (WHERE is_grand) AS grand_row,
+           arg_min(row_index, row_index) FILTER (WHERE is_current) AS current_row
+    FROM v_check_summary_lines GROUP BY ALL
+), carry AS (
+    SELECT document_id, table_index, side, sum(value) AS amount, count(*) AS n, sum({_hy("value")}) AS hy,
+           list(page) AS pages
+    FROM v_check_summary_lines WHERE is_carry AND value IS NOT NULL GROUP BY ALL
+)
+SELECT e.document_id, e.table_kind || ' ' || g.key AS subject, g.value AS left_value,
+       c.value + coalesce(k.amount, 0) AS right_value, 1 + coalesce(k.n, 0) AS n,
+       {_hy("g.value")} + {_hy("c.value")} + coalesce(k.hy, 0) AS yuan_half, [g.page] AS left_pages,
+       list_concat([c.page], coalesce(k.pages, [])) AS right_pages
+FROM ends e
+JOIN v_check_summary_lines g ON g.document_id = e.document_id AND g.table_index = e.table_index
+ AND g.side = e.side AND g.row_index = e.grand_row
+JOIN v_check_summary_lines c ON c.document_id = e.document_id AND c.table_index = e.table_index
+ AND c.side = e.side AND c.row_index = e.current_row
+LEFT JOIN carry k ON k.document_id = e.document_id AND k.table_index = e.table_index AND k.side = e.side"""
+
+
+def _summary_balance() -> str:
+    return f"""WITH g AS (SELECT * FROM v_check_summary_lines WHERE is_grand)
+SELECT r.document_id, r.table_kind || ' 收入总计=支出总计' AS subject, r.value AS left_value,
+       e.value AS right_value, 1 AS n, {_hy("r.value")} + {_hy("e.value")} AS yuan_half,
+       [r.page] AS left_pages, [e.page] AS right_pages
+FROM g r JOIN g e ON e.document_id = r.document_id AND e.table_index = r.table_index
+ AND r.side = 'revenue' AND e.side = 'expenditure'"""
+
+
+# --- across the tables of one document -------------------------------------------------------------
+
+
+def _summary_revenue_vs_revenue_table() -> str:
+    # the revenue table's current year: its 本年收入 小计, else 合计 − 上年结转, else its 合计
+    return f"""WITH {_summary_line("cur", "revenue", "current")}, {_first_total("revenue_summary", "rt")},
+rev AS (
+    SELECT document_id, any_value(page) AS page,
+           CASE WHEN bool_or(measure = 'current_total') THEN any_value(amount) FILTER (WHERE measure = 'current_total')
+                WHEN bool_or(measure = 'total') AND bool_or(measure = 'carryover')
+                THEN any_value(amount) FILTER (WHERE measure = 'total') - any_value(amount) FILTER (WHERE measure = 'carryover')
+                ELSE any_value(amount) FILTER (WHERE measure = 'total') END AS amount
+    FROM rt GROUP BY document_id
+)
+SELECT c.document_id, '本年收入合计' AS subject, c.value AS left_value, r.amount AS right_value, 1 AS n,
+       {_hy("c.value")} + {_hy("r.amount")} AS yuan_half, [c.page] AS left_pages, [r.page] AS right_pages
+FROM cur c JOIN rev r USING (document_id) WHERE r.amount IS NOT NULL"""
+
+
+def _summary_expenditure_vs_expenditure_table() -> str:
+    return f"""WITH {_summary_line("cur", "expenditure", "current")}, {_first_total("expenditure_summary", "et")}
+SELECT c.document_id, '本年支出合计' AS subject, c.value AS left_value, e.amount AS right_value, 1 AS n,
+       {_hy("c.value")} + {_hy("e.amount")} AS yuan_half, [c.page] AS left_pages, [e.page] AS right_pages
+FROM cur c JOIN et e ON e.document_id = c.document_id AND e.measure = 'total'"""
+
+
+def _general_budget_vs_basic_table() -> str:
+    """The general-budget table's 合计 against the basic table's, per measure pair of the catalogue; and,
+    when all the summary's money is fiscal, the summary's 人员经费 / 公用经费 (支出总计, else 本年支出合计)."""
+    pairs = ", ".join(f"('{a}', '{b}')" for a, b in REGISTRY["general_budget_vs_basic_table"].params["measures"])
+    return f"""WITH {_first_total(_GB, "gt")}, {_first_total(_BASIC, "bt")}, {_all_fiscal()},
+{_summary_line("exp_row", "expenditure", "grand_or_current")},
 pairs(left_measure, right_measure) AS (VALUES {pairs})
-SELECT '{name}' AS identity, lt.document_id, p.left_measure AS subject, lt.amount AS left_value,
-       rt.amount AS right_value, lt.amount - rt.amount AS difference, 1 AS n,
-       {_tolerance("1", ("lt.amount", "rt.amount"))} AS tolerance
-FROM pairs p
-JOIN l_total lt ON lt.measure = p.left_measure
-JOIN r_total rt ON rt.document_id = lt.document_id AND rt.measure = p.right_measure
-JOIN documents d ON d.document_id = lt.document_id
-WHERE d.status IN ('loaded', 'partial')
-"""
+SELECT g.document_id, p.left_measure AS subject, g.amount AS left_value, b.amount AS right_value, 1 AS n,
+       {_hy("g.amount")} + {_hy("b.amount")} AS yuan_half, [g.page] AS left_pages, [b.page] AS right_pages
+FROM pairs p JOIN gt g ON g.measure = p.left_measure
+JOIN bt b ON b.document_id = g.document_id AND b.measure = p.right_measure
+UNION ALL
+SELECT e.document_id, 'summary ' || c.measure AS subject, c.amount, b.amount, 1,
+       {_hy("c.amount")} + {_hy("b.amount")}, [r.page], [b.page]
+FROM exp_row e
+JOIN all_fiscal USING (document_id)
+JOIN v_check_cells c ON c.document_id = e.document_id AND c.table_index = e.table_index
+ AND c.row_index = e.row_index AND c.measure IN ('personnel', 'public_funds')
+JOIN v_check_rows r ON r.document_id = e.document_id AND r.table_index = e.table_index AND r.row_index = e.row_index
+JOIN bt b ON b.document_id = e.document_id AND b.measure = c.measure"""
 
 
 def _class_split(name: str) -> str:
+    """人员经费 = 301 + 303, 公用经费 = 302 + 310: the basic table's 合计 in one measure against the 合计
+    column of the first row printing each 类 (catalogue params ``measure`` and ``classes``)."""
     p = REGISTRY[name].params
-    return _CLASS_SPLIT.format(name=name, measure=p["measure"], classes=", ".join(f"'{c}'" for c in p["classes"]),
-                               half_unit=_HALF_UNIT_SQL, half_yuan_left=_HALF_YUAN_SQL.format(a="s.left_value"),
-                               half_yuan_right=_HALF_YUAN_SQL.format(a="r.right_value"))
+    classes = ", ".join(f"'{c}'" for c in p["classes"])
+    return f"""WITH {_first_total(_BASIC, "bt")}, firsts AS (
+    SELECT document_id, table_index, code, min(row_index) AS row_index FROM v_check_rows
+    WHERE table_kind = '{_BASIC}' AND first_of_kind AND code IN ({classes}) GROUP BY ALL
+), classes AS (
+    SELECT f.document_id, sum(c.amount) AS amount, count(*) AS n, list(r.page) AS pages
+    FROM firsts f JOIN v_check_cells c USING (document_id, table_index, row_index)
+    JOIN v_check_rows r USING (document_id, table_index, row_index)
+    WHERE c.measure = 'total' GROUP BY f.document_id
+)
+SELECT b.document_id, '{p["measure"]}' AS subject, b.amount AS left_value, c.amount AS right_value, c.n,
+       {_hy("b.amount")} + {_hy("c.amount")} AS yuan_half, [b.page] AS left_pages, c.pages AS right_pages
+FROM bt b JOIN classes c USING (document_id) WHERE b.measure = '{p["measure"]}'"""
 
 
-#: identity → the SQL creating its view (generated from the registry's parameters).
-SQL_IDENTITIES: dict[str, str] = {
+def _operating_expenses_vs_summary_public_funds() -> str:
+    """The 三公 table's 机关运行经费 (its 合计 row, or its only row) against the summary's 公用经费, when all
+    the summary's money is fiscal and the basic table prints a 合计 (compared in 万元)."""
+    return f"""WITH {_all_fiscal()}, {_summary_line("exp_row", "expenditure", "grand_or_current")},
+basic AS (SELECT document_id FROM v_check_total_rows
+          WHERE table_kind = '{_BASIC}' AND first_of_kind AND row_index IS NOT NULL),
+three AS (
+    SELECT t.document_id, t.table_index, coalesce(t.row_index, CASE WHEN count(r.row_index) = 1
+           THEN any_value(r.row_index) END) AS row_index
+    FROM v_check_total_rows t JOIN v_check_rows r USING (document_id, table_index)
+    WHERE t.table_kind = 'three_public' AND t.first_of_kind GROUP BY t.document_id, t.table_index, t.row_index
+)
+SELECT e.document_id, '机关运行经费' AS subject, o.amount AS left_value, s.amount AS right_value, 1 AS n,
+       0 AS yuan_half, [orow.page] AS left_pages, [srow.page] AS right_pages
+FROM exp_row e JOIN all_fiscal USING (document_id) JOIN basic USING (document_id)
+JOIN three t USING (document_id)
+JOIN v_check_cells o ON o.document_id = t.document_id AND o.table_index = t.table_index
+ AND o.row_index = t.row_index AND o.measure = 'operating_expenses_of_organ'
+JOIN v_check_rows orow ON orow.document_id = t.document_id AND orow.table_index = t.table_index
+ AND orow.row_index = t.row_index
+JOIN v_check_cells s ON s.document_id = e.document_id AND s.table_index = e.table_index
+ AND s.row_index = e.row_index AND s.measure = 'public_funds'
+JOIN v_check_rows srow ON srow.document_id = e.document_id AND srow.table_index = e.table_index
+ AND srow.row_index = e.row_index"""
+
+
+# --- procurement ---------------------------------------------------------------------------------
+
+
+def _procurement_line_product() -> str:
+    return f"""SELECT p.document_id, 'line ' || p.row_index || ' ' || coalesce(p.item, 'None') AS subject,
+       p.quantity * p.unit_price AS left_value, p.amount AS right_value,
+       CAST(ceil(abs(p.quantity)) AS INTEGER) + 1 AS n,
+       {_hy("p.quantity * p.unit_price")} + {_hy("p.amount")} AS yuan_half, [p.page] AS left_pages,
+       [p.page] AS right_pages
+FROM procurement_lines p JOIN v_check_documents USING (document_id)
+WHERE NOT p.is_total AND p.quantity IS NOT NULL AND p.unit_price IS NOT NULL AND p.amount IS NOT NULL"""
+
+
+def _procurement_budget_column() -> str:
+    """The 预算资金 column against the 合计 (its 预算资金, else its amount), when the 合计 prints an amount."""
+    return f"""WITH lines AS (
+    SELECT p.* FROM procurement_lines p JOIN v_check_documents USING (document_id)
+), tot AS (
+    SELECT document_id, amount, budget, page FROM lines WHERE is_total
+    QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY table_index, row_index) = 1
+), budgets AS (
+    SELECT document_id, sum(budget) AS amount, count(*) AS n, list(page) AS pages
+    FROM lines WHERE NOT is_total AND budget IS NOT NULL GROUP BY document_id
+)
+SELECT t.document_id, '预算资金' AS subject, coalesce(t.budget, t.amount) AS left_value, b.amount AS right_value,
+       b.n, {_hy("coalesce(t.budget, t.amount)")} + {_hy("b.amount")} AS yuan_half, [t.page] AS left_pages,
+       b.pages AS right_pages
+FROM tot t JOIN budgets b USING (document_id) WHERE t.amount IS NOT NULL"""
+
+
+#: identity → the SELECT of its instances (generated from the catalogue's parameters and the blocks).
+_INSTANCES = {
+    "column_total": _column_total(),
+    "code_hierarchy": _code_hierarchy(),
+    "summary_carryover": _summary_carryover(),
+    "summary_balance": _summary_balance(),
+    "summary_revenue_vs_revenue_table": _summary_revenue_vs_revenue_table(),
+    "summary_expenditure_vs_expenditure_table": _summary_expenditure_vs_expenditure_table(),
+    "general_budget_vs_basic_table": _general_budget_vs_basic_table(),
     **{name: _class_split(name) for name in ("personnel_is_301_303", "public_funds_is_302_310")},
-    "general_budget_vs_basic_table": _table_totals("general_budget_vs_basic_table", "general_budget_expenditure",
-                                                   "general_budget_basic_expenditure"),
+    "operating_expenses_vs_summary_public_funds": _operating_expenses_vs_summary_public_funds(),
+    "procurement_line_product": _procurement_line_product(),
+    "procurement_budget_column": _procurement_budget_column(),
 }
+#: identities compared in a printed unit of their own, not the document's
+_UNITS = {"operating_expenses_vs_summary_public_funds": "'万元'"}
 
+#: identity → the SQL creating its view, in catalogue order.
+SQL_IDENTITIES: dict[str, str] = {i.name: _view(i.name, _INSTANCES[i.name], _UNITS.get(i.name, "d.unit"))
+                                  for i in REGISTRY_LIST if i.name in _INSTANCES}
 
-def subjects(identity: str) -> frozenset[str]:
-    """The instances (CheckResult.subject) a view states; the Python rule may evaluate more (the summary's
-    人员经费 against the basic table is general_budget_vs_basic_table's too, not yet in SQL)."""
-    p = REGISTRY[identity].params
-    return frozenset([p["measure"]] if "measure" in p else [a for a, _ in p["measures"]])
+_PROSE_CHOICE = ("the claim picks, among the cells the catalogue lists, the first the document prints, skips "
+                 "figures scoped to a subject (quote parsing) and is judged at the decimals the prose prints")
+#: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
+PYTHON_ONLY: dict[str, str] = {
+    "row_total": "not yet in SQL: the columns a row adds up depend on the kind and on which columns the row "
+                 "prints, with an alternative sum (with 上年结转) tried when the first fails",
+    "summary_current_totals": "the items summed are chosen by printed numbering, else by label and position, "
+                              "split into the columns a side prints them in (x-gaps), with a 类-only retry",
+    "table_unreliable": "a review over the other rules' results (their failure share, unread pages), not two sides",
+    "summary_class_vs_expenditure_table": "not yet in SQL: matches the summary's expenditure items (SummarySide.items, "
+                                          "chosen by numbering and position) to 类 rows by label",
+    "fiscal_summary_vs_summary": "not yet in SQL: pairs the two summaries' revenue items (SummarySide.items) by label",
+    "government_fund_subject_without_table": "a finding (an amount on a fund subject while the fund table is "
+                                             "empty), not two sides compared within a tolerance",
+    **{i.name: _PROSE_CHOICE for i in REGISTRY_LIST if i.category == "prose" and i.cells},
+    "prose_unverifiable": "a finding: a prose figure whose cell the document does not print",
+    "prose_figure_vs_table": "resolves a free-text label to a table cell by name (prose_figures), not SQL",
+    "prose_self_consistent": "compares repeated prose statements of one metric after scope filtering of quotes",
+    "prose_parts_add_up": "the wholes and parts are prose claims filtered by quote scope and printed decimals",
+    "prose_increase_parts": "the parts are prose claims filtered by quote scope and printed decimals",
+    "prose_increase_vs_last_year": "pairs prose claims across two documents' claims after scope filtering",
+    "prose_item_vs_table": "resolves a quoted 类/款/项 path to its table row (prose_items)",
+    "prose_item_budget_restated": "pairs prose item claims by their quoted path",
+    "prose_item_change_pct": "an interval over each printed amount's rounding, with a percentage",
+    "prose_change_vs_level": "a range test (level − change ≥ 0) over prose claims, not two sides",
+    "prose_operating_expenses_is_302": "the prose sentence stating the identity is found by quote parsing",
+    "duty_budget_relates_to_total": "a finding: whether the duty budgets match any of several totals",
+    "project_form_funds_add_up": "not yet in SQL: the form's funds are text rows of performance_targets",
+    "prose_project_budget_vs_forms": "the left side is a prose claim filtered by quote scope",
+    "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
+                             "over the amounts (procurement.top_level_lines)",
+    "assets_as_of_date": "a date finding, not two amounts",
+    "department_code_consistent": "a finding over the table headers' codes and the parse's variant warnings",
+    "department_name_consistent": "a finding over the table headers' names and the parse's variant warnings",
+    "roster_disclosed": "needs the roster CSV, which is not in the warehouse",
+    "department_in_roster": "needs the roster CSV, which is not in the warehouse",
+    "department_name_across_years": "a finding (one name per code across years), not two amounts",
+    "subject_codes_valid": "a finding, downgraded when a misprint is found among the document's other rows",
+    "duplicate_documents": "a finding (same content or department-year twice), not two amounts",
+}
 
 
 def view_name(identity: str) -> str:
@@ -144,50 +395,9 @@ def view_name(identity: str) -> str:
 
 
 def create_identity_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every identity view (pipeline.load.schema.ensure_schema calls it after views.sql)."""
+    """(Re)create the building blocks and every identity view (pipeline.load.schema.ensure_schema calls
+    it after views.sql)."""
+    for sql in blocks_sql(CODED_KINDS, SUMMARY_KINDS):
+        con.execute(sql)
     for sql in SQL_IDENTITIES.values():
         con.execute(sql)
-
-
-#: Amounts as integers of this unit (0.0000001 万元): exact, and GX compares integers (as pipeline.checks.gx).
-UNIT = Decimal("0.0000001")
-
-
-def identity_frame(con: duckdb.DuckDBPyConnection, identity: str) -> Any:
-    """The view's instances as a pandas frame with ``excess`` = |left − right| − tolerance in UNITs."""
-    import pandas as pd
-
-    rows = con.execute(f"SELECT document_id, subject, left_value, right_value, difference, n, tolerance "
-                       f"FROM {view_name(identity)} ORDER BY document_id").fetchall()
-    out = [{"document_id": d, "subject": s, "left": str(lv), "right": str(rv), "n": n,
-            "excess": int(((abs(diff) - tol) / UNIT).to_integral_value())}
-           for d, s, lv, rv, diff, n, tol in rows]
-    return pd.DataFrame(out, columns=["document_id", "subject", "left", "right", "n", "excess"]).astype(
-        {"excess": "int64", "n": "int64"})
-
-
-def validate_identity_views(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[bool, list[str]]]:
-    """identity → (GX success, document_ids of the instances GX finds broken beyond tolerance)."""
-    import logging
-
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
-
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    source = ctx.data_sources.add_pandas("identity_views")
-    out = {}
-    for name in SQL_IDENTITIES:
-        df = identity_frame(con, name)
-        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all_instances")
-        suite = ctx.suites.add(gx.ExpectationSuite(name=f"sql.{name}", expectations=[gxe.ExpectColumnValuesToBeBetween(
-            column="excess", max_value=0, meta={"identity": name, "severity": REGISTRY[name].severity})]))
-        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"sql.{name}", data=batch, suite=suite))
-        res = vd.run(batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"})
-        idx = sorted({int(i["index"]) if isinstance(i, dict) else int(i) for e in res.results
-                      for i in ((e.result or {}).get("unexpected_index_list") or [])})
-        out[name] = (bool(res.success), [df["document_id"].iloc[i] for i in idx])
-    return out
