@@ -68,55 +68,57 @@ WITH b AS (
 SELECT * FROM b WHERE NOT (code IS NULL AND regexp_full_match(key, '栏次|行次|[甲乙丙丁戊己]'))""",
         # one row per printed table row
         """CREATE OR REPLACE VIEW v_check_rows AS
-SELECT document_id, table_index, row_index, any_value(table_kind) AS table_kind,
+SELECT document_id, table_index, row_index, table_kind,
        any_value(table_title) AS table_title, bool_or(first_of_kind) AS first_of_kind, any_value(side) AS side,
        any_value(code) AS code, any_value(name) AS name, any_value(key) AS key,
        any_value(numbering) AS numbering, min(page) AS page, min(x0) AS x0,
        CASE WHEN any_value(code) IS NOT NULL THEN any_value(code) || ' ' || any_value(name)
             ELSE any_value(name) END AS label
-FROM v_check_lines GROUP BY document_id, table_index, row_index""",
+FROM v_check_lines GROUP BY document_id, table_index, row_index, table_kind""",
         # each table's 合计 row: an uncoded row labelled as a total, or the lone unlabelled row
         f"""CREATE OR REPLACE VIEW v_check_total_rows AS
-SELECT document_id, table_index, any_value(table_kind) AS table_kind, bool_or(first_of_kind) AS first_of_kind,
+SELECT document_id, table_index, table_kind, bool_or(first_of_kind) AS first_of_kind,
        coalesce(min(row_index) FILTER (WHERE code IS NULL AND regexp_full_match(key, '{TOTAL_LABELS}')),
                 CASE WHEN count(*) = 1 AND any_value(code) IS NULL AND any_value(key) = ''
                      THEN any_value(row_index) END) AS row_index
-FROM v_check_rows GROUP BY document_id, table_index""",
+FROM v_check_rows GROUP BY document_id, table_index, table_kind""",
         # every cell (row × measure); a 三公 table printed one item per row lends its items' amounts to its
         # 合计 row under the column form's measures (facts._three_public_items), the first row of each wins
         """CREATE OR REPLACE VIEW v_check_cells AS
 WITH own AS (
-    SELECT document_id, table_index, row_index, measure, amount FROM v_check_lines
-), tot AS (
+    SELECT document_id, table_kind, table_index, row_index, measure, amount FROM v_check_lines
+), tot AS MATERIALIZED (
     SELECT document_id, table_index, row_index FROM v_check_total_rows
     WHERE table_kind = 'three_public' AND row_index IS NOT NULL
 ), items AS (
-    SELECT r.document_id, r.table_index, r.row_index, c.amount,
-           (SELECT p.measure FROM three_public_rows p
-            WHERE regexp_matches(CASE WHEN starts_with(r.key, '其中:') THEN r.key[4:] ELSE r.key END, p.pattern)
-            ORDER BY p.priority LIMIT 1) AS measure
+    SELECT r.document_id, r.table_index, r.row_index, c.amount, p.measure
     FROM v_check_rows r
     JOIN tot t ON t.document_id = r.document_id AND t.table_index = r.table_index AND t.row_index <> r.row_index
     JOIN own c ON c.document_id = r.document_id AND c.table_index = r.table_index AND c.row_index = r.row_index
-              AND c.measure = 'total'
+              AND c.measure = 'total' AND c.table_kind = 'three_public'
+    JOIN three_public_rows p
+      ON regexp_matches(CASE WHEN starts_with(r.key, '其中:') THEN r.key[4:] ELSE r.key END, p.pattern)
+    WHERE r.table_kind = 'three_public'
+    QUALIFY row_number() OVER (PARTITION BY r.document_id, r.table_index, r.row_index ORDER BY p.priority) = 1
 ), lent AS (
-    SELECT i.document_id, i.table_index, t.row_index, i.measure, arg_min(i.amount, i.row_index) AS amount
+    SELECT i.document_id, 'three_public' AS table_kind, i.table_index, t.row_index, i.measure,
+           arg_min(i.amount, i.row_index) AS amount
     FROM items i JOIN tot t USING (document_id, table_index)
-    WHERE i.measure IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM own o WHERE o.document_id = i.document_id AND o.table_index = i.table_index
-                      AND o.row_index = t.row_index AND o.measure = i.measure)
+    LEFT JOIN own o ON o.document_id = i.document_id AND o.table_index = i.table_index
+          AND o.row_index = t.row_index AND o.measure = i.measure AND o.table_kind = 'three_public'
+    WHERE o.measure IS NULL
     GROUP BY i.document_id, i.table_index, t.row_index, i.measure
 )
 SELECT * FROM own UNION ALL SELECT * FROM lent""",
         # a row's amount asked for without a measure (facts.Line.get(None)): its only amount, else its
         # amount / total / budget
         """CREATE OR REPLACE VIEW v_check_row_values AS
-SELECT document_id, table_index, row_index,
+SELECT document_id, table_kind, table_index, row_index,
        CASE WHEN count(*) = 1 THEN any_value(amount)
             ELSE coalesce(any_value(amount) FILTER (WHERE measure = 'amount'),
                           any_value(amount) FILTER (WHERE measure = 'total'),
                           any_value(amount) FILTER (WHERE measure = 'budget')) END AS value
-FROM v_check_cells GROUP BY document_id, table_index, row_index""",
+FROM v_check_cells GROUP BY document_id, table_kind, table_index, row_index""",
         # the coded rows of the coded tables with their parent: the nearest printed 款 then 类 by prefix;
         # a code misprinted in its 类 digits belongs to the one valid printed 款 ending in its 款 digits
         f"""CREATE OR REPLACE VIEW v_check_code_rows AS
@@ -146,28 +148,32 @@ LEFT JOIN misprinted m ON m.document_id = c.document_id AND m.table_index = c.ta
         # the two sides of a summary table: each side's 本年…合计 (current), …总计 (grand) and the lines
         # carried between them (上年结转, 年终结转结余 …), as within_table.SummarySide reads them
         f"""CREATE OR REPLACE VIEW v_check_summary_lines AS
-WITH lines AS (
+WITH lines AS MATERIALIZED (
     SELECT r.document_id, r.table_index, r.table_kind, r.first_of_kind, r.side, r.row_index, r.key, r.name,
            r.page, v.value,
            regexp_matches(r.key, CASE r.side WHEN 'revenue' THEN '^(本年)?收入合计$' ELSE '^(本年)?支出合计$' END)
                AS current_label,
            regexp_matches(r.key, CASE r.side WHEN 'revenue' THEN '^收入总计$' ELSE '^支出总计$' END) AS grand_label
-    FROM v_check_rows r JOIN v_check_row_values v USING (document_id, table_index, row_index)
-    WHERE r.table_kind IN ({_in_list(summary_kinds)}) AND r.side IN ('revenue', 'expenditure')
+    FROM v_check_rows r JOIN v_check_row_values v USING (document_id, table_kind, table_index, row_index)
+    WHERE r.table_kind IN ({_in_list(summary_kinds)}) AND v.table_kind IN ({_in_list(summary_kinds)})
+      AND r.side IN ('revenue', 'expenditure')
 ), firsts AS (
     SELECT document_id, table_index, side,
            min(row_index) FILTER (WHERE current_label) AS current_row,
            min(row_index) FILTER (WHERE grand_label) AS grand_row
     FROM lines GROUP BY document_id, table_index, side
+), after_current AS (   -- 本年收入合计 … 上年结转 … 收入合计: the plain 合计 below the carry-over is the grand total
+    SELECT f.document_id, f.table_index, f.side, min(l.row_index) AS row_index
+    FROM firsts f JOIN lines l USING (document_id, table_index, side)
+    WHERE l.row_index > f.current_row AND l.current_label AND NOT starts_with(l.key, '本年')
+    GROUP BY ALL
 ), marked AS (
     SELECT f.document_id, f.table_index, f.side, f.current_row,
-           coalesce(f.grand_row, CASE WHEN starts_with(c.key, '本年') THEN
-               (SELECT min(l.row_index) FROM lines l WHERE l.document_id = f.document_id
-                AND l.table_index = f.table_index AND l.side = f.side AND l.row_index > f.current_row
-                AND l.current_label AND NOT starts_with(l.key, '本年')) END) AS grand_row
+           coalesce(f.grand_row, CASE WHEN starts_with(c.key, '本年') THEN a.row_index END) AS grand_row
     FROM firsts f
     LEFT JOIN lines c ON c.document_id = f.document_id AND c.table_index = f.table_index AND c.side = f.side
           AND c.row_index = f.current_row
+    LEFT JOIN after_current a ON a.document_id = f.document_id AND a.table_index = f.table_index AND a.side = f.side
 )
 SELECT l.document_id, l.table_index, l.table_kind, l.first_of_kind, l.side, l.row_index, l.key, l.name, l.page,
        l.value, l.row_index = m.current_row AS is_current, l.row_index = m.grand_row AS is_grand,
