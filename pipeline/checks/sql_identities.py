@@ -23,7 +23,7 @@ import duckdb
 
 from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST
 from pipeline.checks.sql_blocks import blocks_sql
-from pipeline.checks.rules.within_table import CODED_KINDS, SUMMARY_KINDS
+from pipeline.checks.rules.within_table import CODED_KINDS, ROW_RULES, SUMMARY_KINDS
 
 _SUMMARY = "revenue_expenditure_summary"
 _BASIC = "general_budget_basic_expenditure"
@@ -112,6 +112,51 @@ def _all_fiscal() -> str:
 
 
 # --- within one table -------------------------------------------------------------------------
+
+
+def _row_total() -> str:
+    """One SELECT per row rule of within_table.ROW_RULES (the data the Python rule reads), over each row's
+    measures as columns: whole = Σ the parts the row prints, the alternative parts when they add up and
+    the first do not."""
+    measures = sorted({m for r in ROW_RULES for m in (r.whole, *r.parts, *(r.alt or ()),
+                                                      *(x for _, ms in r.when for x in ms))})
+    col = lambda m: f"m_{m}"   # noqa: E731
+    pivot = ", ".join(f"any_value(c.amount) FILTER (WHERE c.measure = '{m}') AS {col(m)}" for m in measures)
+
+    def cond(how: str, ms: tuple[str, ...]) -> str:
+        has = [f"{col(m)} IS NOT NULL" for m in ms]
+        return {"all": " AND ".join(has), "any": "(" + " OR ".join(has) + ")",
+                "none": "NOT (" + " OR ".join(has) + ")"}[how]
+
+    def summed(parts: tuple[str, ...]) -> tuple[str, str, str]:
+        return (" + ".join(f"coalesce({col(p)}, 0)" for p in parts),
+                " + ".join(f"CAST({col(p)} IS NOT NULL AS INTEGER)" for p in parts),
+                " + ".join(f"CASE WHEN {col(p)} IS NOT NULL THEN {_hy(col(p))} ELSE 0 END" for p in parts))
+
+    selects = []
+    for r in ROW_RULES:
+        s, n, hy = summed(r.parts)
+        kinds = ", ".join(f"'{k}'" for k in r.kinds)
+        where = " AND ".join([f"table_kind IN ({kinds})", f"{col(r.whole)} IS NOT NULL", cond("any", r.parts)]
+                             + [cond(how, ms) for how, ms in r.when])
+        if r.alt:
+            a_s, a_n, a_hy = summed(r.alt)
+            use_alt = f"(({s}) <> {col(r.whole)} AND ({a_s}) = {col(r.whole)})"
+            s, n, hy = (f"CASE WHEN {use_alt} THEN {a_s} ELSE {s} END",
+                        f"CASE WHEN {use_alt} THEN {a_n} ELSE {n} END",
+                        f"CASE WHEN {use_alt} THEN {a_hy} ELSE {hy} END")
+        subject = f"table_kind || ' row ''' || label || ''' {r.whole}'"
+        selects.append(
+            f"SELECT document_id, {subject} AS subject, {col(r.whole)} AS left_value, {s} AS right_value, "
+            f"{n} AS n, {_hy(col(r.whole))} + {hy} AS yuan_half, [page] AS left_pages, [page] AS right_pages\n"
+            f"FROM row_measures WHERE {where}")
+    union = "\nUNION ALL\n".join(selects)
+    return f"""WITH row_measures AS MATERIALIZED (
+    SELECT r.document_id, r.table_index, r.row_index, r.table_kind, r.label, r.page, {pivot}
+    FROM v_check_rows r JOIN v_check_cells c USING (document_id, table_kind, table_index, row_index)
+    GROUP BY r.document_id, r.table_index, r.row_index, r.table_kind, r.label, r.page
+)
+{union}"""
 
 
 def _code_hierarchy() -> str:
@@ -339,6 +384,7 @@ FROM tot t JOIN budgets b USING (document_id) WHERE t.amount IS NOT NULL"""
 
 #: identity → the SELECT of its instances (generated from the catalogue's parameters and the blocks).
 _INSTANCES = {
+    "row_total": _row_total(),
     "column_total": _column_total(),
     "code_hierarchy": _code_hierarchy(),
     "summary_carryover": _summary_carryover(),
@@ -362,8 +408,6 @@ _PROSE_CHOICE = ("the claim picks, among the cells the catalogue lists, the firs
                  "figures scoped to a subject (quote parsing) and is judged at the decimals the prose prints")
 #: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
 PYTHON_ONLY: dict[str, str] = {
-    "row_total": "not yet in SQL: the columns a row adds up depend on the kind and on which columns the row "
-                 "prints, with an alternative sum (with 上年结转) tried when the first fails",
     "summary_current_totals": "the items summed are chosen by printed numbering, else by label and position, "
                               "split into the columns a side prints them in (x-gaps), with a 类-only retry",
     "table_unreliable": "a review over the other rules' results (their failure share, unread pages), not two sides",
