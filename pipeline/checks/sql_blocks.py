@@ -19,10 +19,15 @@ def _in_list(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-#: pipeline.checks.facts.normalise_name in SQL: whitespace removed (also the ideographic space),
-#: full-width parentheses and colon made half-width, then the printed numbering (一、 （一） 1、) dropped.
+def without_spaces(expr: str) -> str:
+    """The text without any whitespace (Python's ``\\s``, the ideographic space included)."""
+    return f"regexp_replace(coalesce({expr}, ''), '[\\s\\p{{Z}}\\x{{85}}\\x{{1c}}-\\x{{1f}}]+', '', 'g')"
+
+
 def normalised(expr: str) -> str:
-    spaced = f"regexp_replace(coalesce({expr}, ''), '[\\s\\p{{Z}}\\x{{85}}\\x{{1c}}-\\x{{1f}}]+', '', 'g')"
+    """pipeline.checks.facts.normalise_name in SQL: whitespace removed, full-width parentheses and colon
+    made half-width, then the printed numbering (一、 （一） 1、) dropped."""
+    spaced = without_spaces(expr)
     halves = f"replace(replace(replace({spaced}, '（', '('), '）', ')'), '：', ':')"
     # "1、" is numbering only when no digit follows it (Python's (?!\d), which RE2 lacks): the character
     # after it is captured and put back
@@ -153,7 +158,11 @@ WITH lines AS MATERIALIZED (
            r.page, v.value,
            regexp_matches(r.key, CASE r.side WHEN 'revenue' THEN '^(本年)?收入合计$' ELSE '^(本年)?支出合计$' END)
                AS current_label,
-           regexp_matches(r.key, CASE r.side WHEN 'revenue' THEN '^收入总计$' ELSE '^支出总计$' END) AS grand_label
+           regexp_matches(r.key, CASE r.side WHEN 'revenue' THEN '^收入总计$' ELSE '^支出总计$' END) AS grand_label,
+           -- facts.is_chinese_numbered(numbering_of(name, numbering)): 一、 printed, in its column or the label
+           CASE WHEN coalesce(r.numbering, '') <> '' THEN left(r.numbering, 1) IN ({_in_list("一二三四五六七八九十百")})
+                ELSE regexp_matches({without_spaces("r.name")}, '^[一二三四五六七八九十百]+[、.．]') END AS numbered,
+           regexp_matches(r.key, '结转|结余|弥补') AS carry_words
     FROM v_check_rows r JOIN v_check_row_values v USING (document_id, table_kind, table_index, row_index)
     WHERE r.table_kind IN ({_in_list(summary_kinds)}) AND v.table_kind IN ({_in_list(summary_kinds)})
       AND r.side IN ('revenue', 'expenditure')
@@ -178,6 +187,13 @@ WITH lines AS MATERIALIZED (
 SELECT l.document_id, l.table_index, l.table_kind, l.first_of_kind, l.side, l.row_index, l.key, l.name, l.page,
        l.value, l.row_index = m.current_row AS is_current, l.row_index = m.grand_row AS is_grand,
        (regexp_matches(l.key, '结转|结余|弥补') AND NOT regexp_matches(l.key, '^(其中|财政拨款结转|非财政拨款结转)')
-        AND l.row_index IS DISTINCT FROM m.current_row AND l.row_index IS DISTINCT FROM m.grand_row) AS is_carry
+        AND l.row_index IS DISTINCT FROM m.current_row AND l.row_index IS DISTINCT FROM m.grand_row) AS is_carry,
+       -- the side's items (SummarySide.items): its 一、-numbered lines when it numbers them, else the lines
+       -- above the current total that are no total, carry-over or 其中
+       CASE WHEN bool_or(l.numbered AND NOT l.carry_words) OVER (PARTITION BY l.document_id, l.table_index, l.side)
+            THEN l.numbered AND NOT l.carry_words
+            ELSE l.row_index IS DISTINCT FROM m.current_row AND l.row_index IS DISTINCT FROM m.grand_row
+                 AND NOT l.carry_words AND NOT starts_with(l.key, '其中')
+                 AND (m.current_row IS NULL OR l.row_index < m.current_row) END AS is_item
 FROM lines l JOIN marked m USING (document_id, table_index, side)""",
     ]

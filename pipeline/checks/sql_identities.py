@@ -285,6 +285,56 @@ SELECT c.document_id, '本年支出合计' AS subject, c.value AS left_value, e.
 FROM cur c JOIN et e ON e.document_id = c.document_id AND e.measure = 'total'"""
 
 
+def _summary_class_vs_expenditure_table() -> str:
+    """Each 类 row of the expenditure table against the summary's expenditure item of the same label (the
+    first), in total; and its basic column against the item's 基本支出 (or 人员经费 + 公用经费)."""
+    return f"""WITH classes AS (
+    SELECT r.document_id, r.row_index, r.key, r.code, r.page, c.measure, c.amount
+    FROM v_check_rows r JOIN v_check_cells c USING (document_id, table_kind, table_index, row_index)
+    WHERE r.table_kind = 'expenditure_summary' AND r.first_of_kind AND length(r.code) = 3
+      AND c.measure IN ('total', 'basic')
+), items AS (
+    SELECT document_id, table_index, row_index, key, value, page FROM v_check_summary_lines
+    WHERE table_kind = '{_SUMMARY}' AND first_of_kind AND side = 'expenditure' AND is_item
+    QUALIFY row_number() OVER (PARTITION BY document_id, key ORDER BY row_index) = 1
+), item_basic AS (     -- cross_table._basic_of: the 基本支出 column, else 人员经费 + 公用经费 as printed
+    SELECT i.document_id, i.key, i.page,
+           CASE WHEN bool_or(c.measure = 'basic') THEN any_value(c.amount) FILTER (WHERE c.measure = 'basic')
+                ELSE sum(c.amount) FILTER (WHERE c.measure IN ('personnel', 'public_funds')) END AS amount,
+           CASE WHEN bool_or(c.measure = 'basic') THEN {_hy("any_value(c.amount) FILTER (WHERE c.measure = 'basic')")}
+                ELSE sum({_hy("c.amount")}) FILTER (WHERE c.measure IN ('personnel', 'public_funds')) END AS hy
+    FROM items i JOIN v_check_cells c ON c.document_id = i.document_id AND c.table_index = i.table_index
+     AND c.row_index = i.row_index AND c.measure IN ('basic', 'personnel', 'public_funds')
+    GROUP BY i.document_id, i.key, i.page
+)
+SELECT k.document_id, '类 ' || k.code AS subject, i.value AS left_value, k.amount AS right_value, 1 AS n,
+       {_hy("i.value")} + {_hy("k.amount")} AS yuan_half, [i.page] AS left_pages, [k.page] AS right_pages
+FROM classes k JOIN items i USING (document_id, key) WHERE k.measure = 'total'
+UNION ALL
+SELECT k.document_id, '类 ' || k.code || ' basic', b.amount, k.amount, 1, {_hy("b.amount")} + b.hy, [b.page], [k.page]
+FROM classes k JOIN item_basic b USING (document_id, key)
+WHERE k.measure = 'basic' AND b.amount IS NOT NULL
+  AND EXISTS (SELECT 1 FROM classes t WHERE t.document_id = k.document_id AND t.row_index = k.row_index
+              AND t.measure = 'total')"""
+
+
+def _fiscal_summary_vs_summary() -> str:
+    """The fiscal summary's 一般公共预算 / 政府性基金 / 国有资本经营 revenue items against the summary's item
+    of the same label (the first)."""
+    return f"""WITH items AS (
+    SELECT document_id, table_kind, row_index, key, value, page FROM v_check_summary_lines
+    WHERE table_kind IN ('fiscal_summary', '{_SUMMARY}') AND first_of_kind AND side = 'revenue' AND is_item
+), summ AS (
+    SELECT * FROM items WHERE table_kind = '{_SUMMARY}'
+    QUALIFY row_number() OVER (PARTITION BY document_id, key ORDER BY row_index) = 1
+)
+SELECT f.document_id, f.key AS subject, f.value AS left_value, s.value AS right_value, 1 AS n,
+       {_hy("f.value")} + {_hy("s.value")} AS yuan_half, [f.page] AS left_pages, [s.page] AS right_pages
+FROM items f JOIN summ s USING (document_id, key)
+WHERE f.table_kind = 'fiscal_summary' AND regexp_matches(f.key, '一般公共预算|政府性基金|国有资本经营')
+  AND f.value IS NOT NULL AND s.value IS NOT NULL"""
+
+
 def _general_budget_vs_basic_table() -> str:
     """The general-budget table's 合计 against the basic table's, per measure pair of the catalogue; and,
     when all the summary's money is fiscal, the summary's 人员经费 / 公用经费 (支出总计, else 本年支出合计)."""
@@ -391,6 +441,8 @@ _INSTANCES = {
     "summary_balance": _summary_balance(),
     "summary_revenue_vs_revenue_table": _summary_revenue_vs_revenue_table(),
     "summary_expenditure_vs_expenditure_table": _summary_expenditure_vs_expenditure_table(),
+    "summary_class_vs_expenditure_table": _summary_class_vs_expenditure_table(),
+    "fiscal_summary_vs_summary": _fiscal_summary_vs_summary(),
     "general_budget_vs_basic_table": _general_budget_vs_basic_table(),
     **{name: _class_split(name) for name in ("personnel_is_301_303", "public_funds_is_302_310")},
     "operating_expenses_vs_summary_public_funds": _operating_expenses_vs_summary_public_funds(),
@@ -411,9 +463,6 @@ PYTHON_ONLY: dict[str, str] = {
     "summary_current_totals": "the items summed are chosen by printed numbering, else by label and position, "
                               "split into the columns a side prints them in (x-gaps), with a 类-only retry",
     "table_unreliable": "a review over the other rules' results (their failure share, unread pages), not two sides",
-    "summary_class_vs_expenditure_table": "not yet in SQL: matches the summary's expenditure items (SummarySide.items, "
-                                          "chosen by numbering and position) to 类 rows by label",
-    "fiscal_summary_vs_summary": "not yet in SQL: pairs the two summaries' revenue items (SummarySide.items) by label",
     "government_fund_subject_without_table": "a finding (an amount on a fund subject while the fund table is "
                                              "empty), not two sides compared within a tolerance",
     **{i.name: _PROSE_CHOICE for i in REGISTRY_LIST if i.category == "prose" and i.cells},
