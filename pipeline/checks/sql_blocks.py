@@ -46,6 +46,13 @@ def structural_problem_sql(code: str, classification: str) -> str:
             f"ELSE length({code}) NOT IN (3, 5, 7) OR left({code}, 3) NOT IN ({_in_list(FUNCTIONAL_CLASSES)}) END)")
 
 
+def _scope_pattern() -> str:
+    """narrative.claims._SUBJECT_SCOPE for RE2: its \\d and \\s as Python's (full-width digits, any space)."""
+    from pipeline.narrative.claims import _SUBJECT_SCOPE
+
+    return _SUBJECT_SCOPE.pattern.replace("\\d", "[0-9０-９]").replace("\\s", "[\\s\\p{Z}]").replace("'", "''")
+
+
 def blocks_sql(coded_kinds: tuple[str, ...], summary_kinds: tuple[str, ...]) -> list[str]:
     """The CREATE VIEW statements of the building blocks, in dependency order."""
     key = normalised("b.name")
@@ -71,6 +78,22 @@ WITH b AS (
     WHERE b.document_id IN (SELECT document_id FROM v_check_documents)
 )
 SELECT * FROM b WHERE NOT (code IS NULL AND regexp_full_match(key, '栏次|行次|[甲乙丙丁戊己]'))""",
+        # the prose's figures of each checked document, a companion file's (its prose printed apart) with
+        # its disclosure's, in the order the checks read them; scoped: the sentence pins the figure to a
+        # subject (narrative.claims.subject_scoped), so it restates no document-level cell
+        f"""CREATE OR REPLACE VIEW v_check_claims AS
+WITH mapped AS (
+    SELECT c.*, c.document_id AS source_id,
+           CASE WHEN x.disclosure_id IS NOT NULL AND x.disclosure_id <> c.document_id
+                 AND x.disclosure_id IN (SELECT document_id FROM documents) THEN x.disclosure_id
+                ELSE c.document_id END AS primary_id
+    FROM narrative_claims c LEFT JOIN disclosures x ON x.document_id = c.document_id
+)
+SELECT primary_id AS document_id, source_id, claim_index, metric, amount, page, quote,
+       row_number() OVER (PARTITION BY primary_id ORDER BY source_id <> primary_id, source_id, claim_index) AS ord,
+       metric NOT IN ('item_amount', 'item_prior_actual', 'item_budget', 'item_change_pct')
+           AND coalesce(regexp_matches(quote, '{_scope_pattern()}'), false) AS scoped
+FROM mapped WHERE primary_id IN (SELECT document_id FROM v_check_documents)""",
         # one row per printed table row
         """CREATE OR REPLACE VIEW v_check_rows AS
 SELECT document_id, table_index, row_index, table_kind,

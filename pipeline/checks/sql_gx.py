@@ -110,8 +110,7 @@ def disagreements(outcomes: list[ViewOutcome], results: list) -> list[str]:
     for o in outcomes:
         gx_broken = sorted((d, s, lv, rv) for d, s, lv, rv in o.broken)
         py_broken = sorted((r.document_id, r.subject, r.left_value, r.right_value) for r in results
-                           if r.check_name == o.identity and r.difference is not None and r.tolerance is not None
-                           and abs(r.difference) > r.tolerance)
+                           if r.check_name == o.identity and r.broken_by_rule)
         if gx_broken != py_broken:
             out.append(f"{o.identity}: view {len(gx_broken)} broken, rule {len(py_broken)}")
     return out

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST
-from pipeline.checks.sql_blocks import blocks_sql
+from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST, Cell
+from pipeline.checks.sql_blocks import blocks_sql, normalised
 from pipeline.checks.rules.within_table import CODED_KINDS, ROW_RULES, SUMMARY_KINDS
 
 _SUMMARY = "revenue_expenditure_summary"
@@ -36,7 +36,7 @@ def _hy(a: str) -> str:
 
 
 #: the building blocks, longest name first (so a replacement never cuts a longer name)
-_BLOCKS = ("v_check_summary_lines", "v_check_total_rows", "v_check_row_values", "v_check_code_rows",
+_BLOCKS = ("v_check_summary_lines", "v_check_claims", "v_check_total_rows", "v_check_row_values", "v_check_code_rows",
            "v_check_cells", "v_check_rows")
 
 
@@ -402,6 +402,76 @@ JOIN v_check_rows srow ON srow.document_id = e.document_id AND srow.table_index 
  AND srow.row_index = e.row_index"""
 
 
+# --- prose restating one table cell (the catalogue's Cell entries) ------------------------------------
+
+
+def _cell(cell: Cell) -> str:
+    """SELECT document_id, value, page of one catalogue Cell: the first table of its kind printing it
+    (prose_restated.resolve_cell)."""
+    if cell.table_kind == "procurement":
+        return """SELECT document_id, amount AS value, page FROM procurement_lines
+    WHERE is_total QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY table_index, row_index) = 1"""
+    if cell.row.startswith("grand:"):   # the grand total, when the side prints a carry-over
+        side = cell.row[6:]
+        rows = f"""SELECT document_id, table_index, row_index FROM v_check_summary_lines g
+    WHERE table_kind = '{cell.table_kind}' AND side = '{side}' AND is_grand
+      AND EXISTS (SELECT 1 FROM v_check_summary_lines c WHERE c.document_id = g.document_id
+                  AND c.table_index = g.table_index AND c.side = g.side AND c.is_carry AND c.value <> 0)"""
+    elif cell.row == "total":           # the 合计 row, or the only row of a one-row table
+        rows = f"""SELECT t.document_id, t.table_index, coalesce(t.row_index,
+           CASE WHEN count(r.row_index) = 1 THEN any_value(r.row_index) END) AS row_index
+    FROM v_check_total_rows t JOIN v_check_rows r USING (document_id, table_kind, table_index)
+    WHERE t.table_kind = '{cell.table_kind}' GROUP BY t.document_id, t.table_index, t.row_index"""
+    else:
+        how, _, what = cell.row.partition(":")
+        column = {"code": "code", "name": "key"}[how]
+        rows = f"""SELECT document_id, table_index, min(row_index) AS row_index FROM v_check_rows
+    WHERE table_kind = '{cell.table_kind}' AND {column} = '{what}' GROUP BY document_id, table_index"""
+    if cell.measure is None:
+        value = "JOIN v_check_row_values v USING (document_id, table_index, row_index)"
+    else:
+        value = (f"JOIN v_check_cells v ON v.document_id = x.document_id AND v.table_index = x.table_index "
+                 f"AND v.row_index = x.row_index AND v.measure = '{cell.measure}'")
+    found = f"""SELECT x.document_id, x.table_index, {'v.value' if cell.measure is None else 'v.amount'} AS value, r.page
+    FROM ({rows}) x {value}
+    JOIN v_check_rows r ON r.document_id = x.document_id AND r.table_index = x.table_index AND r.row_index = x.row_index"""
+    tables = f"""SELECT document_id, value, page FROM ({found}) f WHERE value IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY table_index) = 1"""
+    if cell.table_kind == "assets":     # the assets table's own rows first: the first whose label holds the name
+        what = cell.row.partition(":")[2]
+        return f"""SELECT document_id, amount AS value, page FROM assets
+    WHERE amount IS NOT NULL AND contains({normalised("item")}, '{what}')
+    QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY row_index) = 1
+UNION ALL
+SELECT * FROM ({tables}) WHERE document_id NOT IN (SELECT document_id FROM assets)"""
+    return tables
+
+
+def _prose(name: str) -> str:
+    """Each distinct amount the prose states for the metric (not scoped to a subject) against the first
+    cell of the catalogue entry the document prints that equals it; else the grand total when the quote
+    says 总计, else the first current-year cell printed (prose_restated.restatements)."""
+    ident = REGISTRY[name]
+    cells = "\nUNION ALL\n".join(
+        f"SELECT document_id, {i} AS pos, {str(c.row.startswith('grand:')).upper()} AS grand, value, page "
+        f"FROM ({_cell(c)})" for i, c in enumerate(ident.cells))
+    return f"""WITH amounts AS (
+    SELECT document_id, amount, arg_min(quote, ord) AS quote, list(page ORDER BY ord) AS pages
+    FROM v_check_claims WHERE metric = '{ident.metric}' AND NOT scoped GROUP BY document_id, amount
+), cells AS (
+{cells}
+), picked AS (
+    SELECT a.document_id, a.amount, a.pages, coalesce(
+        min(c.pos) FILTER (WHERE c.value = a.amount),
+        CASE WHEN contains(coalesce(a.quote, ''), '总计') THEN min(c.pos) FILTER (WHERE c.grand) END,
+        min(c.pos) FILTER (WHERE NOT c.grand), min(c.pos)) AS pos
+    FROM amounts a JOIN cells c USING (document_id) GROUP BY a.document_id, a.amount, a.pages, a.quote
+)
+SELECT p.document_id, '{ident.metric}' AS subject, p.amount AS left_value, c.value AS right_value, 1 AS n,
+       0 AS yuan_half, p.pages AS left_pages, [c.page] AS right_pages
+FROM picked p JOIN cells c ON c.document_id = p.document_id AND c.pos = p.pos"""
+
+
 # --- procurement ---------------------------------------------------------------------------------
 
 
@@ -432,6 +502,10 @@ SELECT t.document_id, '预算资金' AS subject, coalesce(t.budget, t.amount) AS
 FROM tot t JOIN budgets b USING (document_id) WHERE t.amount IS NOT NULL"""
 
 
+#: prose restatements whose cell SQL does not resolve: which asset lines are fixed assets is read from the
+#: table's numbering levels (prose_restated.resolve_asset)
+_PROSE_PYTHON = {"prose_fixed_assets"}
+
 #: identity → the SELECT of its instances (generated from the catalogue's parameters and the blocks).
 _INSTANCES = {
     "row_total": _row_total(),
@@ -446,18 +520,18 @@ _INSTANCES = {
     "general_budget_vs_basic_table": _general_budget_vs_basic_table(),
     **{name: _class_split(name) for name in ("personnel_is_301_303", "public_funds_is_302_310")},
     "operating_expenses_vs_summary_public_funds": _operating_expenses_vs_summary_public_funds(),
+    **{i.name: _prose(i.name) for i in REGISTRY_LIST if i.cells and i.name not in _PROSE_PYTHON},
     "procurement_line_product": _procurement_line_product(),
     "procurement_budget_column": _procurement_budget_column(),
 }
 #: identities compared in a printed unit of their own, not the document's
-_UNITS = {"operating_expenses_vs_summary_public_funds": "'万元'"}
+_UNITS = {"operating_expenses_vs_summary_public_funds": "'万元'",
+          **{i.name: "'万元'" for i in REGISTRY_LIST if i.cells}}   # the prose prints 万元
 
 #: identity → the SQL creating its view, in catalogue order.
 SQL_IDENTITIES: dict[str, str] = {i.name: _view(i.name, _INSTANCES[i.name], _UNITS.get(i.name, "d.unit"))
                                   for i in REGISTRY_LIST if i.name in _INSTANCES}
 
-_PROSE_CHOICE = ("the claim picks, among the cells the catalogue lists, the first the document prints, skips "
-                 "figures scoped to a subject (quote parsing) and is judged at the decimals the prose prints")
 #: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
 PYTHON_ONLY: dict[str, str] = {
     "summary_current_totals": "the items summed are chosen by printed numbering, else by label and position, "
@@ -465,7 +539,8 @@ PYTHON_ONLY: dict[str, str] = {
     "table_unreliable": "a review over the other rules' results (their failure share, unread pages), not two sides",
     "government_fund_subject_without_table": "a finding (an amount on a fund subject while the fund table is "
                                              "empty), not two sides compared within a tolerance",
-    **{i.name: _PROSE_CHOICE for i in REGISTRY_LIST if i.category == "prose" and i.cells},
+    "prose_fixed_assets": "which asset lines make up 固定资产 is read from the table's numbering levels "
+                          "(prose_restated.resolve_asset)",
     "prose_unverifiable": "a finding: a prose figure whose cell the document does not print",
     "prose_figure_vs_table": "resolves a free-text label to a table cell by name (prose_figures), not SQL",
     "prose_self_consistent": "compares repeated prose statements of one metric after scope filtering of quotes",
