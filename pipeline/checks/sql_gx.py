@@ -10,6 +10,7 @@ amount becomes a float). great_expectations is imported inside the functions: it
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -108,9 +109,9 @@ def disagreements(outcomes: list[ViewOutcome], results: list) -> list[str]:
     do not both find broken beyond tolerance: empty when they stand on the same sides."""
     out = []
     for o in outcomes:
-        gx_broken = sorted((d, s, lv, rv) for d, s, lv, rv in o.broken)
-        py_broken = sorted((r.document_id, r.subject, r.left_value, r.right_value) for r in results
-                           if r.check_name == o.identity and r.broken_by_rule)
+        gx_broken = Counter(o.broken)   # multisets: equal amounts compare equal whatever their scale
+        py_broken = Counter((r.document_id, r.subject, r.left_value, r.right_value) for r in results
+                            if r.check_name == o.identity and r.broken_by_rule)
         if gx_broken != py_broken:
-            out.append(f"{o.identity}: view {len(gx_broken)} broken, rule {len(py_broken)}")
+            out.append(f"{o.identity}: view {sum(gx_broken.values())} broken, rule {sum(py_broken.values())}")
     return out
