@@ -16,7 +16,7 @@ from test_checks_support import D, build_warehouse, load_truth_dir, mini_documen
 from pipeline.checks.catalogue import REGISTRY
 from pipeline.checks.engine import compute_results
 from pipeline.checks.sql_gx import disagreements, validate_views
-from pipeline.checks.sql_identities import PYTHON_ONLY, SQL_IDENTITIES, view_name
+from pipeline.checks.sql_identities import PYTHON_ONLY, SQL_IDENTITIES, blocks_computed_once, view_name
 
 
 def test_every_catalogue_identity_is_in_sql_or_says_why_not():
@@ -47,14 +47,17 @@ def _broken_by_rule(results: list) -> dict[str, Counter]:
 
 def assert_views_stand_for_the_rules(con: duckdb.DuckDBPyConnection, gx: bool = True) -> dict[str, Counter]:
     """Views' sides equal the rules', and the instances broken beyond tolerance (GX's verdict over the
-    view; without ``gx``, the view's own within_tolerance column) equal the rules'; returns the broken."""
+    view; without ``gx``, the view's own within_tolerance column) equal the rules'; returns the broken.
+    The views are read with their blocks computed once (as GX reads them): the same rows as the live
+    views, which test_a_planted_fault… compares."""
     results, _ = compute_results(con)
-    for name in SQL_IDENTITIES:
-        assert _sides(con, name) == _rule_sides(results, name), name
+    with blocks_computed_once(con):
+        for name in SQL_IDENTITIES:
+            assert _sides(con, name) == _rule_sides(results, name), name
+        view_broken = {name: Counter(con.execute(f"SELECT document_id, subject, left_value, right_value FROM "
+                                                 f"{view_name(name)} WHERE NOT within_tolerance").fetchall())
+                       for name in SQL_IDENTITIES}
     broken = _broken_by_rule(results)
-    view_broken = {name: Counter(con.execute(f"SELECT document_id, subject, left_value, right_value FROM "
-                                             f"{view_name(name)} WHERE NOT within_tolerance").fetchall())
-                   for name in SQL_IDENTITIES}
     assert view_broken == broken
     if gx:
         outcomes = validate_views(con)
@@ -93,7 +96,10 @@ def test_a_planted_fault_fails_its_views_and_no_other(tmp_path):
     home = build_warehouse(tmp_path, {f"2023/{code}_mini.pdf": _planted(code, fault)
                                       for code, (fault, _) in PLANTED.items()})
     with duckdb.connect(str(home.db_path), read_only=True) as con:
+        live = {name: _sides(con, name) for name in SQL_IDENTITIES}
         broken = assert_views_stand_for_the_rules(con)
+        with blocks_computed_once(con):
+            assert {name: _sides(con, name) for name in SQL_IDENTITIES} == live
         assert all(_sides(con, name) for name in ("column_total", "code_hierarchy", "summary_balance",
                                                    "personnel_is_301_303", "procurement_line_product"))
         department = dict(con.execute("SELECT document_id, department_code FROM documents").fetchall())

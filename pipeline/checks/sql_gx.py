@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from pipeline.checks.catalogue import REGISTRY
-from pipeline.checks.sql_identities import SQL_IDENTITIES, view_name
+from pipeline.checks.sql_identities import SQL_IDENTITIES, blocks_computed_once, view_name
 
 #: Columns of a view's frame (the view's, amounts as text, pages joined).
 COLUMNS = ("document_id", "department", "year", "subject", "left", "right", "difference", "tolerance", "n",
@@ -85,9 +85,10 @@ def validate_views(con: duckdb.DuckDBPyConnection, ctx: Any = None,
         ctx = gx.get_context(mode="ephemeral")
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = ctx.data_sources.add_pandas("identity_views")
+    with blocks_computed_once(con):
+        frames = {name: view_frame(con, name) for name in identities or list(SQL_IDENTITIES)}
     out = []
-    for name in identities or list(SQL_IDENTITIES):
-        df = view_frame(con, name)
+    for name, df in frames.items():
         batch = source.add_dataframe_asset(view_name(name)).add_batch_definition_whole_dataframe("all_instances")
         suite = ctx.suites.add(build_view_suite(name))
         vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite_name(name), data=batch, suite=suite))

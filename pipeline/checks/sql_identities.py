@@ -19,6 +19,10 @@ and failing instances equal to the rules' on the demo district (with the seed) a
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+from typing import Iterator
+
 import duckdb
 
 from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST, Cell
@@ -570,6 +574,29 @@ PYTHON_ONLY: dict[str, str] = {
 
 def view_name(identity: str) -> str:
     return f"v_identity_{identity}"
+
+
+def block_names() -> list[str]:
+    """The building-block views, in dependency order."""
+    return [re.search(r"VIEW (\w+)", sql).group(1) for sql in blocks_sql(CODED_KINDS, SUMMARY_KINDS)]
+
+
+@contextmanager
+def blocks_computed_once(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within the block, this connection reads each building block from a temporary table holding its
+    rows, computed once, instead of planning the nested views again in every identity view (DuckDB
+    spends most of a view's time planning them). Temporary tables shadow the block views of the same
+    name, also inside the identity views; a read-only connection may create them. The identity views'
+    SQL is unchanged: they state the same rows either way (tests/test_checks_sql_identities.py)."""
+    made = []
+    try:
+        for name in block_names():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{name}")
+            made.append(name)
+        yield
+    finally:
+        for name in reversed(made):
+            con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 def create_identity_views(con: duckdb.DuckDBPyConnection) -> None:
