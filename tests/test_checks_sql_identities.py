@@ -92,14 +92,19 @@ PLANTED = {   # a raised total breaks its row's sum of columns (row_total) too
     "204": ("leaf", {"row_total", "code_hierarchy"}),                                          # 21201 = Σ 项
 }
 
+#: one view of each generator, read live (each live view costs DuckDB ~0.3 s of planning its blocks)
+LIVE = ("row_total", "code_hierarchy", "summary_carryover", "summary_class_vs_expenditure_table",
+        "general_budget_vs_basic_table", "prose_total_revenue", "prose_assets_total", "procurement_budget_column")
+
+
 def test_a_planted_fault_fails_its_views_and_no_other(tmp_path):
     home = build_warehouse(tmp_path, {f"2023/{code}_mini.pdf": _planted(code, fault)
                                       for code, (fault, _) in PLANTED.items()})
     with duckdb.connect(str(home.db_path), read_only=True) as con:
-        live = {name: _sides(con, name) for name in SQL_IDENTITIES}
+        live = {name: _sides(con, name) for name in LIVE}
         broken = assert_views_stand_for_the_rules(con)
         with blocks_computed_once(con):
-            assert {name: _sides(con, name) for name in SQL_IDENTITIES} == live
+            assert {name: _sides(con, name) for name in LIVE} == live
         assert all(_sides(con, name) for name in ("column_total", "code_hierarchy", "summary_balance",
                                                    "personnel_is_301_303", "procurement_line_product"))
         department = dict(con.execute("SELECT document_id, department_code FROM documents").fetchall())
