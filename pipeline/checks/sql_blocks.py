@@ -178,7 +178,7 @@ LEFT JOIN misprinted m ON m.document_id = c.document_id AND m.table_index = c.ta
         f"""CREATE OR REPLACE VIEW v_check_summary_lines AS
 WITH lines AS MATERIALIZED (
     SELECT r.document_id, r.table_index, r.table_kind, r.first_of_kind, r.side, r.row_index, r.key, r.name,
-           r.page, v.value,
+           r.page, r.x0, v.value,
            regexp_matches(r.key, CASE r.side WHEN 'revenue' THEN '^(本年)?收入合计$' ELSE '^(本年)?支出合计$' END)
                AS current_label,
            regexp_matches(r.key, CASE r.side WHEN 'revenue' THEN '^收入总计$' ELSE '^支出总计$' END) AS grand_label,
@@ -208,7 +208,7 @@ WITH lines AS MATERIALIZED (
     LEFT JOIN after_current a ON a.document_id = f.document_id AND a.table_index = f.table_index AND a.side = f.side
 )
 SELECT l.document_id, l.table_index, l.table_kind, l.first_of_kind, l.side, l.row_index, l.key, l.name, l.page,
-       l.value, l.row_index = m.current_row AS is_current, l.row_index = m.grand_row AS is_grand,
+       l.x0, l.numbered, l.value, l.row_index = m.current_row AS is_current, l.row_index = m.grand_row AS is_grand,
        (regexp_matches(l.key, '结转|结余|弥补') AND NOT regexp_matches(l.key, '^(其中|财政拨款结转|非财政拨款结转)')
         AND l.row_index IS DISTINCT FROM m.current_row AND l.row_index IS DISTINCT FROM m.grand_row) AS is_carry,
        -- the side's items (SummarySide.items): its 一、-numbered lines when it numbers them, else the lines

@@ -27,7 +27,7 @@ import duckdb
 
 from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST, Cell
 from pipeline.checks.sql_blocks import blocks_sql, normalised
-from pipeline.checks.rules.within_table import CODED_KINDS, ROW_RULES, SUMMARY_KINDS
+from pipeline.checks.rules.within_table import _CLASS_NAMES, CODED_KINDS, ROW_RULES, SUMMARY_KINDS
 
 _SUMMARY = "revenue_expenditure_summary"
 _BASIC = "general_budget_basic_expenditure"
@@ -229,6 +229,60 @@ JOIN tot_row tr USING (document_id, table_index)
 LEFT JOIN tot t USING (document_id, table_index, measure)
 LEFT JOIN sums s USING (document_id, table_index, measure)
 WHERE t.amount IS NOT NULL OR coalesce(s.amount, 0) <> 0"""
+
+
+def _summary_current_totals() -> str:
+    """本年收入合计 / 本年支出合计 against the side's items, column by column (a side printing its items in
+    two columns, left edges more than 20 pt apart, adds up in each); a column failing may be the 类 rows
+    printed with their 款 rows: then the 类 rows alone, when they hold (within_table.summary_identities)."""
+    classes = ", ".join(f"'{k}'" for k in sorted(_CLASS_NAMES))
+    tol = lambda n, hy: (f"CASE WHEN trim(coalesce(d.unit, '万元')) = '元' THEN greatest(({n}) * 0.0000005, {hy}) "   # noqa: E731
+                         f"ELSE ({n}) * 0.005 END")
+    return f"""WITH items AS (
+    SELECT * FROM v_check_summary_lines WHERE is_item
+), sides AS (        -- a side with a current total and items; its 类 rows stand in only on an unnumbered side
+    SELECT i.document_id, i.table_index, i.table_kind, i.side, c.row_index AS current_row, c.value AS current_value,
+           c.key AS current_key, c.page AS current_page, bool_or(i.x0 IS NULL) FILTER (WHERE i.value IS NOT NULL) AS no_x,
+           NOT bool_or(i.numbered) AND count(*) FILTER (WHERE i.key IN ({classes})) BETWEEN 1 AND count(*) - 1 AS by_class
+    FROM items i JOIN v_check_summary_lines c ON c.document_id = i.document_id AND c.table_index = i.table_index
+     AND c.side = i.side AND c.is_current
+    GROUP BY ALL
+), present AS (
+    SELECT i.document_id, i.table_index, i.side, i.row_index, i.value, i.page, i.key, i.x0,
+           CASE WHEN s.no_x THEN 0 ELSE coalesce(i.x0 - lag(i.x0) OVER w > 20, false)::INTEGER END AS new_column,
+           s.by_class AND i.key IN ({classes}) AS is_class
+    FROM items i JOIN sides s USING (document_id, table_index, side)
+    WHERE i.value IS NOT NULL
+    WINDOW w AS (PARTITION BY i.document_id, i.table_index, i.side ORDER BY i.x0, i.row_index)
+), columns AS (
+    SELECT *, sum(new_column) OVER (PARTITION BY document_id, table_index, side ORDER BY x0, row_index
+                                    ROWS UNBOUNDED PRECEDING) AS col
+    FROM present
+), sums AS (
+    SELECT document_id, table_index, side, col,
+           sum(value) AS amount, count(*) AS n, sum({_hy("value")}) AS hy, list(page) AS pages,
+           sum(value) FILTER (WHERE is_class) AS c_amount, count(*) FILTER (WHERE is_class) AS c_n,
+           sum({_hy("value")}) FILTER (WHERE is_class) AS c_hy, list(page) FILTER (WHERE is_class) AS c_pages
+    FROM columns GROUP BY ALL
+    UNION ALL            -- a side whose items print no amount: one column adding up to nothing
+    SELECT document_id, table_index, side, 0, 0, 0, 0, [], NULL, 0, NULL, NULL FROM sides s
+    WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.document_id = s.document_id
+                      AND p.table_index = s.table_index AND p.side = s.side)
+), judged AS (
+    SELECT s.*, x.col, x.amount, x.n, x.hy, x.pages, x.c_amount, x.c_n, x.c_hy, x.c_pages,
+           abs(coalesce(s.current_value, 0) - x.amount) > {tol("greatest(x.n, 1)", _hy("s.current_value") + " + x.hy")}
+           AND x.c_n > 0 AND x.c_n < x.n
+           AND abs(coalesce(s.current_value, 0) - x.c_amount) <= {tol("x.c_n", _hy("s.current_value") + " + x.c_hy")}
+               AS by_classes
+    FROM sides s JOIN sums x USING (document_id, table_index, side) JOIN v_check_documents d USING (document_id)
+)
+SELECT document_id, table_kind || ' ' || current_key || CASE WHEN col > 0 THEN ' #' || (col + 1) ELSE '' END
+           AS subject,
+       current_value AS left_value, CASE WHEN by_classes THEN c_amount ELSE amount END AS right_value,
+       CASE WHEN by_classes THEN c_n ELSE greatest(n, 1) END AS n,
+       {_hy("current_value")} + CASE WHEN by_classes THEN c_hy ELSE hy END AS yuan_half,
+       [current_page] AS left_pages, CASE WHEN by_classes THEN c_pages ELSE pages END AS right_pages
+FROM judged"""
 
 
 def _summary_carryover() -> str:
@@ -515,6 +569,7 @@ _INSTANCES = {
     "row_total": _row_total(),
     "column_total": _column_total(),
     "code_hierarchy": _code_hierarchy(),
+    "summary_current_totals": _summary_current_totals(),
     "summary_carryover": _summary_carryover(),
     "summary_balance": _summary_balance(),
     "summary_revenue_vs_revenue_table": _summary_revenue_vs_revenue_table(),
@@ -538,8 +593,6 @@ SQL_IDENTITIES: dict[str, str] = {i.name: _view(i.name, _INSTANCES[i.name], _UNI
 
 #: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
 PYTHON_ONLY: dict[str, str] = {
-    "summary_current_totals": "the items summed are chosen by printed numbering, else by label and position, "
-                              "split into the columns a side prints them in (x-gaps), with a 类-only retry",
     "table_unreliable": "a review over the other rules' results (their failure share, unread pages), not two sides",
     "government_fund_subject_without_table": "a finding (an amount on a fund subject while the fund table is "
                                              "empty), not two sides compared within a tolerance",
