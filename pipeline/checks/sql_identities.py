@@ -27,6 +27,7 @@ import duckdb
 
 from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST, Cell
 from pipeline.checks.sql_blocks import blocks_sql, normalised
+from pipeline.checks.rules.performance import _FORM_PARTS, _FORM_TOTAL
 from pipeline.checks.rules.within_table import _CLASS_NAMES, CODED_KINDS, ROW_RULES, SUMMARY_KINDS
 
 _SUMMARY = "revenue_expenditure_summary"
@@ -530,6 +531,53 @@ SELECT p.document_id, '{ident.metric}' AS subject, p.amount AS left_value, c.val
 FROM picked p JOIN cells c ON c.document_id = p.document_id AND c.pos = p.pos"""
 
 
+# --- performance-target project forms ------------------------------------------------------------------
+
+
+def _project_forms() -> str:
+    """CTEs ``form_totals`` (each project form's 年度资金申请总额) and ``form_parts`` (its 当年财政拨款 / 上年结转资金 /
+    其他资金 rows, the first of each name), as performance.project_forms reads them."""
+    parts = ", ".join(f"'{p}'" for p in _FORM_PARTS)
+    return f"""form_rows AS (
+    SELECT r.document_id, r.table_index, r.row_index, r.page, v.value,
+           CASE WHEN starts_with(r.key, '其中:') THEN r.key[4:] ELSE r.key END AS part_key, r.key
+    FROM v_check_rows r JOIN v_check_row_values v USING (document_id, table_kind, table_index, row_index)
+    WHERE r.table_kind = 'performance_targets' AND v.table_kind = 'performance_targets' AND v.value IS NOT NULL
+), form_totals AS (
+    SELECT document_id, table_index, value, page FROM form_rows WHERE key = '{_FORM_TOTAL}'
+    QUALIFY row_number() OVER (PARTITION BY document_id, table_index ORDER BY row_index) = 1
+), form_parts AS (
+    SELECT p.document_id, p.table_index, p.value, p.page FROM form_rows p
+    JOIN form_totals USING (document_id, table_index)
+    WHERE p.part_key IN ({parts})
+    QUALIFY row_number() OVER (PARTITION BY p.document_id, p.table_index, p.part_key ORDER BY p.row_index) = 1
+)"""
+
+
+def _project_form_funds_add_up() -> str:
+    return f"""WITH {_project_forms()}, sums AS (
+    SELECT document_id, table_index, sum(value) AS amount, count(*) AS n, sum({_hy("value")}) AS hy,
+           list(page) AS pages
+    FROM form_parts GROUP BY ALL
+)
+SELECT t.document_id, 'form table ' || t.table_index AS subject, t.value AS left_value, s.amount AS right_value, s.n,
+       {_hy("t.value")} + s.hy AS yuan_half, [t.page] AS left_pages, s.pages AS right_pages
+FROM form_totals t JOIN sums s USING (document_id, table_index)"""
+
+
+def _prose_project_budget_vs_forms() -> str:
+    """The prose's first 涉及项目预算资金 (not scoped to a subject) against the forms' 年度资金申请总额 summed."""
+    return f"""WITH {_project_forms()}, claim AS (
+    SELECT document_id, amount, page FROM v_check_claims WHERE metric = 'project_targets_budget' AND NOT scoped
+    QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY ord) = 1
+), forms AS (
+    SELECT document_id, sum(value) AS amount, count(*) AS n, list(page) AS pages FROM form_totals GROUP BY ALL
+)
+SELECT c.document_id, 'project_targets_budget' AS subject, c.amount AS left_value, f.amount AS right_value, f.n,
+       0 AS yuan_half, [c.page] AS left_pages, f.pages AS right_pages
+FROM claim c JOIN forms f USING (document_id)"""
+
+
 # --- procurement ---------------------------------------------------------------------------------
 
 
@@ -580,11 +628,14 @@ _INSTANCES = {
     **{name: _class_split(name) for name in ("personnel_is_301_303", "public_funds_is_302_310")},
     "operating_expenses_vs_summary_public_funds": _operating_expenses_vs_summary_public_funds(),
     **{i.name: _prose(i.name) for i in REGISTRY_LIST if i.cells and i.name not in _PROSE_PYTHON},
+    "project_form_funds_add_up": _project_form_funds_add_up(),
+    "prose_project_budget_vs_forms": _prose_project_budget_vs_forms(),
     "procurement_line_product": _procurement_line_product(),
     "procurement_budget_column": _procurement_budget_column(),
 }
 #: identities compared in a printed unit of their own, not the document's
 _UNITS = {"operating_expenses_vs_summary_public_funds": "'万元'",
+          "prose_project_budget_vs_forms": "'万元'",
           **{i.name: "'万元'" for i in REGISTRY_LIST if i.cells}}   # the prose prints 万元
 
 #: identity → the SQL creating its view, in catalogue order.
@@ -610,8 +661,6 @@ PYTHON_ONLY: dict[str, str] = {
     "prose_change_vs_level": "a range test (level − change ≥ 0) over prose claims, not two sides",
     "prose_operating_expenses_is_302": "the prose sentence stating the identity is found by quote parsing",
     "duty_budget_relates_to_total": "a finding: whether the duty budgets match any of several totals",
-    "project_form_funds_add_up": "not yet in SQL: the form's funds are text rows of performance_targets",
-    "prose_project_budget_vs_forms": "the left side is a prose claim filtered by quote scope",
     "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
                              "over the amounts (procurement.top_level_lines)",
     "assets_as_of_date": "a date finding, not two amounts",
