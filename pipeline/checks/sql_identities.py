@@ -28,6 +28,7 @@ import duckdb
 from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST, Cell
 from pipeline.checks.sql_blocks import blocks_sql, normalised
 from pipeline.checks.rules.performance import _FORM_PARTS, _FORM_TOTAL
+from pipeline.checks.rules.prose_restated import PER_ITEM
 from pipeline.checks.rules.within_table import _CLASS_NAMES, CODED_KINDS, ROW_RULES, SUMMARY_KINDS
 
 _SUMMARY = "revenue_expenditure_summary"
@@ -531,6 +532,58 @@ SELECT p.document_id, '{ident.metric}' AS subject, p.amount AS left_value, c.val
 FROM picked p JOIN cells c ON c.document_id = p.document_id AND c.pos = p.pos"""
 
 
+def _first_claims(metrics: tuple[str, ...]) -> str:
+    """CTE ``first_claims``: each document's first statement of each metric (not scoped to a subject)."""
+    listed = ", ".join(f"'{m}'" for m in metrics)
+    return f"""first_claims AS (
+    SELECT document_id, metric, amount, page, quote FROM v_check_claims WHERE metric IN ({listed}) AND NOT scoped
+    QUALIFY row_number() OVER (PARTITION BY document_id, metric ORDER BY ord) = 1
+)"""
+
+
+def _prose_increase_parts() -> str:
+    """The stated increase against its stated 基本 + 项目 parts, when all three are stated."""
+    return f"""WITH {_first_claims(("increase_total", "increase_basic", "increase_project"))}
+SELECT t.document_id, 'increase_total' AS subject, t.amount AS left_value, b.amount + p.amount AS right_value,
+       2 AS n, 0 AS yuan_half, [t.page] AS left_pages, [b.page, p.page] AS right_pages
+FROM first_claims t
+JOIN first_claims b ON b.document_id = t.document_id AND b.metric = 'increase_basic'
+JOIN first_claims p ON p.document_id = t.document_id AND p.metric = 'increase_project'
+WHERE t.metric = 'increase_total'"""
+
+
+def _prose_self_consistent() -> str:
+    """Each metric's first stated amount against every other amount stated for it (n = 0: one figure)."""
+    per_item = ", ".join(f"'{m}'" for m in sorted(PER_ITEM))
+    return f"""WITH amounts AS (
+    SELECT document_id, metric, amount, min(ord) AS first, list(page ORDER BY ord) AS pages
+    FROM v_check_claims WHERE NOT scoped AND metric NOT IN ({per_item}) GROUP BY ALL
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY document_id, metric ORDER BY first) AS k FROM amounts
+)
+SELECT o.document_id, o.metric AS subject, f.amount AS left_value, o.amount AS right_value, 0 AS n,
+       0 AS yuan_half, f.pages AS left_pages, o.pages AS right_pages
+FROM ranked o JOIN ranked f ON f.document_id = o.document_id AND f.metric = o.metric AND f.k = 1
+WHERE o.k > 1"""
+
+
+def _prose_operating_expenses_is_302() -> str:
+    """Each statement that the 机关运行经费 equals the basic table's 302 line, against that line's total."""
+    return f"""WITH first302 AS (   -- the first 302 row (basic.by_code), when it prints a total
+    SELECT document_id, table_index, min(row_index) AS row_index FROM v_check_rows
+    WHERE table_kind = '{_BASIC}' AND first_of_kind AND code = '302' GROUP BY document_id, table_index
+), row302 AS (
+    SELECT f.document_id, r.page, c.amount FROM first302 f
+    JOIN v_check_rows r USING (document_id, table_index, row_index)
+    JOIN v_check_cells c USING (document_id, table_kind, table_index, row_index)
+    WHERE c.measure = 'total'
+)
+SELECT c.document_id, '机关运行经费 = 302' AS subject, c.amount AS left_value, r.amount AS right_value, 1 AS n,
+       0 AS yuan_half, [c.page] AS left_pages, [r.page] AS right_pages
+FROM v_check_claims c JOIN row302 r USING (document_id)
+WHERE c.metric = 'operating_expenses_stated_as_302' AND NOT c.scoped"""
+
+
 # --- performance-target project forms ------------------------------------------------------------------
 
 
@@ -628,6 +681,9 @@ _INSTANCES = {
     **{name: _class_split(name) for name in ("personnel_is_301_303", "public_funds_is_302_310")},
     "operating_expenses_vs_summary_public_funds": _operating_expenses_vs_summary_public_funds(),
     **{i.name: _prose(i.name) for i in REGISTRY_LIST if i.cells and i.name not in _PROSE_PYTHON},
+    "prose_self_consistent": _prose_self_consistent(),
+    "prose_increase_parts": _prose_increase_parts(),
+    "prose_operating_expenses_is_302": _prose_operating_expenses_is_302(),
     "project_form_funds_add_up": _project_form_funds_add_up(),
     "prose_project_budget_vs_forms": _prose_project_budget_vs_forms(),
     "procurement_line_product": _procurement_line_product(),
@@ -635,7 +691,8 @@ _INSTANCES = {
 }
 #: identities compared in a printed unit of their own, not the document's
 _UNITS = {"operating_expenses_vs_summary_public_funds": "'万元'",
-          "prose_project_budget_vs_forms": "'万元'",
+          **{name: "'万元'" for name in ("prose_project_budget_vs_forms", "prose_self_consistent",
+                                         "prose_increase_parts", "prose_operating_expenses_is_302")},
           **{i.name: "'万元'" for i in REGISTRY_LIST if i.cells}}   # the prose prints 万元
 
 #: identity → the SQL creating its view, in catalogue order.
@@ -651,15 +708,13 @@ PYTHON_ONLY: dict[str, str] = {
                           "(prose_restated.resolve_asset)",
     "prose_unverifiable": "a finding: a prose figure whose cell the document does not print",
     "prose_figure_vs_table": "resolves a free-text label to a table cell by name (prose_figures), not SQL",
-    "prose_self_consistent": "compares repeated prose statements of one metric after scope filtering of quotes",
-    "prose_parts_add_up": "the wholes and parts are prose claims filtered by quote scope and printed decimals",
-    "prose_increase_parts": "the parts are prose claims filtered by quote scope and printed decimals",
+    "prose_parts_add_up": "a failing sum is judged again with what the tables' whole holds beyond the stated parts, "
+                          "and of a whole stated twice the best-judged amount is kept",
     "prose_increase_vs_last_year": "pairs prose claims across two documents' claims after scope filtering",
     "prose_item_vs_table": "resolves a quoted 类/款/项 path to its table row (prose_items)",
     "prose_item_budget_restated": "pairs prose item claims by their quoted path",
     "prose_item_change_pct": "an interval over each printed amount's rounding, with a percentage",
     "prose_change_vs_level": "a range test (level − change ≥ 0) over prose claims, not two sides",
-    "prose_operating_expenses_is_302": "the prose sentence stating the identity is found by quote parsing",
     "duty_budget_relates_to_total": "a finding: whether the duty budgets match any of several totals",
     "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
                              "over the amounts (procurement.top_level_lines)",
