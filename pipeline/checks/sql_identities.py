@@ -710,7 +710,8 @@ PYTHON_ONLY: dict[str, str] = {
     "prose_figure_vs_table": "resolves a free-text label to a table cell by name (prose_figures), not SQL",
     "prose_parts_add_up": "a failing sum is judged again with what the tables' whole holds beyond the stated parts, "
                           "and of a whole stated twice the best-judged amount is kept",
-    "prose_increase_vs_last_year": "pairs prose claims across two documents' claims after scope filtering",
+    "prose_increase_vs_last_year": "not yet in SQL: this year's figure less last year's, each resolved from its "
+                                   "own document's claims or cells (previous_disclosure_id)",
     "prose_item_vs_table": "resolves a quoted 类/款/项 path to its table row (prose_items)",
     "prose_item_budget_restated": "pairs prose item claims by their quoted path",
     "prose_item_change_pct": "an interval over each printed amount's rounding, with a percentage",
