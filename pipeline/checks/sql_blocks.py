@@ -35,6 +35,11 @@ def normalised(expr: str) -> str:
             f"|[0-9]+[、.．]([^0-9]|$))', '\\1')")
 
 
+def half_printed_yuan(a: str) -> str:
+    """pipeline.checks.base.half_printed_yuan in SQL: half a 元 for a whole number of 元, else half a fen."""
+    return f"(CASE WHEN coalesce({a}, 0) % 0.0001 = 0 THEN 0.00005 ELSE 0.0000005 END)"
+
+
 #: facts.TableFacts.total_line's labels of a 合计 row.
 TOTAL_LABELS = "合计|总计|总合计|支出合计|收入合计|本年收入合计"
 
