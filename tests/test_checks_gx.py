@@ -73,3 +73,21 @@ def test_data_docs_are_readable_offline_with_amounts_in_wan_yuan(gx_run):
     assert failing and all(o.identity in index for o in failing)
     for href in re.findall(r'href="(validations/[^"]+)"', index):
         assert (docs / href).exists(), href
+
+
+def test_each_identity_view_is_validated_beside_the_suites_and_agrees_with_the_rules(gx_run):
+    import json
+    import re
+
+    from pipeline.checks.sql_identities import SQL_IDENTITIES
+
+    summary, docs = gx_run
+    assert [v.identity for v in summary.views] == list(SQL_IDENTITIES) and summary.views_error is None
+    assert summary.view_disagreements == []
+    views = {v.identity: v for v in summary.views}
+    assert not views["row_total"].success and views["row_total"].failing == 1   # the leaf planted in 202
+    assert views["personnel_is_301_303"].success     # within rounding holds: exactness is the suites' concern
+    index = summary.data_docs_index.read_text(encoding="utf-8")
+    assert all(f"view.{name}" in index for name in SQL_IDENTITIES)
+    assert any("v_identity_row_total" in href for href in re.findall(r'href="(validations/[^"]+)"', index))
+    assert json.loads((docs / "summary.json").read_text("utf-8"))["view_disagreements"] == []

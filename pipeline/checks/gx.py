@@ -42,6 +42,11 @@ class SuiteOutcome:
 class GxSummary:
     data_docs_index: Path | None
     suites: list[SuiteOutcome]
+    #: the identity views' suites (pipeline/checks/sql_gx.py), when the warehouse was given
+    views: list = field(default_factory=list)
+    #: instances the views' verdicts and the rules' (before downgrade) do not both find broken
+    view_disagreements: list[str] = field(default_factory=list)
+    views_error: str | None = None   # why the views were not validated (an old or busy warehouse)
 
     @property
     def success(self) -> bool:
@@ -89,8 +94,9 @@ def frame_of(identity: Identity, results: list[CheckResult]) -> Any:
 
 
 def validate(results: list[CheckResult], data_docs_dir: Path | None,
-             identities: list[Identity] | None = None) -> GxSummary:
-    """Validate every identity's suite on its frame; write Data Docs under ``data_docs_dir``."""
+             identities: list[Identity] | None = None, db_path: Path | None = None) -> GxSummary:
+    """Validate every identity's suite on its frame; with ``db_path``, every identity view's suite on the
+    view (pipeline/checks/sql_gx.py) in the same context; write Data Docs under ``data_docs_dir``."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -122,13 +128,37 @@ def validate(results: list[CheckResult], data_docs_dir: Path | None,
         errors, warnings = _failing_by_severity(df, res.results)
         outcomes.append(SuiteOutcome(ident.name, bool(res.success), len(df), int((~df["holds"]).sum()), failed,
                                      errors, warnings))
+    views, disagree, views_error = _validate_views(ctx, db_path, results) if db_path is not None else ([], [], None)
     index = None
     if data_docs_dir is not None:
         ctx.build_data_docs(site_names=["identities"])
         from pipeline.report.datadocs import make_offline   # readable offline, amounts in 万元 (issue 15)
 
-        index = make_offline(data_docs_dir, outcomes, results)
-    return GxSummary(index, outcomes)
+        shown = outcomes + [SuiteOutcome(f"view.{v.identity}", v.success, v.evaluated, v.failing) for v in views]
+        index = make_offline(data_docs_dir, shown, results)
+    return GxSummary(index, outcomes, views, disagree, views_error)
+
+
+def _validate_views(ctx: Any, db_path: Path, results: list[CheckResult]) -> tuple[list, list[str], str | None]:
+    """The identity views' suites on the warehouse (read-only), and where they disagree with the rules."""
+    import duckdb
+
+    from pipeline.checks.sql_gx import disagreements, validate_views
+    from pipeline.checks.sql_identities import SQL_IDENTITIES, view_name
+
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as e:   # a writer holds the file: said in summary.json, never a silent pass
+        return [], [], f"warehouse not readable: {e}"
+    try:
+        have = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+        missing = [n for n in SQL_IDENTITIES if view_name(n) not in have]
+        if missing:
+            return [], [], f"identity views absent (warehouse not migrated): {', '.join(missing)}"
+        views = validate_views(con, ctx)
+    finally:
+        con.close()
+    return views, disagreements(views, results), None
 
 
 def _failing_by_severity(df: Any, results: list) -> tuple[int, int]:
@@ -158,13 +188,15 @@ def run_suites(db_path: Path, data_docs_dir: Path, document_ids: list[str] | Non
     if results is None:
         with _connection(db_path, read_only=True) as con:
             results, _ = compute_results(con, document_ids, roster)
-    summary = validate(results, data_docs_dir)
+    summary = validate(results, data_docs_dir, db_path=db_path if document_ids is None else None)
     data_docs_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(data_docs_dir / SUMMARY_NAME, json.dumps({
         "success": summary.success, "suites": len(summary.suites),
         "failed_suites": sum(not s.success for s in summary.suites),
         "errors": summary.errors, "warnings": summary.warnings,
         "failed": ", ".join(s.identity for s in summary.suites if not s.success),
+        "view_suites": len(summary.views), "failed_view_suites": sum(not v.success for v in summary.views),
+        "view_disagreements": summary.view_disagreements, "views_error": summary.views_error,
     }))
     return summary
 

@@ -59,6 +59,13 @@ class CheckResult:
     tables: tuple[int, ...] = ()       # table_index of each table a side stands on (pipeline/checks/rules/doubt.py)
     hidden: bool = False               # counted, but reported once through its table's table_unreliable finding
     downgraded: str = ""               # why the severity is below the rule's (pipeline/checks/severity.py)
+    rule_tolerance: Decimal | None = None   # the rule's own tolerance, when a downgrade judged with a wider one
+
+    @property
+    def broken_by_rule(self) -> bool:
+        """Broken beyond the tolerance the rule computed, before any downgrade (what an identity view says)."""
+        tol = self.rule_tolerance if self.rule_tolerance is not None else self.tolerance
+        return self.difference is not None and tol is not None and abs(self.difference) > tol
 
     def __post_init__(self) -> None:
         assert self.check_name in REGISTRY, f"unknown identity {self.check_name}"

@@ -42,6 +42,8 @@ def downgrade(r: CheckResult, to: str, reason: str, tolerance: Decimal | None = 
         raise ValueError("a downgrade says why")
     r.severity = to
     if tolerance is not None:
+        if r.rule_tolerance is None:
+            r.rule_tolerance = r.tolerance
         r.tolerance = tolerance
     r.downgraded = f"{r.downgraded}; {reason}" if r.downgraded else reason
     return r

@@ -58,8 +58,10 @@ def make_offline(site: Path, outcomes: list, results: list, report: str = "../di
             pages[page.stem.split("-", 1)[-1]] = page.relative_to(site).as_posix()
     rows = []
     for o in sorted(outcomes, key=lambda o: (o.success, o.identity)):
-        ident = REGISTRY.get(o.identity)
-        link = pages.get(o.identity)
+        # a view suite (pipeline/checks/sql_gx.py) is listed as view.<identity>; its page is named by its view
+        base = o.identity.removeprefix("view.")
+        ident = REGISTRY.get(base)
+        link = pages.get(o.identity) if base == o.identity else pages.get(f"v_identity_{base}")
         name = f'<a href="{escape(link)}">{escape(o.identity)}</a>' if link else escape(o.identity)
         rows.append(f"<tr class=\"{'ok' if o.success else 'bad'}\"><td>{name}</td>"
                     f"<td>{escape((ident.label_zh or ident.description) if ident else '')}</td>"

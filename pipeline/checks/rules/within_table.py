@@ -4,6 +4,7 @@ tables' own sums (registry category ``within_table``)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.checks.base import RuleContext, compare, fmt, total
@@ -23,47 +24,70 @@ FISCAL_PARTS: tuple[str, ...] = REGISTRY["row_total"].params["fiscal_parts"]
 # --- row totals -----------------------------------------------------------------------------
 
 
+_EXP_KINDS = ("expenditure_summary", "government_fund_expenditure", "soe_capital_expenditure",
+              "general_budget_expenditure")
+_THREE = ("overseas_travel", "official_reception")
+_VEHICLE_PARTS = ("vehicle_purchase", "vehicle_operation")
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A sum a printed row must satisfy: ``whole`` = Σ ``parts`` (those the row prints), on tables of
+    ``kinds``, when the measures the row prints meet every clause of ``when`` (``("all" | "any" | "none",
+    measures)``); ``alt``: other parts tried when the first do not add up (上年结转 in the 合计).
+
+    Data, so the Python rule (row_totals) and the SQL view (pipeline/checks/sql_identities.py) read one
+    statement of which columns a row adds up."""
+
+    kinds: tuple[str, ...]
+    whole: str
+    parts: tuple[str, ...]
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    alt: tuple[str, ...] | None = None
+
+    def holds(self, v: dict) -> bool:
+        return all({"all": all, "any": any, "none": lambda xs: not any(xs)}[how](m in v for m in ms)
+                   for how, ms in self.when)
+
+
+_PF = ("personnel", "public_funds")
+#: Every row rule, in the order a row's sums are reported.
+ROW_RULES: tuple[RowRule, ...] = (
+    # 基本支出 printed as its parts (人员经费 / 公用经费) with no 小计 column of its own: the parts stand in
+    RowRule(_EXP_KINDS, "total", _PF + EXP_PARTS[1:], (("none", ("basic",)), ("any", _PF))),
+    RowRule(_EXP_KINDS, "total", EXP_PARTS, (("all", ("basic",)),)),
+    RowRule(_EXP_KINDS, "total", EXP_PARTS, (("none", ("basic",) + _PF), ("any", ("project",)))),
+    RowRule(_EXP_KINDS, "basic", _PF, (("all", ("basic",)), ("any", _PF))),
+    # an expenditure row printed with its 基本 (人员 / 公用) and 项目 columns (Putuo's 收支总表)
+    RowRule(SUMMARY_KINDS, "total", ("basic", "project"), (("all", ("basic", "project")),)),
+    RowRule(SUMMARY_KINDS, "total", _PF + ("project",), (("none", ("basic",)), ("any", _PF), ("all", ("project",)))),
+    RowRule(SUMMARY_KINDS, "basic", _PF, (("all", ("basic",)), ("any", _PF))),
+    RowRule(("general_budget_basic_expenditure",), "total", _PF),
+    RowRule(("revenue_summary",), "total", ("fiscal_appropriation",) + REVENUE_PARTS, (("all", ("fiscal_appropriation",)),),
+            alt=("fiscal_appropriation",) + REVENUE_PARTS + ("carryover",)),
+    RowRule(("revenue_summary",), "total", FISCAL_PARTS + REVENUE_PARTS, (("none", ("fiscal_appropriation",)),),
+            alt=FISCAL_PARTS + REVENUE_PARTS + ("carryover",)),
+    RowRule(("revenue_summary",), "fiscal_appropriation", FISCAL_PARTS,
+            (("all", ("fiscal_appropriation",)), ("any", FISCAL_PARTS))),
+    RowRule(("three_public",), "total", FISCAL_PARTS, (("any", FISCAL_PARTS),)),
+    # Tables that also print 会议费/培训费 (Jiangsu) give the 三公 sum its own column.
+    RowRule(("three_public",), "three_public_total", _THREE + ("vehicle_total",),
+            (("all", ("vehicle_total", "three_public_total")),)),
+    RowRule(("three_public",), "total", _THREE + ("vehicle_total",),
+            (("all", ("vehicle_total",)), ("none", ("three_public_total",)))),
+    RowRule(("three_public",), "three_public_total", _THREE + _VEHICLE_PARTS,
+            (("none", ("vehicle_total",)), ("all", ("three_public_total",)), ("any", _THREE + _VEHICLE_PARTS))),
+    RowRule(("three_public",), "total", _THREE + _VEHICLE_PARTS,
+            (("none", ("vehicle_total", "three_public_total")), ("any", _THREE + _VEHICLE_PARTS))),
+    RowRule(("three_public",), "total", ("three_public_total", "meeting", "training"),
+            (("all", ("three_public_total", "total")),)),
+    RowRule(("three_public",), "vehicle_total", _VEHICLE_PARTS, (("all", ("vehicle_total",)), ("any", _VEHICLE_PARTS))),
+)
+
+
 def _row_rules(kind: str, v: dict[str, Decimal]) -> list[tuple[str, tuple[str, ...], tuple[str, ...] | None]]:
     """(whole, parts, alternative parts) sums that a row of this table kind must satisfy."""
-    rules: list = []
-    if kind in ("expenditure_summary", "government_fund_expenditure", "soe_capital_expenditure",
-                "general_budget_expenditure"):
-        # 基本支出 printed as its parts (人员经费 / 公用经费) with no 小计 column of its own: the parts stand in
-        if "basic" not in v and ("personnel" in v or "public_funds" in v):
-            rules.append(("total", ("personnel", "public_funds") + EXP_PARTS[1:], None))
-        elif "basic" in v or "project" in v:
-            rules.append(("total", EXP_PARTS, None))
-        if "basic" in v and ("personnel" in v or "public_funds" in v):
-            rules.append(("basic", ("personnel", "public_funds"), None))
-    elif kind in SUMMARY_KINDS:
-        # an expenditure row printed with its 基本 (人员 / 公用) and 项目 columns (Putuo's 收支总表)
-        if "basic" in v and "project" in v:
-            rules.append(("total", ("basic", "project"), None))
-        elif ("personnel" in v or "public_funds" in v) and "project" in v:
-            rules.append(("total", ("personnel", "public_funds", "project"), None))
-        if "basic" in v and ("personnel" in v or "public_funds" in v):
-            rules.append(("basic", ("personnel", "public_funds"), None))
-    elif kind == "general_budget_basic_expenditure":
-        rules.append(("total", ("personnel", "public_funds"), None))
-    elif kind == "revenue_summary":
-        fiscal = ("fiscal_appropriation",) if "fiscal_appropriation" in v else FISCAL_PARTS
-        parts = fiscal + REVENUE_PARTS
-        rules.append(("total", parts, parts + ("carryover",)))
-        if "fiscal_appropriation" in v and any(p in v for p in FISCAL_PARTS):
-            rules.append(("fiscal_appropriation", FISCAL_PARTS, None))
-    elif kind == "three_public":
-        if any(p in v for p in FISCAL_PARTS):
-            rules.append(("total", FISCAL_PARTS, None))
-        veh = ("vehicle_total",) if "vehicle_total" in v else ("vehicle_purchase", "vehicle_operation")
-        if any(p in v for p in ("overseas_travel", "official_reception") + veh):
-            # Tables that also print 会议费/培训费 (Jiangsu) give the 三公 sum its own column.
-            whole = "three_public_total" if "three_public_total" in v else "total"
-            rules.append((whole, ("overseas_travel", "official_reception") + veh, None))
-        if "three_public_total" in v and "total" in v:
-            rules.append(("total", ("three_public_total", "meeting", "training"), None))
-        if "vehicle_total" in v and ("vehicle_purchase" in v or "vehicle_operation" in v):
-            rules.append(("vehicle_total", ("vehicle_purchase", "vehicle_operation"), None))
-    return rules
+    return [(r.whole, r.parts, r.alt) for r in ROW_RULES if kind in r.kinds and r.holds(v)]
 
 
 def row_totals(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
