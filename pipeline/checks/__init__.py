@@ -1,4 +1,4 @@
-"""Accounting-identity checks: the registry (registry.py) evaluated over the warehouse.
+"""Accounting-identity checks: the identity catalogue (catalogue.py) evaluated over the warehouse.
 
 Public interface: ``REGISTRY``, ``run_checks``, ``run_document_checks``, ``CheckResult``, ``CheckSummary``;
 ``pipeline.checks.gx.run_suites`` runs the great-expectations suites built from the same registry.
