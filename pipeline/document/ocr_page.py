@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.document import ocr_engine, ruling
+from pipeline.document import deskew, ocr_engine, ruling
 from pipeline.document.ocr_engine import Word
 
 #: Rendering resolution; lowered for pages so large that the image would pass MAX_PIXELS.
@@ -51,6 +51,8 @@ class OcrPage:
     #: Whether the image holds readable text: a few words read with some confidence (a photo or a
     #: blank tint gives none, or a handful of unsure specks).
     readable: bool = False
+    #: The angle (degrees) the page image was turned by on the glass, measured and turned back.
+    skew: float = 0.0
 
 
 def render_gray(pdf_page, width_pt: float, height_pt: float) -> tuple[np.ndarray, float]:
@@ -146,6 +148,7 @@ def _is_figure(text: str) -> bool:
 def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPage:
     """OCR one page (``pdf_page`` a pypdfium2 page): its text lines and ruled tables in PDF points.
 
+    The page is first turned straight (deskew.py: a sheet fed askew breaks its ruling into steps).
     Three engine runs: the tables' non-blank cells, each an image of its own (never run into its
     neighbour or its border); the cells read as figures again by the digits-only model; the page
     with its tables blanked (titles, headers, prose)."""
@@ -157,6 +160,7 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
     gray, dpi = render_gray(pdf_page, width_pt, height_pt)
     if (gray < ruling.DARK).mean() < BLANK_SHARE:      # a blank sheet, a faint tint: nothing to read
         return OcrPage(lines=[], tables=[], cells=[], words=0, seconds=time.perf_counter() - t0)
+    gray, skew = deskew.straighten(gray, dpi)
     horiz, vert = ruling.find_lines(gray, dpi)
     grids = ruling.find_grids(horiz, vert, tol=max(3.0, dpi / 50))
     clean = ruling.erase(gray, [s for g in grids for s in g.horiz], [s for g in grids for s in g.vert])
@@ -234,4 +238,4 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
     lines.sort(key=lambda ln: (round(ln.top), ln.x0))
     sure = sum(1 for w in words if w.conf >= MIN_CONF) + sum(1 for c in cells if c.conf >= MIN_CONF)
     return OcrPage(lines=lines, tables=tables, cells=cells, words=n_words,
-                   seconds=time.perf_counter() - t0, readable=sure >= MIN_WORDS)
+                   seconds=time.perf_counter() - t0, readable=sure >= MIN_WORDS, skew=skew)
