@@ -127,6 +127,17 @@ def _cell_png(crop: np.ndarray, pad: int = 12) -> bytes:
     return _png(out)
 
 
+def _ink(crop: np.ndarray) -> np.ndarray:
+    """The part of a cell's image its ink covers. A right-aligned figure in a wide cell read with
+    the cell's blank left part misleads the digits model (556.40 read 596.40 at 0.92 confidence);
+    cut to its ink, the same figure reads right."""
+    dark = crop < ruling.DARK
+    rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
+    if rows.size == 0:
+        return crop
+    return crop[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+
 _NUMERIC_CHARS = set("0123456789.,-()[]|lIoO:;'`")
 
 
@@ -191,7 +202,9 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
     texts = ["\n".join(join_words(ln) for ln in group_lines(ws)) for ws in read]
     # a figure is read again by the digits-only model, which tells 5 from 9 and 1 from ] better
     numeric = [i for i, t in enumerate(texts) if looks_numeric(t)]
-    again = ocr_engine.read_many([crops[i] for i in numeric], psm=7, digits=True)
+    again = ocr_engine.read_many([_cell_png(_ink(clean[wanted[i][2][1]:wanted[i][2][3],
+                                                      wanted[i][2][0]:wanted[i][2][2]]), pad=10)
+                                  for i in numeric], psm=7, digits=True)
     for i, ws in zip(numeric, again):
         alt = join_words(ws).replace(" ", "")
         if ws and _is_figure(alt):
