@@ -77,6 +77,11 @@ def _cjk(ch: str) -> bool:
     return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
 
 
+#: Glyphs the Chinese model reads where a parenthesis is printed (a budget table prints no angle
+#: brackets): 因公出国（境）费 comes back as 因公出国〈境)费, a header no catalogue pattern knows.
+_FOLD = str.maketrans({"〈": "(", "〉": ")"})
+
+
 def join_words(words: list[Word]) -> str:
     """One line's words in reading order, spaced as a text layer would be: none between Chinese
     characters (the engine gives each its own box) unless a wide gap parts them, none inside a
@@ -92,7 +97,7 @@ def join_words(words: list[Word]) -> str:
             out += " " if gap > wide * h else ""
         out += w.text
         prev = w
-    return out
+    return out.translate(_FOLD)
 
 
 def group_lines(words: list[Word]) -> list[list[Word]]:
