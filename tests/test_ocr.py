@@ -256,3 +256,49 @@ def test_a_misread_column_number_row_is_still_no_data_row_on_scans_only() -> Non
     assert not is_numbering_row(["类大", "1", "3", "4"], cat, ocr=True)
     assert is_numbering_row(["两", "1", "乙", "2"], cat, ocr=True)      # a side-by-side 甲 1 乙 2
     assert not is_numbering_row(["一般公共服务", "1", "2"], cat, ocr=True)
+
+
+# ---- a sheet fed askew (no engine needed) ---------------------------------------------------------
+def _grids(gray, dpi) -> list:
+    from pipeline.document import ruling
+
+    horiz, vert = ruling.find_lines(gray, dpi)
+    return ruling.find_grids(horiz, vert, tol=max(3.0, dpi / 50))
+
+
+def _same_grids(a: list, b: list, px: float) -> bool:
+    """The same ruled tables: as many rows and columns, every column line and row top within ``px``."""
+    if [(len(g.rows), len(g.xs)) for g in a] != [(len(g.rows), len(g.xs)) for g in b]:
+        return False
+    return all(abs(x - y) <= px for g, h in zip(a, b) for x, y in zip(g.xs, h.xs)) and \
+        all(abs(r[1] - s[1]) <= px for g, h in zip(a, b) for r, s in zip(g.row_bboxes, h.row_bboxes))
+
+
+def test_a_page_turned_on_the_glass_is_measured_and_turned_back(tmp_path) -> None:
+    """A generated disclosure's table page (fixed seed) turned by a known angle: the skew measured
+    is that angle, and turned back the page shows the same ruled tables as the page never turned."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from pipeline.demo.variants import Variant, render_variant
+    from pipeline.document import deskew
+
+    pdf = tmp_path / "variant.pdf"
+    render_variant(Variant(seed=3), pdf)
+    dpi = 200
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        straight = np.asarray(doc[2].render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
+    finally:
+        doc.close()
+    want = _grids(straight, dpi)
+    assert want and all(len(g.rows) >= 3 for g in want)
+    assert abs(deskew.measure(straight, dpi)) < deskew.MIN_ANGLE
+    assert deskew.straighten(straight, dpi)[0] is straight          # a straight page is left alone
+    for angle in (0.7, -0.45):
+        turned = np.asarray(Image.fromarray(straight).rotate(angle, resample=Image.BICUBIC, fillcolor=255))
+        assert not _same_grids(_grids(turned, dpi), want, 3)         # askew, its cells are elsewhere
+        back, measured = deskew.straighten(turned, dpi)
+        assert abs(measured - angle) <= 0.05, (measured, angle)
+        assert _same_grids(_grids(back, dpi), want, 3)
