@@ -10,6 +10,7 @@ least certain word, so the parse can say how sure each figure read from an image
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,8 @@ MIN_CONF = 0.6
 MIN_WORDS = 3
 #: The page outside its tables (titles, prose) is read at DPI × PROSE_SCALE.
 PROSE_SCALE = 0.67
+#: A word of a text line read with less confidence than this is the engine's guess, not a reading.
+GUESS_CONF = 0.05
 
 
 @dataclass
@@ -80,6 +83,10 @@ def _cjk(ch: str) -> bool:
 #: Glyphs the Chinese model reads where a parenthesis is printed (a budget table prints no angle
 #: brackets): 因公出国（境）费 comes back as 因公出国〈境)费, a header no catalogue pattern knows.
 _FOLD = str.maketrans({"〈": "(", "〉": ")"})
+#: Words the Chinese model misreads, none of them a word of a budget: 支 read 文 (本年文出, 基本文出).
+_WORD_FOLDS = (("文出", "支出"),)
+#: A closing quote read as a question mark (一般公共预算“三公?经费): a title asks nothing.
+_QUOTE_RE = re.compile(r"“([^”?？\s]{1,12})(?:[?？]”?|”[?？])")
 
 
 def join_words(words: list[Word]) -> str:
@@ -97,7 +104,16 @@ def join_words(words: list[Word]) -> str:
             out += " " if gap > wide * h else ""
         out += w.text
         prev = w
-    return out.translate(_FOLD)
+    return fold(out)
+
+
+def fold(text: str) -> str:
+    """An OCR reading with the engine's known misreads of budget wording put right (_FOLD,
+    _WORD_FOLDS, _QUOTE_RE); digits are never touched here."""
+    text = text.translate(_FOLD)
+    for wrong, right in _WORD_FOLDS:
+        text = text.replace(wrong, right)
+    return _QUOTE_RE.sub(r"“\1”", text)
 
 
 def group_lines(words: list[Word]) -> list[list[Word]]:
@@ -133,9 +149,9 @@ def _cell_png(crop: np.ndarray, pad: int = 12) -> bytes:
 
 
 def _ink(crop: np.ndarray) -> np.ndarray:
-    """The part of a cell's image its ink covers. A right-aligned figure in a wide cell read with
-    the cell's blank left part misleads the digits model (556.40 read 596.40 at 0.92 confidence);
-    cut to its ink, the same figure reads right."""
+    """The part of a cell's image its ink covers. A cell read with its blank part misleads the
+    engine: a right-aligned 556.40 in a wide cell read 596.40 at 0.92 confidence by the digits model,
+    a centred 本年支出 read 本年文出 by the Chinese one; cut to their ink, both read right."""
     dark = crop < ruling.DARK
     rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
     if rows.size == 0:
@@ -144,6 +160,37 @@ def _ink(crop: np.ndarray) -> np.ndarray:
 
 
 _NUMERIC_CHARS = set("0123456789.,-()[]|lIoO:;'`")
+
+
+def _mean_conf(words: list[Word]) -> float:
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
+def _reread_unsure_lines(clean: np.ndarray, groups: list[list[Word]]) -> list[str]:
+    """The text of each line outside the tables; a line holding a word the engine could not read
+    (confidence under GUESS_CONF: the opening quote of “三公” read 和 at 0.00, where the page's
+    other strokes crowd the line) is read again alone, and the new reading kept when it has no such
+    word and is at least as sure on average (chosen by confidence, never by what it says)."""
+    texts = [join_words(ln) for ln in groups]
+    todo = [i for i, ln in enumerate(groups) if any(w.conf < GUESS_CONF for w in ln)]
+    if not todo:
+        return texts
+    from PIL import Image
+
+    pngs = []
+    for i in todo:
+        ln = groups[i]
+        x0, t = min(w.x0 for w in ln), min(w.top for w in ln)
+        x1, b = max(w.x1 for w in ln), max(w.bottom for w in ln)
+        pad = max(4, (b - t) // 5)
+        img = Image.fromarray(clean[max(0, t - pad):b + pad, max(0, x0 - pad):x1 + pad])
+        small = img.resize((max(1, int(img.width * PROSE_SCALE)), max(1, int(img.height * PROSE_SCALE))),
+                           Image.LANCZOS)
+        pngs.append(_cell_png(np.asarray(small)))
+    for i, ws in zip(todo, ocr_engine.read_many(pngs, psm=6)):
+        if ws and all(w.conf >= GUESS_CONF for w in ws) and _mean_conf(ws) >= _mean_conf(groups[i]):
+            texts[i] = join_words(ws)
+    return texts
 
 
 def looks_numeric(text: str) -> bool:
@@ -202,14 +249,12 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
                 wanted.append(((gi << 20) | (ri << 10) | ci, 0, box))
     n_words = 0
     cell_text: dict[int, tuple[str, float]] = {}
-    crops = [_cell_png(clean[t:b_, x0:x1]) for _, _, (x0, t, x1, b_) in wanted]
+    crops = [_cell_png(_ink(clean[t:b_, x0:x1])) for _, _, (x0, t, x1, b_) in wanted]
     read = ocr_engine.read_many(crops)
     texts = ["\n".join(join_words(ln) for ln in group_lines(ws)) for ws in read]
     # a figure is read again by the digits-only model, which tells 5 from 9 and 1 from ] better
     numeric = [i for i, t in enumerate(texts) if looks_numeric(t)]
-    again = ocr_engine.read_many([_cell_png(_ink(clean[wanted[i][2][1]:wanted[i][2][3],
-                                                      wanted[i][2][0]:wanted[i][2][2]]), pad=10)
-                                  for i in numeric], psm=7, digits=True)
+    again = ocr_engine.read_many([crops[i] for i in numeric], psm=7, digits=True)
     for i, ws in zip(numeric, again):
         alt = join_words(ws).replace(" ", "")
         if ws and _is_figure(alt):
@@ -224,8 +269,13 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
         x0, t, x1, b = (int(v) for v in g.bbox)
         clean[max(0, t - 2):b + 3, max(0, x0 - 2):x1 + 3] = 255
     words = _read_scaled(clean, PROSE_SCALE) if (clean < ruling.DARK).any() else []
-    del clean
     n_words += len(words)
+    by_line: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        by_line.setdefault(w.line, []).append(w)
+    groups = [ln for ws in by_line.values() for ln in group_lines(ws)]
+    line_texts = _reread_unsure_lines(clean, groups)
+    del clean
     tables: list = []
     cells: list[OcrCell] = []
     for gi, g in enumerate(grids):
@@ -245,14 +295,9 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
                                row_bboxes=[pt(b) for b in g.row_bboxes],
                                cells=[[pt(c) if c is not None else None for c in row] for row in g.rows],
                                texts=texts, origin="ocr"))
-    by_line: dict[tuple[int, int, int], list[Word]] = {}
-    for w in words:
-        by_line.setdefault(w.line, []).append(w)
-    lines = []
-    for ws in by_line.values():
-        for ln in group_lines(ws):
-            lines.append(TextLine(join_words(ln), min(w.x0 for w in ln) * k, max(w.x1 for w in ln) * k,
-                                  min(w.top for w in ln) * k, max(w.bottom for w in ln) * k))
+    lines = [TextLine(text, min(w.x0 for w in ln) * k, max(w.x1 for w in ln) * k,
+                      min(w.top for w in ln) * k, max(w.bottom for w in ln) * k)
+             for ln, text in zip(groups, line_texts)]
     lines.sort(key=lambda ln: (round(ln.top), ln.x0))
     sure = sum(1 for w in words if w.conf >= MIN_CONF) + sum(1 for c in cells if c.conf >= MIN_CONF)
     return OcrPage(lines=lines, tables=tables, cells=cells, words=n_words,
