@@ -85,6 +85,8 @@ def _cjk(ch: str) -> bool:
 _FOLD = str.maketrans({"〈": "(", "〉": ")"})
 #: Words the Chinese model misreads, none of them a word of a budget: 支 read 文 (本年文出, 基本文出).
 _WORD_FOLDS = (("文出", "支出"),)
+#: A Chinese text prints its colons full-width (其中：, 单位：); the engine gives them ASCII.
+_COLON_RE = re.compile(r"(?<=[\u4e00-\u9fff]):")
 #: A closing quote read as a question mark (一般公共预算“三公?经费): a title asks nothing.
 _QUOTE_RE = re.compile(r"“([^”?？\s]{1,12})(?:[?？]”?|”[?？])")
 
@@ -109,10 +111,11 @@ def join_words(words: list[Word]) -> str:
 
 def fold(text: str) -> str:
     """An OCR reading with the engine's known misreads of budget wording put right (_FOLD,
-    _WORD_FOLDS, _QUOTE_RE); digits are never touched here."""
+    _WORD_FOLDS, _COLON_RE, _QUOTE_RE); digits are never touched here."""
     text = text.translate(_FOLD)
     for wrong, right in _WORD_FOLDS:
         text = text.replace(wrong, right)
+    text = _COLON_RE.sub("：", text)
     return _QUOTE_RE.sub(r"“\1”", text)
 
 
