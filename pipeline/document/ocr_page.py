@@ -87,6 +87,8 @@ _FOLD = str.maketrans({"〈": "(", "〉": ")"})
 _WORD_FOLDS = (("文出", "支出"),)
 #: A Chinese text prints its colons full-width (其中：, 单位：); the engine gives them ASCII.
 _COLON_RE = re.compile(r"(?<=[\u4e00-\u9fff]):")
+#: 十 read 士 in a line's Chinese numbering (二士、住房保障支出): no numbering holds 士.
+_NUMBERING_TEN_RE = re.compile(r"^[一二三四五六七八九十士]*士[一二三四五六七八九十士]*、")
 #: A closing quote read as a question mark (一般公共预算“三公?经费): a title asks nothing.
 _QUOTE_RE = re.compile(r"“([^”?？\s]{1,12})(?:[?？]”?|”[?？])")
 
@@ -111,11 +113,12 @@ def join_words(words: list[Word]) -> str:
 
 def fold(text: str) -> str:
     """An OCR reading with the engine's known misreads of budget wording put right (_FOLD,
-    _WORD_FOLDS, _COLON_RE, _QUOTE_RE); digits are never touched here."""
+    _WORD_FOLDS, _COLON_RE, _NUMBERING_TEN_RE, _QUOTE_RE); digits are never touched here."""
     text = text.translate(_FOLD)
     for wrong, right in _WORD_FOLDS:
         text = text.replace(wrong, right)
     text = _COLON_RE.sub("：", text)
+    text = _NUMBERING_TEN_RE.sub(lambda m: m.group(0).replace("士", "十"), text)
     return _QUOTE_RE.sub(r"“\1”", text)
 
 
