@@ -83,8 +83,9 @@ def _cjk(ch: str) -> bool:
 #: Glyphs the Chinese model reads where a parenthesis is printed (a budget table prints no angle
 #: brackets): 因公出国（境）费 comes back as 因公出国〈境)费, a header no catalogue pattern knows.
 _FOLD = str.maketrans({"〈": "(", "〉": ")"})
-#: Words the Chinese model misreads, none of them a word of a budget: 支 read 文 (本年文出, 基本文出).
-_WORD_FOLDS = (("文出", "支出"),)
+#: Words the Chinese model misreads, none of them a word of a budget: 支 read 文 (本年文出, 基本文出,
+#: 收文预算总表), 目 read 日 (项日, 科日编码), 一 read - (-般公共预算).
+_WORD_FOLDS = (("文出", "支出"), ("收文预算", "收支预算"), ("项日", "项目"), ("科日", "科目"), ("-般", "一般"))
 #: A Chinese text prints its colons full-width (其中：, 单位：); the engine gives them ASCII.
 _COLON_RE = re.compile(r"(?<=[\u4e00-\u9fff]):")
 #: 十 read 士 in a line's Chinese numbering (二士、住房保障支出): no numbering holds 士.
@@ -147,10 +148,14 @@ def _read_scaled(gray: np.ndarray, scale: float) -> list[Word]:
     return words
 
 
+#: Grey lighter than this is paper (a scan's tint and grain, anti-aliased ruling edges), made white.
+PAPER = 190
+
+
 def _cell_png(crop: np.ndarray, pad: int = 12) -> bytes:
     """One cell's inside on a white margin, its faint grey (anti-aliased ruling edges) made white."""
     out = np.full((crop.shape[0] + 2 * pad, crop.shape[1] + 2 * pad), 255, dtype=np.uint8)
-    out[pad:pad + crop.shape[0], pad:pad + crop.shape[1]] = np.where(crop > 190, 255, crop)
+    out[pad:pad + crop.shape[0], pad:pad + crop.shape[1]] = np.where(crop > PAPER, 255, crop)
     return _png(out)
 
 
@@ -274,6 +279,9 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
     for g in grids:
         x0, t, x1, b = (int(v) for v in g.bbox)
         clean[max(0, t - 2):b + 3, max(0, x0 - 2):x1 + 3] = 255
+    # a scanner's grey, grainy paper made white (as each cell's is): left grey, the engine's own
+    # thresholding turns an empty margin's grain into lines of made-up characters
+    np.copyto(clean, 255, where=clean > PAPER)
     words = _read_scaled(clean, PROSE_SCALE) if (clean < ruling.DARK).any() else []
     n_words += len(words)
     by_line: dict[tuple[int, int, int], list[Word]] = {}
