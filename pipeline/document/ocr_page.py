@@ -210,6 +210,11 @@ def looks_numeric(text: str) -> bool:
     return bool(t) and any(c.isdigit() for c in t) and sum(c in _NUMERIC_CHARS for c in t) >= 0.7 * len(t)
 
 
+#: An amount is printed with two decimals or none: ".600" is a thousands comma read as a point (the
+#: digits model's 225.600 where the Chinese model read 225,600; the latter is kept then).
+_THREE_DECIMALS = re.compile(r"\.\d{3}$")
+
+
 def _is_figure(text: str) -> bool:
     from pipeline.document.numbers import AmountError, parse_amount
 
@@ -268,7 +273,8 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
     again = ocr_engine.read_many([crops[i] for i in numeric], psm=7, digits=True)
     for i, ws in zip(numeric, again):
         alt = join_words(ws).replace(" ", "")
-        if ws and _is_figure(alt):
+        if ws and _is_figure(alt) and not (_THREE_DECIMALS.search(alt) and _is_figure(texts[i])
+                                           and not _THREE_DECIMALS.search(texts[i].replace(" ", ""))):
             read[i], texts[i] = ws, alt
     for i, ws in enumerate(read):
         n_words += len(ws)
