@@ -84,12 +84,15 @@ def _cjk(ch: str) -> bool:
 #: brackets): 因公出国（境）费 comes back as 因公出国〈境)费, a header no catalogue pattern knows.
 _FOLD = str.maketrans({"〈": "(", "〉": ")"})
 #: Words the Chinese model misreads, none of them a word of a budget: 支 read 文 (本年文出, 基本文出,
-#: 收文预算总表), 目 read 日 (项日, 科日编码), 一 read - (-般公共预算).
-_WORD_FOLDS = (("文出", "支出"), ("收文预算", "收支预算"), ("项日", "项目"), ("科日", "科目"), ("-般", "一般"))
+#: 收文预算总表), 目 read 日 (项日, 科日编码), 一 read - (-般公共预算), 款 read 黎 (财政拨黎收入).
+_WORD_FOLDS = (("文出", "支出"), ("收文预算", "收支预算"), ("项日", "项目"), ("科日", "科目"), ("-般", "一般"),
+               ("拨黎", "拨款"))
 #: A Chinese text prints its colons full-width (其中：, 单位：); the engine gives them ASCII.
 _COLON_RE = re.compile(r"(?<=[\u4e00-\u9fff]):")
-#: 十 read 士 in a line's Chinese numbering (二士、住房保障支出): no numbering holds 士.
-_NUMBERING_TEN_RE = re.compile(r"^[一二三四五六七八九十士]*士[一二三四五六七八九十士]*、")
+#: A line's Chinese numbering (一、 … 二十九、) with a numeral misread: 十 read 士 or 上 (二士、, 上九、),
+#: 一 read - or “ (-、一般公共预算). Only a prefix made of numerals and such marks up to 、 is touched.
+_NUMBERING_RE = re.compile(r"^[一二三四五六七八九十士上\-—“]{1,3}(?=\s*、)")
+_NUMERAL_FOLD = str.maketrans({"士": "十", "上": "十", "-": "一", "—": "一", "“": "一"})
 #: A closing quote read as a question mark (一般公共预算“三公?经费): a title asks nothing.
 _QUOTE_RE = re.compile(r"“([^”?？\s]{1,12})(?:[?？]”?|”[?？])")
 
@@ -114,12 +117,12 @@ def join_words(words: list[Word]) -> str:
 
 def fold(text: str) -> str:
     """An OCR reading with the engine's known misreads of budget wording put right (_FOLD,
-    _WORD_FOLDS, _COLON_RE, _NUMBERING_TEN_RE, _QUOTE_RE); digits are never touched here."""
+    _WORD_FOLDS, _COLON_RE, _NUMBERING_RE, _QUOTE_RE); digits are never touched here."""
     text = text.translate(_FOLD)
     for wrong, right in _WORD_FOLDS:
         text = text.replace(wrong, right)
     text = _COLON_RE.sub("：", text)
-    text = _NUMBERING_TEN_RE.sub(lambda m: m.group(0).replace("士", "十"), text)
+    text = _NUMBERING_RE.sub(lambda m: m.group(0).translate(_NUMERAL_FOLD), text)
     return _QUOTE_RE.sub(r"“\1”", text)
 
 
