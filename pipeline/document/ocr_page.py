@@ -218,6 +218,16 @@ def looks_numeric(text: str) -> bool:
 _THREE_DECIMALS = re.compile(r"\.\d{3}$")
 
 
+def _amount(text: str):
+    """The amount a cell's text reads as (Decimal), or None."""
+    from pipeline.document.numbers import AmountError, parse_amount
+
+    try:
+        return parse_amount(text.replace(" ", ""))
+    except AmountError:
+        return None
+
+
 def _is_figure(text: str) -> bool:
     from pipeline.document.numbers import AmountError, parse_amount
 
@@ -273,12 +283,40 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
     texts = ["\n".join(join_words(ln) for ln in group_lines(ws)) for ws in read]
     # a figure is read again by the digits-only model, which tells 5 from 9 and 1 from ] better
     numeric = [i for i, t in enumerate(texts) if looks_numeric(t)]
-    again = ocr_engine.read_many([crops[i] for i in numeric], psm=7, digits=True)
-    for i, ws in zip(numeric, again):
+    again = dict(zip(numeric, ocr_engine.read_many([crops[i] for i in numeric], psm=7, digits=True)))
+
+    def digits(i: int, ws: list[Word]) -> str | None:
+        """The digits model's text when it reads as an amount (not with three decimals where the
+        Chinese model read none: a thousands comma read as a point)."""
         alt = join_words(ws).replace(" ", "")
-        if ws and _is_figure(alt) and not (_THREE_DECIMALS.search(alt) and _is_figure(texts[i])
-                                           and not _THREE_DECIMALS.search(texts[i].replace(" ", ""))):
-            read[i], texts[i] = ws, alt
+        if not ws or _amount(alt) is None:
+            return None
+        if _THREE_DECIMALS.search(alt) and _amount(texts[i]) is not None \
+                and not _THREE_DECIMALS.search(texts[i].replace(" ", "")):
+            return None
+        return alt
+
+    # where the two readings differ (or the digits model's is no amount: 474,62), a third reading
+    # decides: the digits model on the cell's whole inside (another crop, other errors). Two readings
+    # of one amount win; else the digits model's, then the Chinese model's. Chosen by agreement of
+    # readings, never by the table's arithmetic.
+    split = [i for i in numeric if _amount(texts[i]) != _amount(digits(i, again[i]) or "") or
+             digits(i, again[i]) is None]
+    third = dict(zip(split, ocr_engine.read_many(
+        [_cell_png(clean[wanted[i][2][1]:wanted[i][2][3], wanted[i][2][0]:wanted[i][2][2]]) for i in split],
+        psm=7, digits=True)))
+    for i in numeric:
+        readings = [(again[i], digits(i, again[i]))]
+        if i in third:
+            readings.append((third[i], digits(i, third[i])))
+        readings.append((read[i], texts[i] if _amount(texts[i]) is not None else None))
+        valid = [(ws, t) for ws, t in readings if t is not None]
+        if not valid:
+            continue
+        values = [_amount(t) for _, t in valid]
+        agreed = [(ws, t) for ws, t in valid if values.count(_amount(t)) >= 2]
+        ws, t = (agreed or valid)[0]
+        read[i], texts[i] = ws, t.replace(" ", "") if ws is not read[i] else texts[i]
     for i, ws in enumerate(read):
         n_words += len(ws)
         if ws:
