@@ -228,15 +228,6 @@ def _amount(text: str):
         return None
 
 
-def _is_figure(text: str) -> bool:
-    from pipeline.document.numbers import AmountError, parse_amount
-
-    try:
-        return parse_amount(text) is not None
-    except AmountError:
-        return False
-
-
 def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPage:
     """OCR one page (``pdf_page`` a pypdfium2 page): its text lines and ruled tables in PDF points.
 
