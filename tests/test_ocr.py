@@ -313,3 +313,27 @@ def test_known_misreads_of_budget_wording_are_folded_never_digits() -> None:
     assert fold("上年结转结余") == "上年结转结余" and fold("上海市") == "上海市"     # no numbering: kept
     for figure in ("596.40", "1,234.50", "12:30", "-5.00"):
         assert fold(figure) == figure
+    # a meta line's colon read as a comma: its unit must still be found (单位，元 was taken for 万元)
+    assert fold("编制部门，上海市某局 单位，元") == "编制部门：上海市某局 单位：元"
+    assert fold("各部门，各单位") == "各部门，各单位"                                  # prose: kept
+
+
+def test_a_scan_whose_unit_was_not_read_is_doubtful_and_says_so() -> None:
+    """Its tables add up in 元 as in 万元: a unit line misread must not pass as 万元 silently."""
+    from types import SimpleNamespace
+
+    from pipeline.parse import _judge_scanned
+
+    for unit_read in (True, False):
+        t = _table("200.00")
+        done = SimpleNamespace(reasons=[], status="complete", ocr=None)
+        warnings: list = []
+        _judge_scanned([t], "万元", done, warnings, SimpleNamespace(ocr="tesseract", ocr_pages=[(1, 1.0)]),
+                       unit_read=unit_read)
+        kinds = {w.kind for w in warnings}
+        if unit_read:
+            assert t.status is None and done.status == "complete" and not kinds
+        else:
+            assert t.status == "doubtful" and done.status == "partial"
+            assert {"ocr_unit_unread", "ocr_doubtful"} <= kinds and done.ocr["tables"][0]["verdict"] == "doubtful"
+            assert any("unit" in r for r in done.reasons)

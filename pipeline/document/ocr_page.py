@@ -89,6 +89,9 @@ _WORD_FOLDS = (("文出", "支出"), ("收文预算", "收支预算"), ("项日"
                ("拨黎", "拨款"))
 #: A Chinese text prints its colons full-width (其中：, 单位：); the engine gives them ASCII.
 _COLON_RE = re.compile(r"(?<=[\u4e00-\u9fff]):")
+#: The colon of a table's meta line read as a comma or semicolon (单位，元; 部门; 江苏省…): read so, the
+#: unit line is not found and a 元 table's figures would be taken for 万元.
+_LABEL_COLON_RE = re.compile(r"(?<![\u4e00-\u9fff])((?:金额|编制|填报|预算)?(?:单位|部门)(?:名称)?)\s*[，,;；](?=\s*[\u4e00-\u9fff])")
 #: A line's Chinese numbering (一、 … 二十九、) with a numeral misread: 十 read 士 or 上 (二士、, 上九、),
 #: 一 read - or “ (-、一般公共预算). Only a prefix made of numerals and such marks up to 、 is touched.
 _NUMBERING_RE = re.compile(r"^[一二三四五六七八九十士上\-—“]{1,3}(?=\s*、)")
@@ -117,11 +120,12 @@ def join_words(words: list[Word]) -> str:
 
 def fold(text: str) -> str:
     """An OCR reading with the engine's known misreads of budget wording put right (_FOLD,
-    _WORD_FOLDS, _COLON_RE, _NUMBERING_RE, _QUOTE_RE); digits are never touched here."""
+    _WORD_FOLDS, _COLON_RE, _LABEL_COLON_RE, _NUMBERING_RE, _QUOTE_RE); digits are never touched here."""
     text = text.translate(_FOLD)
     for wrong, right in _WORD_FOLDS:
         text = text.replace(wrong, right)
     text = _COLON_RE.sub("：", text)
+    text = _LABEL_COLON_RE.sub(r"\1：", text)
     text = _NUMBERING_RE.sub(lambda m: m.group(0).translate(_NUMERAL_FOLD), text)
     return _QUOTE_RE.sub(r"“\1”", text)
 
