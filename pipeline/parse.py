@@ -132,6 +132,15 @@ def _judge_scanned(tables: list[Table], unit: str, done, warnings: list[ParseWar
     made a whole 元 document 万元): its tables read from images are doubtful, and it says why."""
     verdicts, found = ocr_trust.judge(tables, unit)
     warnings += found
+    # a column whose header could not be read lost its figures: the table is not whole
+    lost = {(w.values[0], p) for w in warnings if w.kind == "ocr_unread_column" for p in w.pages}
+    for t, v in ((t, v) for t in tables for v in verdicts
+                 if t.origin == "ocr" and v["title"] == t.title and v["pages"] == list(t.pages)):
+        if any((t.title, p) in lost for p in t.pages) and t.status != "doubtful":
+            t.status, v["verdict"] = "doubtful", "doubtful"
+            warnings.append(ParseWarning("ocr_doubtful", f"{t.title}: a table read from a page image with a "
+                                         "column whose header was not read; its other figures are kept",
+                                         list(t.pages), []))
     if not unit_read:
         scanned = [t for t in tables if t.origin == "ocr" and t.rows]
         for t in scanned:
