@@ -112,7 +112,7 @@ def _parse(path: Path) -> ParseResult:
     for t, r in zip(tables, read):
         t.status = table_status(r, done)
     if ocr_cells:
-        _judge_scanned(tables, unit, done, warnings, doc)
+        _judge_scanned(tables, unit, done, warnings, doc, unit_read=any(d.unit for d in drafts))
     if doc_class in ("not_budget", "final_accounts"):
         warnings.append(ParseWarning("not_a_budget", f"document class {doc_class}: {len(tables)} tables "
                                 "recorded, not loaded as a budget", [], [doc_class]))
@@ -124,14 +124,44 @@ def _parse(path: Path) -> ParseResult:
                        figures=find_figures(prose))
 
 
-def _judge_scanned(tables: list[Table], unit: str, done, warnings: list[ParseWarning], doc) -> None:
+def _judge_scanned(tables: list[Table], unit: str, done, warnings: list[ParseWarning], doc,
+                   unit_read: bool = True) -> None:
     """Tables read from page images are trusted only when their own arithmetic holds (ocr_trust);
-    a doubtful one leaves the parse partial, as a misread text table does."""
+    a doubtful one leaves the parse partial, as a misread text table does. A scan on which no unit
+    line was read has figures of unknown scale (a table adds up in 元 as in 万元: 单位，元 misread once
+    made a whole 元 document 万元): its tables read from images are doubtful, and it says why."""
     verdicts, found = ocr_trust.judge(tables, unit)
     warnings += found
+    # a column whose header could not be read lost its figures: the table is not whole
+    lost = {(w.values[0], p) for w in warnings if w.kind == "ocr_unread_column" for p in w.pages}
+    for t, v in ((t, v) for t in tables for v in verdicts
+                 if t.origin == "ocr" and v["title"] == t.title and v["pages"] == list(t.pages)):
+        if any((t.title, p) in lost for p in t.pages) and t.status != "doubtful":
+            t.status, v["verdict"] = "doubtful", "doubtful"
+            warnings.append(ParseWarning("ocr_doubtful", f"{t.title}: a table read from a page image with a "
+                                         "column whose header was not read; its other figures are kept",
+                                         list(t.pages), []))
+    if not unit_read:
+        scanned = [t for t in tables if t.origin == "ocr" and t.rows]
+        for t in scanned:
+            if t.status != "doubtful":
+                warnings.append(ParseWarning("ocr_doubtful", f"{t.title}: a table read from a page image "
+                                             "whose unit was not read; its figures are kept, their scale "
+                                             "is unverified", list(t.pages), []))
+            t.status = "doubtful"
+        for v in verdicts:
+            v["verdict"], v["unit_read"] = "doubtful", False
+        if scanned:
+            warnings.append(ParseWarning("ocr_unit_unread", f"no unit line (单位：…) was read from the page "
+                                         f"images; the figures are taken in {unit}, unverified", [], [unit]))
+            done.reasons.append(f"no unit line read from the page images: figures taken in {unit}, unverified")
+            if done.status != "not_budget":
+                done.status = "partial"
     done.ocr = {"engine": doc.ocr, "pages": [{"page": p, "seconds": s} for p, s in doc.ocr_pages],
                 "tables": verdicts}
     for v in verdicts:
+        if v.get("unit_read") is False and not v["identities_failing"] and v["identities_checked"]:
+            continue                     # its reason is the unit (above), not its arithmetic
         if v["verdict"] == "doubtful" and done.status != "not_budget":
             done.reasons.append(f"{v['title']} p{v['pages']}: read from a page image, its own arithmetic "
                                 f"does not hold ({v['identities_failing']} of {v['identities_checked']} "

@@ -256,3 +256,84 @@ def test_a_misread_column_number_row_is_still_no_data_row_on_scans_only() -> Non
     assert not is_numbering_row(["类大", "1", "3", "4"], cat, ocr=True)
     assert is_numbering_row(["两", "1", "乙", "2"], cat, ocr=True)      # a side-by-side 甲 1 乙 2
     assert not is_numbering_row(["一般公共服务", "1", "2"], cat, ocr=True)
+
+
+# ---- a sheet fed askew (no engine needed) ---------------------------------------------------------
+def _grids(gray, dpi) -> list:
+    from pipeline.document import ruling
+
+    horiz, vert = ruling.find_lines(gray, dpi)
+    return ruling.find_grids(horiz, vert, tol=max(3.0, dpi / 50))
+
+
+def _same_grids(a: list, b: list, px: float) -> bool:
+    """The same ruled tables: as many rows and columns, every column line and row top within ``px``."""
+    if [(len(g.rows), len(g.xs)) for g in a] != [(len(g.rows), len(g.xs)) for g in b]:
+        return False
+    return all(abs(x - y) <= px for g, h in zip(a, b) for x, y in zip(g.xs, h.xs)) and \
+        all(abs(r[1] - s[1]) <= px for g, h in zip(a, b) for r, s in zip(g.row_bboxes, h.row_bboxes))
+
+
+def test_a_page_turned_on_the_glass_is_measured_and_turned_back(tmp_path) -> None:
+    """A generated disclosure's table page (fixed seed) turned by a known angle: the skew measured
+    is that angle, and turned back the page shows the same ruled tables as the page never turned."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from pipeline.demo.variants import Variant, render_variant
+    from pipeline.document import deskew
+
+    pdf = tmp_path / "variant.pdf"
+    render_variant(Variant(seed=3), pdf)
+    dpi = 200
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        straight = np.asarray(doc[2].render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
+    finally:
+        doc.close()
+    want = _grids(straight, dpi)
+    assert want and all(len(g.rows) >= 3 for g in want)
+    assert abs(deskew.measure(straight, dpi)) < deskew.MIN_ANGLE
+    assert deskew.straighten(straight, dpi)[0] is straight          # a straight page is left alone
+    for angle in (0.7, -0.45):
+        turned = np.asarray(Image.fromarray(straight).rotate(angle, resample=Image.BICUBIC, fillcolor=255))
+        assert not _same_grids(_grids(turned, dpi), want, 3)         # askew, its cells are elsewhere
+        back, measured = deskew.straighten(turned, dpi)
+        assert abs(measured - angle) <= 0.05, (measured, angle)
+        assert _same_grids(_grids(back, dpi), want, 3)
+
+
+def test_known_misreads_of_budget_wording_are_folded_never_digits() -> None:
+    from pipeline.document.ocr_page import fold
+
+    assert fold("本年文出") == "本年支出" and fold("因公出国〈境)费") == "因公出国(境)费"
+    assert fold("二士、住房保障支出") == "二十、住房保障支出" and fold("-、一般公共预算") == "一、一般公共预算"
+    assert fold("一般公共预算“三公?经费") == "一般公共预算“三公”经费" and fold("其中:小计") == "其中：小计"
+    assert fold("上年结转结余") == "上年结转结余" and fold("上海市") == "上海市"     # no numbering: kept
+    for figure in ("596.40", "1,234.50", "12:30", "-5.00"):
+        assert fold(figure) == figure
+    # a meta line's colon read as a comma: its unit must still be found (单位，元 was taken for 万元)
+    assert fold("编制部门，上海市某局 单位，元") == "编制部门：上海市某局 单位：元"
+    assert fold("各部门，各单位") == "各部门，各单位"                                  # prose: kept
+
+
+def test_a_scan_whose_unit_was_not_read_is_doubtful_and_says_so() -> None:
+    """Its tables add up in 元 as in 万元: a unit line misread must not pass as 万元 silently."""
+    from types import SimpleNamespace
+
+    from pipeline.parse import _judge_scanned
+
+    for unit_read in (True, False):
+        t = _table("200.00")
+        done = SimpleNamespace(reasons=[], status="complete", ocr=None)
+        warnings: list = []
+        _judge_scanned([t], "万元", done, warnings, SimpleNamespace(ocr="tesseract", ocr_pages=[(1, 1.0)]),
+                       unit_read=unit_read)
+        kinds = {w.kind for w in warnings}
+        if unit_read:
+            assert t.status is None and done.status == "complete" and not kinds
+        else:
+            assert t.status == "doubtful" and done.status == "partial"
+            assert {"ocr_unit_unread", "ocr_doubtful"} <= kinds and done.ocr["tables"][0]["verdict"] == "doubtful"
+            assert any("unit" in r for r in done.reasons)

@@ -60,27 +60,53 @@ def _run_mask(dark: np.ndarray, k: int) -> np.ndarray:
 
 
 def _segments(mask: np.ndarray, min_len: int, max_thick: int = 12) -> list[Segment]:
-    """Lines of a run mask (runs along axis 1): bands of adjacent rows holding runs, each split
-    into its stretches along the line."""
+    """Lines of a run mask (runs along axis 1), traced row by row: a stretch of one row joins the
+    line of the row before whose stretch it overlaps along most of its length. Two lines side by side
+    on a page (the column lines of two tables a few pixels apart, one above the other) stay two lines:
+    taken as one band, they made a band too thick for a line and both were lost."""
     rows = np.flatnonzero(mask.any(axis=1))
     out: list[Segment] = []
     if rows.size == 0:
         return out
-    breaks = np.flatnonzero(np.diff(rows) > 1)
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [rows.size - 1]))
-    for s, e in zip(starts, ends):
-        r0, r1 = int(rows[s]), int(rows[e])
-        if r1 - r0 > max_thick:                # a filled block, not a line
-            continue
-        along = mask[r0:r1 + 1].any(axis=0)
-        cols = np.flatnonzero(along)
+    # a line being traced: [first row, last row, a, b]
+    open_: list[list[int]] = []
+    done: list[list[int]] = []
+    prev_row = -2
+    for r in rows:
+        r = int(r)
+        cols = np.flatnonzero(mask[r])
         gaps = np.flatnonzero(np.diff(cols) > 1)
         cs = np.concatenate(([0], gaps + 1))
         ce = np.concatenate((gaps, [cols.size - 1]))
-        for a, b in zip(cs, ce):
-            if cols[b] - cols[a] + 1 >= min_len:
-                out.append(Segment((r0 + r1) / 2, int(cols[a]), int(cols[b]), (r0, r1)))
+        stretches = [(int(cols[a]), int(cols[b])) for a, b in zip(cs, ce)]
+        if r != prev_row + 1:
+            done += open_
+            open_ = []
+        nxt: list[list[int]] = []
+        for a, b in stretches:
+            joined = None
+            for ln in open_:
+                ov = min(b, ln[3]) - max(a, ln[2]) + 1
+                if ov > 0 and ov >= 0.5 * min(b - a + 1, ln[3] - ln[2] + 1):
+                    if joined is None:
+                        ln[1], ln[2], ln[3] = r, min(ln[2], a), max(ln[3], b)
+                        joined = ln
+                    else:                    # this stretch bridges two lines: one line
+                        joined[0], joined[2], joined[3] = min(joined[0], ln[0]), min(joined[2], ln[2]), \
+                            max(joined[3], ln[3])
+                        ln[0] = -1
+            if joined is None:
+                nxt.append([r, r, a, b])
+        kept = [ln for ln in open_ if ln[0] >= 0]
+        done += [ln for ln in kept if ln[1] != r]
+        open_ = [ln for ln in kept if ln[1] == r] + nxt
+        prev_row = r
+    done += open_
+    for r0, r1, a, b in done:
+        if r0 < 0 or r1 - r0 > max_thick or b - a + 1 < min_len:   # a filled block, not a line
+            continue
+        out.append(Segment((r0 + r1) / 2, a, b, (r0, r1)))
+    out.sort(key=lambda s: (s.pos, s.a))
     return out
 
 

@@ -117,6 +117,7 @@ def identities(t: Table, unit: str) -> list[Identity]:
             out.append(Identity(f"{_label(r)}: {whole} = {' + '.join(parts)}", [Cell(r, whole)], ps,
                                 half * (len(ps) + 1)))
             break
+    out += _check_row_identities(t.kind, rows, half, {i.name for i in out})
     for r in rows:      # a total column = the fund sources beside it (三公: 合计 = 一般公共预算 + 基金 + 国资)
         sources = [m for m in FUND_SOURCES if m in r.values]
         if "total" in r.values and len(sources) >= 2 and not any(p in r.values for p in ("basic", "personnel")):
@@ -128,6 +129,31 @@ def identities(t: Table, unit: str) -> list[Identity]:
         out += _code_identities(rows, half)
     else:
         out += _listed_identities(rows, half)
+    return out
+
+
+def _check_row_identities(kind: str, rows: list[Row], half: Decimal, have: set[str]) -> list[Identity]:
+    """The row sums the checks will run on this table (checks/rules/within_table._row_rules), so a
+    scanned table is never accepted while a row check on it can fail: a misread header that loses
+    a column (财政拨款收入 read 财政拨黎收入) leaves a row's total beside only some of its parts."""
+    from pipeline.checks.rules.within_table import _row_rules
+
+    out = []
+    for r in rows:
+        for whole, parts, alt in _row_rules(kind, r.values):
+            present = [p for p in parts if p in r.values]
+            if whole not in r.values or not present:
+                continue
+            idn = Identity(f"{_label(r)}: {whole} = {' + '.join(present)}", [Cell(r, whole)],
+                           [Cell(r, p) for p in present], half * (len(present) + 1))
+            if not idn.holds and alt is not None:
+                other = [p for p in alt if p in r.values]
+                alt_idn = Identity(f"{_label(r)}: {whole} = {' + '.join(other)}", [Cell(r, whole)],
+                                   [Cell(r, p) for p in other], half * (len(other) + 1))
+                idn = alt_idn if alt_idn.holds else idn
+            if idn.name not in have:
+                out.append(idn)
+                have.add(idn.name)
     return out
 
 

@@ -213,11 +213,38 @@ class Recogniser:
                            as_of=ctx.as_of, pages=[page.number], header_values=values,
                            last_page=page.number, xs=list(raw.xs))
         draft.had_amounts = _has_amounts(raw)
+        if raw.origin == "ocr":
+            self._unread_columns(draft, raw, depth, paths, columns, page.number)
         self._rows(draft, page, raw, depth)
         if not draft.rows:
             draft.note = read_note(below)
         self.drafts.append(draft)
         self._open = draft
+
+    def _unread_columns(self, draft: TableDraft, raw: RawTable, depth: int, paths: list[list[str]],
+                        columns: list[Column | None], page: int) -> None:
+        """A scanned table's column that prints amounts under a header the catalogue cannot read (财政
+        拨款收入 read 财政拨蒜收入): its figures are lost, and the rest may still add up. Said so
+        (``ocr_unread_column``), so the table is judged doubtful (parse._judge_scanned)."""
+        from pipeline.document.numbers import AmountError, parse_amount
+
+        for j, (path, col) in enumerate(zip(paths, columns)):
+            if col is not None:
+                continue
+            figures = 0
+            for row in raw.texts[depth:]:
+                text = row[j] if j < len(row) else None
+                try:
+                    figures += bool(text) and parse_amount(text) is not None
+                except AmountError:
+                    pass
+            if figures:
+                header = "/".join(x for x in path if x) or "/".join(
+                    t for row in raw.texts[:depth] if j < len(row) and (t := row[j])) or "(blank)"
+                self.warnings.append(ParseWarning(
+                    "ocr_unread_column", f"{draft.title}: a column read from a page image prints {figures} "
+                    f"amounts under a header the catalogue does not know ({header!r}); its figures are not "
+                    "recorded", [page], [draft.title, header]))
 
     def _repeated_title(self, prev: TableDraft, page: PageContent, raw: RawTable, depth: int,
                         columns: list[Column | None]) -> None:
