@@ -82,8 +82,6 @@ PYTHON_ONLY: dict[str, str] = {
     "prose_figure_vs_table": "resolves a free-text label to a table cell by name (prose_figures), not SQL",
     "prose_parts_add_up": "a failing sum is judged again with what the tables' whole holds beyond the stated parts, "
                           "and of a whole stated twice the best-judged amount is kept",
-    "prose_increase_vs_last_year": "not yet in SQL: this year's figure less last year's, each resolved from its "
-                                   "own document's claims or cells (previous_disclosure_id)",
     "prose_item_vs_table": "resolves a quoted 类/款/项 path to its table row (prose_items)",
     "prose_item_budget_restated": "pairs prose item claims by their quoted path",
     "prose_item_change_pct": "an interval over each printed amount's rounding, with a percentage",
@@ -99,6 +97,14 @@ PYTHON_ONLY: dict[str, str] = {
     "department_name_across_years": "a finding (one name per code across years), not two amounts",
     "subject_codes_valid": "a finding, downgraded when a misprint is found among the document's other rows",
     "duplicate_documents": "a finding (same content or department-year twice), not two amounts",
+}
+
+
+#: identity in SQL → the findings (no two sides, so no view row) its Python rule also states, and why.
+#: The view yields every instance with two sides; these findings stay in check_results from Python.
+FINDINGS_IN_PYTHON: dict[str, str] = {
+    "prose_increase_vs_last_year": "a stated increase that cannot be checked (last year's disclosure not loaded, "
+                                   "or the figure not printed in both years) is a finding without a right side",
 }
 
 
