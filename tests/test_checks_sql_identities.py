@@ -16,7 +16,7 @@ from test_checks_support import D, build_warehouse, load_truth_dir, mini_documen
 from pipeline.checks.catalogue import REGISTRY
 from pipeline.checks.engine import compute_results
 from pipeline.checks.sql_gx import disagreements, validate_views
-from pipeline.checks.sql_identities import (FINDINGS_IN_PYTHON, PYTHON_ONLY, SQL_IDENTITIES, blocks_computed_once,
+from pipeline.checks.sql_identities import (FINDING_VIEWS, FINDINGS_IN_PYTHON, PYTHON_ONLY, instance_key, SQL_IDENTITIES, blocks_computed_once,
                                             create_identity_views, view_name)
 
 
@@ -24,10 +24,15 @@ def test_every_catalogue_identity_is_in_sql_or_says_why_not():
     assert set(SQL_IDENTITIES).isdisjoint(PYTHON_ONLY)
     assert set(SQL_IDENTITIES) | set(PYTHON_ONLY) == set(REGISTRY)
     assert all(reason.strip() and "\n" not in reason for reason in PYTHON_ONLY.values())
-    assert set(FINDINGS_IN_PYTHON) <= set(SQL_IDENTITIES)
+    assert set(FINDINGS_IN_PYTHON) <= set(SQL_IDENTITIES) and set(FINDING_VIEWS) <= set(SQL_IDENTITIES)
 
 
 def _sides(con: duckdb.DuckDBPyConnection, name: str) -> Counter:
+    if name in FINDING_VIEWS:   # a finding view: its rows are the findings, each outside its zero tolerance
+        rows = con.execute(f"SELECT document_id, subject, within_tolerance, left_value > 0, tolerance, n "
+                           f"FROM {view_name(name)}").fetchall()
+        assert all(not w and found and tol == 0 and n == 0 for _, _, w, found, tol, n in rows), name
+        return Counter((d, s) for d, s, *_ in rows)
     return Counter((d, s, lv, rv, tol, n, tuple(lp), tuple(rp)) for d, s, lv, rv, tol, n, lp, rp in con.execute(
         f"SELECT document_id, subject, left_value, right_value, tolerance, n, left_pages, right_pages "
         f"FROM {view_name(name)}").fetchall())
@@ -40,6 +45,8 @@ def _two_sided(r) -> bool:
 
 
 def _rule_sides(results: list, name: str) -> Counter:
+    if name in FINDING_VIEWS:
+        return Counter((r.document_id, r.subject) for r in results if r.check_name == name)
     return Counter((r.document_id, r.subject, r.left_value, r.right_value,
                     r.tolerance if r.rule_tolerance is None else r.rule_tolerance, r.n,
                     tuple(sorted(set(r.left_pages))), tuple(sorted(set(r.right_pages))))
@@ -49,8 +56,10 @@ def _rule_sides(results: list, name: str) -> Counter:
 def _broken_by_rule(results: list) -> dict[str, Counter]:
     """Each SQL identity's instances broken beyond tolerance as the rule computed them, before any
     downgrade (a downgrade lowers the severity and may judge with a wider tolerance, never moves a side)."""
-    return {name: Counter((r.document_id, r.subject, r.left_value, r.right_value) for r in results
-                          if r.check_name == name and r.broken_by_rule) for name in SQL_IDENTITIES}
+    return {name: Counter(instance_key(name, r.document_id, r.subject, r.left_value, r.right_value)
+                          for r in results if r.check_name == name
+                          and (r.broken_by_rule or (name in FINDING_VIEWS and r.tolerance is None)))
+            for name in SQL_IDENTITIES}
 
 
 def assert_views_stand_for_the_rules(con: duckdb.DuckDBPyConnection, gx: bool = True) -> dict[str, Counter]:
@@ -62,14 +71,15 @@ def assert_views_stand_for_the_rules(con: duckdb.DuckDBPyConnection, gx: bool = 
     with blocks_computed_once(con):
         for name in SQL_IDENTITIES:
             assert _sides(con, name) == _rule_sides(results, name), name
-        view_broken = {name: Counter(con.execute(f"SELECT document_id, subject, left_value, right_value FROM "
-                                                 f"{view_name(name)} WHERE NOT within_tolerance").fetchall())
+        view_broken = {name: Counter(instance_key(name, *row) for row in con.execute(
+                           f"SELECT document_id, subject, left_value, right_value FROM {view_name(name)} "
+                           f"WHERE NOT within_tolerance").fetchall())
                        for name in SQL_IDENTITIES}
     broken = _broken_by_rule(results)
     assert view_broken == broken
     if gx:
         outcomes = validate_views(con)
-        assert {o.identity: Counter(o.broken) for o in outcomes} == broken
+        assert {o.identity: Counter(instance_key(o.identity, *b) for b in o.broken) for o in outcomes} == broken
         assert all(o.success == (not broken[o.identity]) for o in outcomes)
         assert disagreements(outcomes, results) == []
     return broken
@@ -122,6 +132,25 @@ def test_a_planted_fault_fails_its_views_and_no_other(tmp_path):
         con.execute("CREATE OR REPLACE VIEW v_identity_row_total AS SELECT 1 AS one")
         create_identity_views(con)
         assert _sides(con, "row_total") == live["row_total"]
+
+
+def test_planted_findings_are_the_rows_of_the_finding_views(tmp_path):
+    bad = copy.deepcopy(mini_document(code="302"))
+    next(r for t in bad.tables if t.kind == "expenditure_summary" for r in t.rows
+         if r.code == "2120102").code = "99901"   # 999 is no functional 类
+    home = build_warehouse(tmp_path, {
+        "2023/301_a.pdf": mini_document(code="301"),
+        "2023/301_copy.pdf": mini_document(code="301"),                        # the same content again
+        "2023/301_other.pdf": mini_document(code="301", second_leaf="6.00"),  # the department-year again
+        "2023/302_mini.pdf": bad})
+    with duckdb.connect(str(home.db_path), read_only=True) as con:
+        assert_views_stand_for_the_rules(con)
+        subjects = {name: {s for _, s in _sides(con, name)} for name in FINDING_VIEWS}
+        clean = con.execute("SELECT count(*) FROM v_identity_subject_codes_valid v JOIN documents d "
+                            "USING (document_id) WHERE d.department_code = '301'").fetchone()[0]
+    assert subjects["subject_codes_valid"] == {"99901"} and clean == 0
+    assert any(s.startswith("sha-301") for s in subjects["duplicate_documents"])       # same content
+    assert any(s.endswith("/2023") for s in subjects["duplicate_documents"])           # same department-year
 
 
 # --- the demo district with its seed, and the real corpora ---------------------------------------------

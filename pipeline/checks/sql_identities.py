@@ -28,7 +28,7 @@ import duckdb
 
 from pipeline.checks.catalogue import REGISTRY_LIST
 from pipeline.checks.rules.within_table import CODED_KINDS, SUMMARY_KINDS
-from pipeline.checks import sql_prose, sql_tables
+from pipeline.checks import sql_district, sql_prose, sql_tables
 from pipeline.checks.sql_blocks import blocks_sql
 
 #: the building blocks, longest name first (so a replacement never cuts a longer name)
@@ -36,7 +36,7 @@ _BLOCKS = ("v_check_summary_lines", "v_check_claims", "v_check_total_rows", "v_c
            "v_check_cells", "v_check_rows")
 
 
-def _view(name: str, instances: str, unit: str = "d.unit") -> str:
+def _view(name: str, instances: str, unit: str = "d.unit", documents: str = "v_check_documents") -> str:
     """The view of one identity: ``instances`` selects document_id, subject, left_value, right_value, n,
     yuan_half (the sum of half the last printed digit of each amount of a 元 document: base.compare's
     ``parts``) and the pages; the tolerance is base.compare's (n × half the printed unit, in a 元
@@ -55,7 +55,7 @@ WITH {"".join(b + ", " for b in blocks)}instances AS (
            CASE WHEN trim(coalesce({unit}, '万元')) = '元' THEN greatest(i.n * 0.0000005, i.yuan_half)
                 ELSE i.n * 0.005 END AS tolerance,
            list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages
-    FROM instances i JOIN v_check_documents d USING (document_id)
+    FROM instances i JOIN {documents} d USING (document_id)
 )
 SELECT identity, document_id, department, year, subject, left_value, right_value, difference, n, tolerance,
        abs(difference) <= tolerance AS within_tolerance, left_pages, right_pages,
@@ -68,8 +68,26 @@ _INSTANCES = {**sql_tables.INSTANCES, **sql_prose.INSTANCES}
 _UNITS = {**sql_tables.UNITS, **sql_prose.UNITS}
 
 #: identity → the SQL creating its view, in catalogue order.
-SQL_IDENTITIES: dict[str, str] = {i.name: _view(i.name, _INSTANCES[i.name], _UNITS.get(i.name, "d.unit"))
-                                  for i in REGISTRY_LIST if i.name in _INSTANCES}
+SQL_IDENTITIES: dict[str, str] = {
+    i.name: _view(i.name, _INSTANCES[i.name], _UNITS.get(i.name, "d.unit")) if i.name in _INSTANCES
+    else _view(i.name, sql_district.FINDINGS[i.name], "'万元'", sql_district.ALL_DOCUMENTS)
+    for i in REGISTRY_LIST if i.name in _INSTANCES or i.name in sql_district.FINDINGS}
+
+#: identity → what a row of its view is: a finding the rule states (one row each, left_value = how many
+#: it found, right_value = 0, n = 0, so every row is outside the tolerance: the rule's "no finding" is
+#: the view's "no row"). Such a view is compared with its rule by (document_id, subject), not amounts.
+FINDING_VIEWS: dict[str, str] = {
+    "subject_codes_valid": "a code printed in a coded table that is no subject code of the table's "
+                           "classification, or named otherwise in subject_codes; left_value = rows printing it",
+    "duplicate_documents": "a loaded document with the content, or the department-year, of one of a smaller "
+                           "id; left_value = how many such earlier documents",
+}
+
+
+def instance_key(identity: str, document_id: str, subject: str, left, right) -> tuple:
+    """What identifies an instance when comparing a view with its rule: the finding itself
+    (document_id, subject) for a finding view, else the instance with its two sides."""
+    return (document_id, subject) if identity in FINDING_VIEWS else (document_id, subject, left, right)
 
 #: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
 PYTHON_ONLY: dict[str, str] = {
@@ -95,8 +113,6 @@ PYTHON_ONLY: dict[str, str] = {
     "roster_disclosed": "needs the roster CSV, which is not in the warehouse",
     "department_in_roster": "needs the roster CSV, which is not in the warehouse",
     "department_name_across_years": "a finding (one name per code across years), not two amounts",
-    "subject_codes_valid": "a finding, downgraded when a misprint is found among the document's other rows",
-    "duplicate_documents": "a finding (same content or department-year twice), not two amounts",
 }
 
 

@@ -1,0 +1,86 @@
+"""The SELECTs of the district findings' views (pipeline/checks/sql_identities.py): identities whose
+rule states a finding, not two amounts. A finding view yields one row per finding the rule states, with
+left_value = how many it found (printed rows, earlier documents), right_value = 0 and n = 0, so the
+tolerance is 0 and every row fails: GX's verdict is "no row", the rule's "no finding" (FINDING_VIEWS).
+
+These rules read every document the warehouse holds (companions and partial documents too), not only
+the checked ones, so their views join ``ALL_DOCUMENTS`` instead of v_check_documents."""
+
+from __future__ import annotations
+
+from pipeline.checks.kinds import UNCODED_KINDS
+from pipeline.checks.sql_blocks import normalised, structural_problem_sql
+from pipeline.clean.codes import ECONOMIC_KINDS
+
+
+def _in_list(values) -> str:
+    return ", ".join(f"'{v}'" for v in sorted(values))
+
+
+#: every document with its department as CheckResult names it (DocFacts.department)
+ALL_DOCUMENTS = """(SELECT d.document_id, d.year, d.unit,
+       coalesce(nullif(d.department_code, ''), nullif(x.department_key, ''), nullif(d.department_name, ''),
+                nullif(x.department_name, '')) AS department
+FROM documents d LEFT JOIN disclosures x ON x.document_id = d.document_id)"""
+
+
+def _duplicate_documents() -> str:
+    """district.duplicates: a loaded document with the same content (sha256) as one of a smaller id;
+    a loaded disclosure (not a companion) of a department, budget kind and year that has another of a
+    smaller id, when their contents differ. left_value: how many such earlier documents."""
+    return """WITH loaded AS (
+    SELECT d.document_id, d.year, d.sha256,
+           coalesce(nullif(x.department_key, ''), nullif(d.department_code, '')) AS key,
+           coalesce(nullif(x.budget_kind, ''), 'department') AS kind,
+           (x.disclosure_id IS NOT NULL AND x.disclosure_id <> d.document_id
+            AND x.disclosure_id IN (SELECT document_id FROM documents)) AS companion
+    FROM documents d LEFT JOIN disclosures x ON x.document_id = d.document_id
+    WHERE d.status = 'loaded'
+), same_content AS (
+    SELECT document_id, left(sha256, 12) AS subject,
+           row_number() OVER (PARTITION BY sha256 ORDER BY document_id) - 1 AS earlier
+    FROM loaded WHERE coalesce(sha256, '') <> ''
+), years AS (
+    SELECT *, count(*) OVER w AS documents,
+           count(DISTINCT coalesce(sha256, chr(0))) OVER w AS contents,
+           row_number() OVER (w ORDER BY document_id) - 1 AS earlier
+    FROM loaded WHERE NOT companion AND key IS NOT NULL AND coalesce(year, 0) <> 0
+    WINDOW w AS (PARTITION BY key, kind, year)
+)
+SELECT document_id, subject, earlier AS left_value, 0 AS right_value, 0 AS n, 0 AS yuan_half,
+       []::INTEGER[] AS left_pages, []::INTEGER[] AS right_pages
+FROM same_content WHERE earlier > 0
+UNION ALL
+SELECT document_id, key || '/' || year, earlier, 0, 0, 0, []::INTEGER[], []::INTEGER[]
+FROM years WHERE documents > 1 AND contents > 1 AND earlier > 0"""
+
+
+def _subject_codes_valid() -> str:
+    """district.subject_codes: each distinct (code, classification, label) a document prints in a coded
+    table, when the code cannot be a subject code of the table's classification, or the warehouse's
+    subject_codes name it otherwise for the document's year. left_value: the printed rows carrying it.
+    (The rule downgrades a misprint of a code the document prints elsewhere: policy, in Python.)"""
+    key = normalised("b.name")
+    return f"""WITH printed AS (
+    SELECT b.document_id, coalesce(d.year, 0) AS year, nullif(trim(b.code), '') AS code, {key} AS key,
+           b.table_index, b.row_index, b.page,
+           CASE WHEN b.table_kind IN ({_in_list(ECONOMIC_KINDS)}) THEN 'economic' ELSE 'functional' END
+               AS classification
+    FROM budget_lines b JOIN documents d USING (document_id)
+    WHERE b.table_kind NOT IN ({_in_list(UNCODED_KINDS)}) AND nullif(trim(b.code), '') IS NOT NULL
+), distinct_printed AS (
+    SELECT document_id, any_value(year) AS year, code, classification, key,
+           count(DISTINCT (table_index, row_index)) AS printed, arg_min(page, (table_index, row_index)) AS page
+    FROM printed GROUP BY document_id, code, classification, key
+)
+SELECT p.document_id, p.code AS subject, p.printed AS left_value, 0 AS right_value, 0 AS n, 0 AS yuan_half,
+       [p.page] AS left_pages, []::INTEGER[] AS right_pages
+FROM distinct_printed p
+LEFT JOIN subject_codes s ON s.classification = p.classification AND s.year = p.year AND s.code = p.code
+WHERE {structural_problem_sql("p.code", "p.classification")}
+   OR (coalesce(s.name, '') <> '' AND p.key <> '' AND {normalised("s.name")} <> p.key)"""
+
+
+#: identity → the SELECT of its findings
+FINDINGS: dict[str, str] = {"subject_codes_valid": _subject_codes_valid(),
+                             "duplicate_documents": _duplicate_documents()}
