@@ -11,12 +11,15 @@ from collections import Counter
 import duckdb
 import pytest
 
+from pipeline.model import Claim
+
 from test_checks_support import D, build_warehouse, load_truth_dir, mini_document
 
 from pipeline.checks.catalogue import REGISTRY
 from pipeline.checks.engine import compute_results
 from pipeline.checks.sql_gx import disagreements, validate_views
-from pipeline.checks.sql_identities import (FINDING_VIEWS, FINDINGS_IN_PYTHON, PYTHON_ONLY, instance_key, SQL_IDENTITIES, blocks_computed_once,
+from pipeline.checks.sql_identities import (BOUND_VIEWS, FINDING_VIEWS, FINDINGS_IN_PYTHON, PYTHON_ONLY,
+                                            failed_by_rule, instance_key, SQL_IDENTITIES, blocks_computed_once,
                                             create_identity_views, view_name)
 
 
@@ -24,7 +27,7 @@ def test_every_catalogue_identity_is_in_sql_or_says_why_not():
     assert set(SQL_IDENTITIES).isdisjoint(PYTHON_ONLY)
     assert set(SQL_IDENTITIES) | set(PYTHON_ONLY) == set(REGISTRY)
     assert all(reason.strip() and "\n" not in reason for reason in PYTHON_ONLY.values())
-    assert set(FINDINGS_IN_PYTHON) <= set(SQL_IDENTITIES) and set(FINDING_VIEWS) <= set(SQL_IDENTITIES)
+    assert set(FINDINGS_IN_PYTHON) | set(FINDING_VIEWS) | set(BOUND_VIEWS) <= set(SQL_IDENTITIES)
 
 
 def _sides(con: duckdb.DuckDBPyConnection, name: str) -> Counter:
@@ -47,6 +50,10 @@ def _two_sided(r) -> bool:
 def _rule_sides(results: list, name: str) -> Counter:
     if name in FINDING_VIEWS:
         return Counter((r.document_id, r.subject) for r in results if r.check_name == name)
+    if name in BOUND_VIEWS:   # the rule prints (change, level − change); the view bounds level − change by 0
+        return Counter((r.document_id, r.subject, r.right_value, 0, r.tolerance, r.n,
+                        tuple(sorted(set(r.left_pages) | set(r.right_pages))), ())
+                       for r in results if r.check_name == name)
     return Counter((r.document_id, r.subject, r.left_value, r.right_value,
                     r.tolerance if r.rule_tolerance is None else r.rule_tolerance, r.n,
                     tuple(sorted(set(r.left_pages))), tuple(sorted(set(r.right_pages))))
@@ -57,8 +64,7 @@ def _broken_by_rule(results: list) -> dict[str, Counter]:
     """Each SQL identity's instances broken beyond tolerance as the rule computed them, before any
     downgrade (a downgrade lowers the severity and may judge with a wider tolerance, never moves a side)."""
     return {name: Counter(instance_key(name, r.document_id, r.subject, r.left_value, r.right_value)
-                          for r in results if r.check_name == name
-                          and (r.broken_by_rule or (name in FINDING_VIEWS and r.tolerance is None)))
+                          for r in results if r.check_name == name and failed_by_rule(name, r))
             for name in SQL_IDENTITIES}
 
 
@@ -134,17 +140,28 @@ def test_a_planted_fault_fails_its_views_and_no_other(tmp_path):
         assert _sides(con, "row_total") == live["row_total"]
 
 
-def test_planted_findings_are_the_rows_of_the_finding_views(tmp_path):
+def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
     bad = copy.deepcopy(mini_document(code="302"))
     next(r for t in bad.tables if t.kind == "expenditure_summary" for r in t.rows
          if r.code == "2120102").code = "99901"   # 999 is no functional 类
+    bad.narrative += [   # 302's totals: 105 this year, 95 last year (basic 80 against 70)
+        Claim("increase_total", D("10.00"), 9, "比上年增加 10.00 万元"),
+        Claim("increase_basic", D("12.00"), 9, "比上年增加 12.00 万元"),                       # 80 − 70 = 10
+        Claim("government_fund_expenditure", D("10.00"), 9, "政府性基金预算支出 10.00 万元"),
+        Claim("increase_government_fund", D("3.00"), 9, "比上年增加 3.00 万元"),             # last year 7
+        Claim("soe_capital_expenditure", D("2.00"), 10, "国有资本经营预算支出 2.00 万元"),
+        Claim("increase_soe_capital", D("5.00"), 10, "比上年增加 5.00 万元")]                 # last year −3
     home = build_warehouse(tmp_path, {
         "2023/301_a.pdf": mini_document(code="301"),
         "2023/301_copy.pdf": mini_document(code="301"),                        # the same content again
         "2023/301_other.pdf": mini_document(code="301", second_leaf="6.00"),  # the department-year again
-        "2023/302_mini.pdf": bad})
+        "2023/302_mini.pdf": bad, "2022/302_mini.pdf": mini_document(code="302", year=2022, basic_leaf="70.00")})
     with duckdb.connect(str(home.db_path), read_only=True) as con:
-        assert_views_stand_for_the_rules(con)
+        broken = assert_views_stand_for_the_rules(con)
+        assert Counter(s for _, s, *_ in broken["prose_increase_vs_last_year"]) == {"increase_basic": 1}
+        assert {s for _, s, *_ in _sides(con, "prose_increase_vs_last_year")} == {"increase_total", "increase_basic"}
+        assert [s for _, s in broken["prose_change_vs_level"]] == ["increase_soe_capital"]
+        assert len(_sides(con, "prose_change_vs_level")) == 2
         subjects = {name: {s for _, s in _sides(con, name)} for name in FINDING_VIEWS}
         clean = con.execute("SELECT count(*) FROM v_identity_subject_codes_valid v JOIN documents d "
                             "USING (document_id) WHERE d.department_code = '301'").fetchone()[0]

@@ -36,7 +36,8 @@ _BLOCKS = ("v_check_summary_lines", "v_check_claims", "v_check_total_rows", "v_c
            "v_check_cells", "v_check_rows")
 
 
-def _view(name: str, instances: str, unit: str = "d.unit", documents: str = "v_check_documents") -> str:
+def _view(name: str, instances: str, unit: str = "d.unit", documents: str = "v_check_documents",
+          bound: bool = False) -> str:
     """The view of one identity: ``instances`` selects document_id, subject, left_value, right_value, n,
     yuan_half (the sum of half the last printed digit of each amount of a 元 document: base.compare's
     ``parts``) and the pages; the tolerance is base.compare's (n × half the printed unit, in a 元
@@ -58,8 +59,10 @@ WITH {"".join(b + ", " for b in blocks)}instances AS (
     FROM instances i JOIN {documents} d USING (document_id)
 )
 SELECT identity, document_id, department, year, subject, left_value, right_value, difference, n, tolerance,
-       abs(difference) <= tolerance AS within_tolerance, left_pages, right_pages,
-       CAST(abs(difference) * 10000000 AS BIGINT) AS abs_difference_units,
+       {"left_value >= right_value - tolerance" if bound else "abs(difference) <= tolerance"} AS within_tolerance,
+       left_pages, right_pages,
+       CAST({"greatest(right_value - left_value, 0)" if bound else "abs(difference)"} * 10000000 AS BIGINT)
+           AS abs_difference_units,
        CAST(tolerance * 10000000 AS BIGINT) AS tolerance_units
 FROM judged"""
 
@@ -69,7 +72,8 @@ _UNITS = {**sql_tables.UNITS, **sql_prose.UNITS}
 
 #: identity → the SQL creating its view, in catalogue order.
 SQL_IDENTITIES: dict[str, str] = {
-    i.name: _view(i.name, _INSTANCES[i.name], _UNITS.get(i.name, "d.unit")) if i.name in _INSTANCES
+    i.name: _view(i.name, _INSTANCES[i.name], _UNITS.get(i.name, "d.unit"), bound=i.name in sql_prose.BOUNDS)
+    if i.name in _INSTANCES
     else _view(i.name, sql_district.FINDINGS[i.name], "'万元'", sql_district.ALL_DOCUMENTS)
     for i in REGISTRY_LIST if i.name in _INSTANCES or i.name in sql_district.FINDINGS}
 
@@ -84,10 +88,31 @@ FINDING_VIEWS: dict[str, str] = {
 }
 
 
+#: identity → what its view bounds: a range test, not two sides equal. A bound view's row holds when
+#: left_value ≥ right_value − tolerance; its abs_difference_units count the shortfall (right − left, at
+#: least 0), so the same GX expectation decides it.
+BOUND_VIEWS: dict[str, str] = {
+    "prose_change_vs_level": "left_value = the last-year budget the prose implies (level − change), right_value = "
+                             "its lower bound 0 (the rule's result prints left = the change, right = level − change)",
+}
+
+
 def instance_key(identity: str, document_id: str, subject: str, left, right) -> tuple:
-    """What identifies an instance when comparing a view with its rule: the finding itself
-    (document_id, subject) for a finding view, else the instance with its two sides."""
-    return (document_id, subject) if identity in FINDING_VIEWS else (document_id, subject, left, right)
+    """What identifies an instance when comparing a view with its rule: (document_id, subject) for a
+    finding or bound view (their amounts are not the rule's two sides), else with its two sides."""
+    if identity in FINDING_VIEWS or identity in BOUND_VIEWS:
+        return (document_id, subject)
+    return (document_id, subject, left, right)
+
+
+def failed_by_rule(identity: str, result) -> bool:
+    """Whether the rule found the instance failing before any downgrade: a finding of a finding view,
+    a failing verdict (or a downgraded one) of a bound view, else broken beyond the rule's tolerance."""
+    if identity in FINDING_VIEWS:
+        return result.tolerance is None
+    if identity in BOUND_VIEWS:
+        return result.severity != "ok" or bool(result.downgraded)
+    return result.broken_by_rule
 
 #: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
 PYTHON_ONLY: dict[str, str] = {
@@ -103,7 +128,6 @@ PYTHON_ONLY: dict[str, str] = {
     "prose_item_vs_table": "resolves a quoted 类/款/项 path to its table row (prose_items)",
     "prose_item_budget_restated": "pairs prose item claims by their quoted path",
     "prose_item_change_pct": "an interval over each printed amount's rounding, with a percentage",
-    "prose_change_vs_level": "a range test (level − change ≥ 0) over prose claims, not two sides",
     "duty_budget_relates_to_total": "a finding: whether the duty budgets match any of several totals",
     "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
                              "over the amounts (procurement.top_level_lines)",

@@ -187,6 +187,24 @@ SELECT document_id, CASE WHEN times > 1 THEN metric || ' ' || {_fmt("amount")} E
 FROM pairs"""
 
 
+def _prose_change_vs_level() -> str:
+    """A fund's stated change over last year against the level stated before it on the same page (the
+    nearest, in the claims' order): the implied last-year budget (level − change) bounded below by 0
+    (prose_changes.changes_vs_levels; a bound view, sql_identities.BOUND_VIEWS)."""
+    pairs = REGISTRY["prose_change_vs_level"].params["pairs"]
+    values = ", ".join(f"('{level}', '{change}')" for level, change in pairs)
+    return f"""WITH pairs(level_metric, change_metric) AS (VALUES {values}
+), ordered AS (   -- every claim, scoped or not, in claim order (a companion's after its disclosure's)
+    SELECT document_id, metric, amount, page, row_number() OVER (PARTITION BY document_id ORDER BY claim_index, ord) AS pos
+    FROM v_check_claims
+)
+SELECT c.document_id, c.metric AS subject, l.amount - c.amount AS left_value, 0 AS right_value, 0 AS n,
+       0 AS yuan_half, [c.page, l.page] AS left_pages, []::INTEGER[] AS right_pages
+FROM ordered c JOIN pairs p ON p.change_metric = c.metric
+JOIN ordered l ON l.document_id = c.document_id AND l.metric = p.level_metric AND l.page = c.page AND l.pos < c.pos
+QUALIFY row_number() OVER (PARTITION BY c.document_id, c.pos, p.level_metric ORDER BY l.pos DESC) = 1"""
+
+
 # --- performance-target project forms ------------------------------------------------------------------
 
 
@@ -244,9 +262,12 @@ INSTANCES: dict[str, str] = {
     "prose_self_consistent": _prose_self_consistent(),
     "prose_increase_parts": _prose_increase_parts(),
     "prose_increase_vs_last_year": _prose_increase_vs_last_year(),
+    "prose_change_vs_level": _prose_change_vs_level(),
     "prose_operating_expenses_is_302": _prose_operating_expenses_is_302(),
     "project_form_funds_add_up": _project_form_funds_add_up(),
     "prose_project_budget_vs_forms": _prose_project_budget_vs_forms(),
 }
+#: range tests (sql_identities.BOUND_VIEWS), not two sides equal
+BOUNDS = {"prose_change_vs_level"}
 #: all compared in 万元, the unit the prose prints
 UNITS: dict[str, str] = {name: "'万元'" for name in INSTANCES if name != "project_form_funds_add_up"}
