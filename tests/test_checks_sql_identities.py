@@ -144,6 +144,8 @@ def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
     bad = copy.deepcopy(mini_document(code="302"))
     next(r for t in bad.tables if t.kind == "expenditure_summary" for r in t.rows
          if r.code == "2120102").code = "99901"   # 999 is no functional 类
+    header = next(t for t in bad.tables if t.kind == "procurement")
+    header.department_code, header.department_name = "3020", "其他部门"   # one table names another department
     bad.narrative += [   # 302's totals: 105 this year, 95 last year (basic 80 against 70)
         Claim("increase_total", D("10.00"), 9, "比上年增加 10.00 万元"),
         Claim("increase_basic", D("12.00"), 9, "比上年增加 12.00 万元"),                       # 80 − 70 = 10
@@ -166,6 +168,8 @@ def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
         clean = con.execute("SELECT count(*) FROM v_identity_subject_codes_valid v JOIN documents d "
                             "USING (document_id) WHERE d.department_code = '301'").fetchone()[0]
     assert subjects["subject_codes_valid"] == {"99901"} and clean == 0
+    assert subjects["department_code_consistent"] == {"3020"}
+    assert subjects["department_name_consistent"] == {"其他部门"}
     assert any(s.startswith("sha-301") for s in subjects["duplicate_documents"])       # same content
     assert any(s.endswith("/2023") for s in subjects["duplicate_documents"])           # same department-year
 

@@ -28,7 +28,7 @@ import duckdb
 
 from pipeline.checks.catalogue import REGISTRY_LIST
 from pipeline.checks.rules.within_table import CODED_KINDS, SUMMARY_KINDS
-from pipeline.checks import sql_district, sql_prose, sql_tables
+from pipeline.checks import sql_findings, sql_prose, sql_tables
 from pipeline.checks.sql_blocks import blocks_sql
 
 #: the building blocks, longest name first (so a replacement never cuts a longer name)
@@ -74,13 +74,17 @@ _UNITS = {**sql_tables.UNITS, **sql_prose.UNITS}
 SQL_IDENTITIES: dict[str, str] = {
     i.name: _view(i.name, _INSTANCES[i.name], _UNITS.get(i.name, "d.unit"), bound=i.name in sql_prose.BOUNDS)
     if i.name in _INSTANCES
-    else _view(i.name, sql_district.FINDINGS[i.name], "'万元'", sql_district.ALL_DOCUMENTS)
-    for i in REGISTRY_LIST if i.name in _INSTANCES or i.name in sql_district.FINDINGS}
+    else _view(i.name, sql_findings.FINDINGS[i.name][0], "'万元'", sql_findings.FINDINGS[i.name][1])
+    for i in REGISTRY_LIST if i.name in _INSTANCES or i.name in sql_findings.FINDINGS}
 
 #: identity → what a row of its view is: a finding the rule states (one row each, left_value = how many
 #: it found, right_value = 0, n = 0, so every row is outside the tolerance: the rule's "no finding" is
 #: the view's "no row"). Such a view is compared with its rule by (document_id, subject), not amounts.
 FINDING_VIEWS: dict[str, str] = {
+    "department_code_consistent": "a department code a table header prints otherwise than the document (left_value "
+                                  "= tables printing it), else a parse warning of a code variant (left_value = 1)",
+    "department_name_consistent": "a department name a table header prints otherwise than the document (left_value "
+                                  "= tables printing it), else a parse warning of a name variant (left_value = 1)",
     "subject_codes_valid": "a code printed in a coded table that is no subject code of the table's "
                            "classification, or named otherwise in subject_codes; left_value = rows printing it",
     "duplicate_documents": "a loaded document with the content, or the department-year, of one of a smaller "
@@ -132,8 +136,6 @@ PYTHON_ONLY: dict[str, str] = {
     "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
                              "over the amounts (procurement.top_level_lines)",
     "assets_as_of_date": "a date finding, not two amounts",
-    "department_code_consistent": "a finding over the table headers' codes and the parse's variant warnings",
-    "department_name_consistent": "a finding over the table headers' names and the parse's variant warnings",
     "roster_disclosed": "needs the roster CSV, which is not in the warehouse",
     "department_in_roster": "needs the roster CSV, which is not in the warehouse",
     "department_name_across_years": "a finding (one name per code across years), not two amounts",

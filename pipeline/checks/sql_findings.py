@@ -1,10 +1,10 @@
-"""The SELECTs of the district findings' views (pipeline/checks/sql_identities.py): identities whose
-rule states a finding, not two amounts. A finding view yields one row per finding the rule states, with
+"""The SELECTs of the finding views (pipeline/checks/sql_identities.py): identities whose rule states a
+finding, not two amounts (one code and name per document; valid subject codes, no duplicate documents). A finding view yields one row per finding the rule states, with
 left_value = how many it found (printed rows, earlier documents), right_value = 0 and n = 0, so the
 tolerance is 0 and every row fails: GX's verdict is "no row", the rule's "no finding" (FINDING_VIEWS).
 
-These rules read every document the warehouse holds (companions and partial documents too), not only
-the checked ones, so their views join ``ALL_DOCUMENTS`` instead of v_check_documents."""
+The district rules read every document the warehouse holds (companions and failed documents too), not
+only the checked ones, so their views join ``ALL_DOCUMENTS`` instead of v_check_documents."""
 
 from __future__ import annotations
 
@@ -81,6 +81,50 @@ WHERE {structural_problem_sql("p.code", "p.classification")}
    OR (coalesce(s.name, '') <> '' AND p.key <> '' AND {normalised("s.name")} <> p.key)"""
 
 
-#: identity → the SELECT of its findings
-FINDINGS: dict[str, str] = {"subject_codes_valid": _subject_codes_valid(),
-                             "duplicate_documents": _duplicate_documents()}
+def _stripped(expr: str) -> str:
+    """Python's str.strip: any whitespace at either end removed."""
+    return f"regexp_replace(coalesce({expr}, ''), '^[\\s\\p{{Z}}]+|[\\s\\p{{Z}}]+$', '', 'g')"
+
+
+def _department_consistent(attr: str) -> str:
+    """department.department: each value a table header prints for the department's code or name
+    (``attr``) that differs from the document's (a name compared normalised, a code stripped), with
+    left_value = how many tables print it; when no header differs, each of the parse's
+    department_<code|name>_variant warnings (the document's and its companion's), left_value = 1."""
+    key = (lambda e: normalised(e)) if attr == "name" else _stripped
+    mine = ("nullif(d.department_code, '')" if attr == "code"
+            else "coalesce(nullif(d.department_name, ''), nullif(x.department_name, ''))")
+    return f"""WITH docs AS (
+    SELECT d.document_id, {mine} AS mine FROM documents d
+    LEFT JOIN disclosures x ON x.document_id = d.document_id
+    WHERE d.document_id IN (SELECT document_id FROM v_check_documents)
+), variants AS (
+    SELECT t.document_id, t.department_{attr} AS subject, count(*) AS tables, flatten(list(t.pages)) AS pages
+    FROM document_tables t JOIN docs USING (document_id)
+    WHERE coalesce(t.department_{attr}, '') <> '' AND docs.mine IS NOT NULL
+      AND {key(f"t.department_{attr}")} <> {key("docs.mine")}
+    GROUP BY t.document_id, t.department_{attr}
+), warned AS (
+    SELECT CASE WHEN x.disclosure_id IS NOT NULL AND x.disclosure_id <> w.document_id
+                 AND x.disclosure_id IN (SELECT document_id FROM documents) THEN x.disclosure_id
+                ELSE w.document_id END AS document_id,
+           coalesce(nullif(array_to_string(w."values", '/'), ''), 'department_{attr}') AS subject,
+           coalesce(w.pages, []::INTEGER[]) AS pages
+    FROM document_warnings w LEFT JOIN disclosures x ON x.document_id = w.document_id
+    WHERE w.kind = 'department_{attr}_variant'
+)
+SELECT document_id, subject, tables AS left_value, 0 AS right_value, 0 AS n, 0 AS yuan_half,
+       pages AS left_pages, []::INTEGER[] AS right_pages
+FROM variants
+UNION ALL
+SELECT document_id, subject, 1, 0, 0, 0, pages, []::INTEGER[] FROM warned
+WHERE document_id IN (SELECT document_id FROM docs) AND document_id NOT IN (SELECT document_id FROM variants)"""
+
+
+#: identity → the SELECT of its findings and the documents it reads (what its view joins)
+FINDINGS: dict[str, tuple[str, str]] = {
+    "department_code_consistent": (_department_consistent("code"), "v_check_documents"),
+    "department_name_consistent": (_department_consistent("name"), "v_check_documents"),
+    "subject_codes_valid": (_subject_codes_valid(), ALL_DOCUMENTS),
+    "duplicate_documents": (_duplicate_documents(), ALL_DOCUMENTS),
+}
