@@ -5,10 +5,11 @@ expectation over that view decides pass/fail (pipeline/checks/sql_gx.py).
 Every view has the same columns: identity, document_id, department, year, subject (the instance, worded
 as CheckResult.subject), left_value, right_value, difference, n, tolerance, within_tolerance,
 left_pages, right_pages (INTEGER[]), then abs_difference_units and tolerance_units (BIGINT counts of
-0.0000001 万元, exact, for GX). Amounts are DECIMAL; nothing is a float.
+0.0000001 万元, exact, for GX). Amounts are DECIMAL; nothing is a float. A finding view (FINDING_VIEWS)
+has one failing row per finding; a bound view (BOUND_VIEWS) holds when left_value ≥ right_value.
 
 The views are generated from the building blocks (pipeline/checks/sql_blocks.py) and the catalogue's
-parameters (the SELECTs: pipeline/checks/sql_tables.py, sql_prose.py), never written one by one. An identity SQL cannot honestly say stays in Python, with its
+parameters (the SELECTs: pipeline/checks/sql_tables.py, sql_prose.py, sql_findings.py), never written one by one. An identity SQL cannot honestly say stays in Python, with its
 reason, in ``PYTHON_ONLY``; a test holds every catalogue identity to be in exactly one of the two.
 
 The Python rules stay the source of check_results: a view yields the instance as the rule computes it
