@@ -144,6 +144,8 @@ def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
     bad = copy.deepcopy(mini_document(code="302"))
     next(r for t in bad.tables if t.kind == "expenditure_summary" for r in t.rows
          if r.code == "2120102").code = "99901"   # 999 is no functional 类
+    renamed = mini_document(code="301", year=2022)
+    renamed.department["name"] = "测试部门301（旧名）"                       # 301 renamed since 2022
     header = next(t for t in bad.tables if t.kind == "procurement")
     header.department_code, header.department_name = "3020", "其他部门"   # one table names another department
     bad.narrative += [   # 302's totals: 105 this year, 95 last year (basic 80 against 70)
@@ -157,7 +159,8 @@ def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
         "2023/301_a.pdf": mini_document(code="301"),
         "2023/301_copy.pdf": mini_document(code="301"),                        # the same content again
         "2023/301_other.pdf": mini_document(code="301", second_leaf="6.00"),  # the department-year again
-        "2023/302_mini.pdf": bad, "2022/302_mini.pdf": mini_document(code="302", year=2022, basic_leaf="70.00")})
+        "2023/302_mini.pdf": bad, "2022/302_mini.pdf": mini_document(code="302", year=2022, basic_leaf="70.00"),
+        "2022/301_mini.pdf": renamed})
     with duckdb.connect(str(home.db_path), read_only=True) as con:
         broken = assert_views_stand_for_the_rules(con)
         assert Counter(s for _, s, *_ in broken["prose_increase_vs_last_year"]) == {"increase_basic": 1}
@@ -170,6 +173,7 @@ def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
     assert subjects["subject_codes_valid"] == {"99901"} and clean == 0
     assert subjects["department_code_consistent"] == {"3020"}
     assert subjects["department_name_consistent"] == {"其他部门"}
+    assert subjects["department_name_across_years"] == {"301 2023"}
     assert any(s.startswith("sha-301") for s in subjects["duplicate_documents"])       # same content
     assert any(s.endswith("/2023") for s in subjects["duplicate_documents"])           # same department-year
 

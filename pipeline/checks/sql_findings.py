@@ -121,10 +121,29 @@ SELECT document_id, subject, 1, 0, 0, 0, pages, []::INTEGER[] FROM warned
 WHERE document_id IN (SELECT document_id FROM docs) AND document_id NOT IN (SELECT document_id FROM variants)"""
 
 
+def _department_name_across_years() -> str:
+    """district.names_across_years: each loaded document of a department code whose name differs
+    (normalised) from the name of the code's first document (by year, then id); left_value = 1."""
+    return f"""WITH named AS (
+    SELECT d.document_id, d.department_code AS code, d.year,
+           {normalised("coalesce(nullif(d.department_name, ''), nullif(x.department_name, ''))")} AS key
+    FROM documents d LEFT JOIN disclosures x ON x.document_id = d.document_id
+    WHERE d.status = 'loaded' AND coalesce(d.department_code, '') <> ''
+), ranked AS (
+    SELECT *, first_value(key) OVER (PARTITION BY code ORDER BY coalesce(year, 0), document_id) AS first_key,
+           row_number() OVER (PARTITION BY code ORDER BY coalesce(year, 0), document_id) AS k
+    FROM named
+)
+SELECT document_id, code || ' ' || coalesce(CAST(year AS VARCHAR), 'None') AS subject, 1 AS left_value,
+       0 AS right_value, 0 AS n, 0 AS yuan_half, []::INTEGER[] AS left_pages, []::INTEGER[] AS right_pages
+FROM ranked WHERE k > 1 AND key <> first_key"""
+
+
 #: identity → the SELECT of its findings and the documents it reads (what its view joins)
 FINDINGS: dict[str, tuple[str, str]] = {
     "department_code_consistent": (_department_consistent("code"), "v_check_documents"),
     "department_name_consistent": (_department_consistent("name"), "v_check_documents"),
     "subject_codes_valid": (_subject_codes_valid(), ALL_DOCUMENTS),
+    "department_name_across_years": (_department_name_across_years(), ALL_DOCUMENTS),
     "duplicate_documents": (_duplicate_documents(), ALL_DOCUMENTS),
 }

@@ -88,6 +88,8 @@ FINDING_VIEWS: dict[str, str] = {
                                   "= tables printing it), else a parse warning of a name variant (left_value = 1)",
     "subject_codes_valid": "a code printed in a coded table that is no subject code of the table's "
                            "classification, or named otherwise in subject_codes; left_value = rows printing it",
+    "department_name_across_years": "a loaded document naming its department code otherwise (normalised) than "
+                                    "the code's first document by year; left_value = 1",
     "duplicate_documents": "a loaded document with the content, or the department-year, of one of a smaller "
                            "id; left_value = how many such earlier documents",
 }
@@ -139,7 +141,6 @@ PYTHON_ONLY: dict[str, str] = {
     "assets_as_of_date": "a date finding, not two amounts",
     "roster_disclosed": "needs the roster CSV, which is not in the warehouse",
     "department_in_roster": "needs the roster CSV, which is not in the warehouse",
-    "department_name_across_years": "a finding (one name per code across years), not two amounts",
 }
 
 
