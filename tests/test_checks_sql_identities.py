@@ -144,6 +144,10 @@ def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
     bad = copy.deepcopy(mini_document(code="302"))
     next(r for t in bad.tables if t.kind == "expenditure_summary" for r in t.rows
          if r.code == "2120102").code = "99901"   # 999 is no functional 类
+    summary = next(t for t in bad.tables if t.kind == "expenditure_summary")
+    fund = copy.deepcopy(next(r for r in summary.rows if r.code == "99901"))
+    fund.code, fund.values = "2120801", {"total": D("4.00"), "basic": D("0"), "project": D("4.00")}
+    summary.rows.insert(-1, fund)   # a government-fund subject, while the fund table is printed empty
     renamed = mini_document(code="301", year=2022)
     renamed.department["name"] = "测试部门301（旧名）"                       # 301 renamed since 2022
     header = next(t for t in bad.tables if t.kind == "procurement")
@@ -174,6 +178,7 @@ def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
     assert subjects["department_code_consistent"] == {"3020"}
     assert subjects["department_name_consistent"] == {"其他部门"}
     assert subjects["department_name_across_years"] == {"301 2023"}
+    assert subjects["government_fund_subject_without_table"] == {"code 2120801"}
     assert any(s.startswith("sha-301") for s in subjects["duplicate_documents"])       # same content
     assert any(s.endswith("/2023") for s in subjects["duplicate_documents"])           # same department-year
 

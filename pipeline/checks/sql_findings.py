@@ -9,6 +9,7 @@ only the checked ones, so their views join ``ALL_DOCUMENTS`` instead of v_check_
 from __future__ import annotations
 
 from pipeline.checks.kinds import UNCODED_KINDS
+from pipeline.checks.subjects import GOVERNMENT_FUND_PREFIXES
 from pipeline.checks.sql_blocks import normalised, structural_problem_sql
 from pipeline.clean.codes import ECONOMIC_KINDS
 
@@ -139,8 +140,31 @@ SELECT document_id, code || ' ' || coalesce(CAST(year AS VARCHAR), 'None') AS su
 FROM ranked WHERE k > 1 AND key <> first_key"""
 
 
+def _government_fund_subject_without_table() -> str:
+    """cross_table._government_fund_subjects: where no government-fund expenditure table prints a row,
+    each most detailed government-fund code of the first 支出总表 (else the first 一般公共预算支出表) that
+    carries a non-zero total; left_value = that total, right_value = 0 (what the fund table states)."""
+    prefixes = " OR ".join(f"starts_with(r.code, '{p}')" for p in GOVERNMENT_FUND_PREFIXES)
+    return f"""WITH first_table AS (
+    SELECT document_id, table_index FROM v_check_rows
+    WHERE first_of_kind AND table_kind IN ('expenditure_summary', 'general_budget_expenditure')
+    QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY table_kind <> 'expenditure_summary') = 1
+), rows AS (
+    SELECT r.document_id, r.table_index, r.row_index, r.table_kind, r.code, r.page
+    FROM v_check_rows r JOIN first_table USING (document_id, table_index)
+    WHERE r.document_id NOT IN (SELECT document_id FROM v_check_rows WHERE table_kind = 'government_fund_expenditure')
+)
+SELECT r.document_id, 'code ' || r.code AS subject, c.amount AS left_value, 0 AS right_value, 0 AS n,
+       0 AS yuan_half, [r.page] AS left_pages, []::INTEGER[] AS right_pages
+FROM rows r JOIN v_check_cells c USING (document_id, table_kind, table_index, row_index)
+WHERE c.measure = 'total' AND c.amount IS NOT NULL AND c.amount <> 0 AND ({prefixes})
+  AND NOT EXISTS (SELECT 1 FROM rows o WHERE o.document_id = r.document_id AND o.code <> r.code
+                  AND starts_with(o.code, r.code))"""
+
+
 #: identity → the SELECT of its findings and the documents it reads (what its view joins)
 FINDINGS: dict[str, tuple[str, str]] = {
+    "government_fund_subject_without_table": (_government_fund_subject_without_table(), "v_check_documents"),
     "department_code_consistent": (_department_consistent("code"), "v_check_documents"),
     "department_name_consistent": (_department_consistent("name"), "v_check_documents"),
     "subject_codes_valid": (_subject_codes_valid(), ALL_DOCUMENTS),

@@ -82,6 +82,8 @@ SQL_IDENTITIES: dict[str, str] = {
 #: it found, right_value = 0, n = 0, so every row is outside the tolerance: the rule's "no finding" is
 #: the view's "no row"). Such a view is compared with its rule by (document_id, subject), not amounts.
 FINDING_VIEWS: dict[str, str] = {
+    "government_fund_subject_without_table": "a non-zero total on a government-fund code while no fund table prints "
+                                             "a row; left_value = that total, right_value = 0",
     "department_code_consistent": "a department code a table header prints otherwise than the document (left_value "
                                   "= tables printing it), else a parse warning of a code variant (left_value = 1)",
     "department_name_consistent": "a department name a table header prints otherwise than the document (left_value "
@@ -124,8 +126,6 @@ def failed_by_rule(identity: str, result) -> bool:
 #: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
 PYTHON_ONLY: dict[str, str] = {
     "table_unreliable": "a review over the other rules' results (their failure share, unread pages), not two sides",
-    "government_fund_subject_without_table": "a finding (an amount on a fund subject while the fund table is "
-                                             "empty), not two sides compared within a tolerance",
     "prose_fixed_assets": "which asset lines make up 固定资产 is read from the table's numbering levels "
                           "(prose_restated.resolve_asset)",
     "prose_unverifiable": "a finding: a prose figure whose cell the document does not print",
