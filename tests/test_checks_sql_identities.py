@@ -11,12 +11,15 @@ from collections import Counter
 import duckdb
 import pytest
 
+from pipeline.model import Claim
+
 from test_checks_support import D, build_warehouse, load_truth_dir, mini_document
 
 from pipeline.checks.catalogue import REGISTRY
 from pipeline.checks.engine import compute_results
 from pipeline.checks.sql_gx import disagreements, validate_views
-from pipeline.checks.sql_identities import (PYTHON_ONLY, SQL_IDENTITIES, blocks_computed_once,
+from pipeline.checks.sql_identities import (BOUND_VIEWS, FINDING_VIEWS, FINDINGS_IN_PYTHON, PYTHON_ONLY,
+                                            failed_by_rule, instance_key, SQL_IDENTITIES, blocks_computed_once,
                                             create_identity_views, view_name)
 
 
@@ -24,26 +27,45 @@ def test_every_catalogue_identity_is_in_sql_or_says_why_not():
     assert set(SQL_IDENTITIES).isdisjoint(PYTHON_ONLY)
     assert set(SQL_IDENTITIES) | set(PYTHON_ONLY) == set(REGISTRY)
     assert all(reason.strip() and "\n" not in reason for reason in PYTHON_ONLY.values())
+    assert set(FINDINGS_IN_PYTHON) | set(FINDING_VIEWS) | set(BOUND_VIEWS) <= set(SQL_IDENTITIES)
 
 
 def _sides(con: duckdb.DuckDBPyConnection, name: str) -> Counter:
+    if name in FINDING_VIEWS:   # a finding view: its rows are the findings, each outside its zero tolerance
+        rows = con.execute(f"SELECT document_id, subject, within_tolerance, left_value > 0, tolerance, n "
+                           f"FROM {view_name(name)}").fetchall()
+        assert all(not w and found and tol == 0 and n == 0 for _, _, w, found, tol, n in rows), name
+        return Counter((d, s) for d, s, *_ in rows)
     return Counter((d, s, lv, rv, tol, n, tuple(lp), tuple(rp)) for d, s, lv, rv, tol, n, lp, rp in con.execute(
         f"SELECT document_id, subject, left_value, right_value, tolerance, n, left_pages, right_pages "
         f"FROM {view_name(name)}").fetchall())
 
 
+def _two_sided(r) -> bool:
+    """An instance a view yields: all of it, except a finding (no tolerance) of an identity whose
+    findings stay in Python (FINDINGS_IN_PYTHON)."""
+    return r.check_name not in FINDINGS_IN_PYTHON or r.tolerance is not None
+
+
 def _rule_sides(results: list, name: str) -> Counter:
+    if name in FINDING_VIEWS:
+        return Counter((r.document_id, r.subject) for r in results if r.check_name == name)
+    if name in BOUND_VIEWS:   # the rule prints (change, level − change); the view bounds level − change by 0
+        return Counter((r.document_id, r.subject, r.right_value, 0, r.tolerance, r.n,
+                        tuple(sorted(set(r.left_pages) | set(r.right_pages))), ())
+                       for r in results if r.check_name == name)
     return Counter((r.document_id, r.subject, r.left_value, r.right_value,
                     r.tolerance if r.rule_tolerance is None else r.rule_tolerance, r.n,
                     tuple(sorted(set(r.left_pages))), tuple(sorted(set(r.right_pages))))
-                   for r in results if r.check_name == name)
+                   for r in results if r.check_name == name and _two_sided(r))
 
 
 def _broken_by_rule(results: list) -> dict[str, Counter]:
     """Each SQL identity's instances broken beyond tolerance as the rule computed them, before any
     downgrade (a downgrade lowers the severity and may judge with a wider tolerance, never moves a side)."""
-    return {name: Counter((r.document_id, r.subject, r.left_value, r.right_value) for r in results
-                          if r.check_name == name and r.broken_by_rule) for name in SQL_IDENTITIES}
+    return {name: Counter(instance_key(name, r.document_id, r.subject, r.left_value, r.right_value)
+                          for r in results if r.check_name == name and failed_by_rule(name, r))
+            for name in SQL_IDENTITIES}
 
 
 def assert_views_stand_for_the_rules(con: duckdb.DuckDBPyConnection, gx: bool = True) -> dict[str, Counter]:
@@ -55,14 +77,15 @@ def assert_views_stand_for_the_rules(con: duckdb.DuckDBPyConnection, gx: bool = 
     with blocks_computed_once(con):
         for name in SQL_IDENTITIES:
             assert _sides(con, name) == _rule_sides(results, name), name
-        view_broken = {name: Counter(con.execute(f"SELECT document_id, subject, left_value, right_value FROM "
-                                                 f"{view_name(name)} WHERE NOT within_tolerance").fetchall())
+        view_broken = {name: Counter(instance_key(name, *row) for row in con.execute(
+                           f"SELECT document_id, subject, left_value, right_value FROM {view_name(name)} "
+                           f"WHERE NOT within_tolerance").fetchall())
                        for name in SQL_IDENTITIES}
     broken = _broken_by_rule(results)
     assert view_broken == broken
     if gx:
         outcomes = validate_views(con)
-        assert {o.identity: Counter(o.broken) for o in outcomes} == broken
+        assert {o.identity: Counter(instance_key(o.identity, *b) for b in o.broken) for o in outcomes} == broken
         assert all(o.success == (not broken[o.identity]) for o in outcomes)
         assert disagreements(outcomes, results) == []
     return broken
@@ -117,6 +140,49 @@ def test_a_planted_fault_fails_its_views_and_no_other(tmp_path):
         assert _sides(con, "row_total") == live["row_total"]
 
 
+def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
+    bad = copy.deepcopy(mini_document(code="302"))
+    next(r for t in bad.tables if t.kind == "expenditure_summary" for r in t.rows
+         if r.code == "2120102").code = "99901"   # 999 is no functional 类
+    summary = next(t for t in bad.tables if t.kind == "expenditure_summary")
+    fund = copy.deepcopy(next(r for r in summary.rows if r.code == "99901"))
+    fund.code, fund.values = "2120801", {"total": D("4.00"), "basic": D("0"), "project": D("4.00")}
+    summary.rows.insert(-1, fund)   # a government-fund subject, while the fund table is printed empty
+    renamed = mini_document(code="301", year=2022)
+    renamed.department["name"] = "测试部门301（旧名）"                       # 301 renamed since 2022
+    header = next(t for t in bad.tables if t.kind == "procurement")
+    header.department_code, header.department_name = "3020", "其他部门"   # one table names another department
+    bad.narrative += [   # 302's totals: 105 this year, 95 last year (basic 80 against 70)
+        Claim("increase_total", D("10.00"), 9, "比上年增加 10.00 万元"),
+        Claim("increase_basic", D("12.00"), 9, "比上年增加 12.00 万元"),                       # 80 − 70 = 10
+        Claim("government_fund_expenditure", D("10.00"), 9, "政府性基金预算支出 10.00 万元"),
+        Claim("increase_government_fund", D("3.00"), 9, "比上年增加 3.00 万元"),             # last year 7
+        Claim("soe_capital_expenditure", D("2.00"), 10, "国有资本经营预算支出 2.00 万元"),
+        Claim("increase_soe_capital", D("5.00"), 10, "比上年增加 5.00 万元")]                 # last year −3
+    home = build_warehouse(tmp_path, {
+        "2023/301_a.pdf": mini_document(code="301"),
+        "2023/301_copy.pdf": mini_document(code="301"),                        # the same content again
+        "2023/301_other.pdf": mini_document(code="301", second_leaf="6.00"),  # the department-year again
+        "2023/302_mini.pdf": bad, "2022/302_mini.pdf": mini_document(code="302", year=2022, basic_leaf="70.00"),
+        "2022/301_mini.pdf": renamed})
+    with duckdb.connect(str(home.db_path), read_only=True) as con:
+        broken = assert_views_stand_for_the_rules(con)
+        assert Counter(s for _, s, *_ in broken["prose_increase_vs_last_year"]) == {"increase_basic": 1}
+        assert {s for _, s, *_ in _sides(con, "prose_increase_vs_last_year")} == {"increase_total", "increase_basic"}
+        assert [s for _, s in broken["prose_change_vs_level"]] == ["increase_soe_capital"]
+        assert len(_sides(con, "prose_change_vs_level")) == 2
+        subjects = {name: {s for _, s in _sides(con, name)} for name in FINDING_VIEWS}
+        clean = con.execute("SELECT count(*) FROM v_identity_subject_codes_valid v JOIN documents d "
+                            "USING (document_id) WHERE d.department_code = '301'").fetchone()[0]
+    assert subjects["subject_codes_valid"] == {"99901"} and clean == 0
+    assert subjects["department_code_consistent"] == {"3020"}
+    assert subjects["department_name_consistent"] == {"其他部门"}
+    assert subjects["department_name_across_years"] == {"301 2023"}
+    assert subjects["government_fund_subject_without_table"] == {"code 2120801"}
+    assert any(s.startswith("sha-301") for s in subjects["duplicate_documents"])       # same content
+    assert any(s.endswith("/2023") for s in subjects["duplicate_documents"])           # same department-year
+
+
 # --- the demo district with its seed, and the real corpora ---------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -127,6 +193,7 @@ def demo_warehouse(demo_district, tmp_path_factory):   # the fixed-seed district
 def test_the_views_stand_for_the_rules_on_the_demo_district_and_its_seed(demo_warehouse):
     with duckdb.connect(str(demo_warehouse.db_path), read_only=True) as con:
         broken = assert_views_stand_for_the_rules(con)
+        assert _sides(con, "prose_increase_vs_last_year")   # the demo states increases over last year
         seed = {d for (d,) in con.execute("SELECT document_id FROM documents WHERE source LIKE '%2023/125_%'").fetchall()}
     assert seed and any(d in seed for b in broken.values() for d, *_ in b)   # the seed's quirks are among them
 

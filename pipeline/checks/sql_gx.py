@@ -18,7 +18,8 @@ from typing import Any
 import duckdb
 
 from pipeline.checks.catalogue import REGISTRY
-from pipeline.checks.sql_identities import SQL_IDENTITIES, blocks_computed_once, view_name
+from pipeline.checks.sql_identities import (SQL_IDENTITIES, blocks_computed_once, failed_by_rule,
+                                            instance_key, view_name)
 
 #: Columns of a view's frame (the view's, amounts as text, pages joined).
 COLUMNS = ("document_id", "department", "year", "subject", "left", "right", "difference", "tolerance", "n",
@@ -110,9 +111,10 @@ def disagreements(outcomes: list[ViewOutcome], results: list) -> list[str]:
     do not both find broken beyond tolerance: empty when they stand on the same sides."""
     out = []
     for o in outcomes:
-        gx_broken = Counter(o.broken)   # multisets: equal amounts compare equal whatever their scale
-        py_broken = Counter((r.document_id, r.subject, r.left_value, r.right_value) for r in results
-                            if r.check_name == o.identity and r.broken_by_rule)
+        # multisets: equal amounts compare equal whatever their scale; a finding view's rows are the findings
+        gx_broken = Counter(instance_key(o.identity, *b) for b in o.broken)
+        py_broken = Counter(instance_key(o.identity, r.document_id, r.subject, r.left_value, r.right_value)
+                            for r in results if r.check_name == o.identity and failed_by_rule(o.identity, r))
         if gx_broken != py_broken:
             out.append(f"{o.identity}: view {sum(gx_broken.values())} broken, rule {sum(py_broken.values())}")
     return out

@@ -5,10 +5,11 @@ expectation over that view decides pass/fail (pipeline/checks/sql_gx.py).
 Every view has the same columns: identity, document_id, department, year, subject (the instance, worded
 as CheckResult.subject), left_value, right_value, difference, n, tolerance, within_tolerance,
 left_pages, right_pages (INTEGER[]), then abs_difference_units and tolerance_units (BIGINT counts of
-0.0000001 万元, exact, for GX). Amounts are DECIMAL; nothing is a float.
+0.0000001 万元, exact, for GX). Amounts are DECIMAL; nothing is a float. A finding view (FINDING_VIEWS)
+has one failing row per finding; a bound view (BOUND_VIEWS) holds when left_value ≥ right_value.
 
 The views are generated from the building blocks (pipeline/checks/sql_blocks.py) and the catalogue's
-parameters (the SELECTs: pipeline/checks/sql_tables.py, sql_prose.py), never written one by one. An identity SQL cannot honestly say stays in Python, with its
+parameters (the SELECTs: pipeline/checks/sql_tables.py, sql_prose.py, sql_findings.py), never written one by one. An identity SQL cannot honestly say stays in Python, with its
 reason, in ``PYTHON_ONLY``; a test holds every catalogue identity to be in exactly one of the two.
 
 The Python rules stay the source of check_results: a view yields the instance as the rule computes it
@@ -28,7 +29,7 @@ import duckdb
 
 from pipeline.checks.catalogue import REGISTRY_LIST
 from pipeline.checks.rules.within_table import CODED_KINDS, SUMMARY_KINDS
-from pipeline.checks import sql_prose, sql_tables
+from pipeline.checks import sql_findings, sql_prose, sql_tables
 from pipeline.checks.sql_blocks import blocks_sql
 
 #: the building blocks, longest name first (so a replacement never cuts a longer name)
@@ -36,7 +37,8 @@ _BLOCKS = ("v_check_summary_lines", "v_check_claims", "v_check_total_rows", "v_c
            "v_check_cells", "v_check_rows")
 
 
-def _view(name: str, instances: str, unit: str = "d.unit") -> str:
+def _view(name: str, instances: str, unit: str = "d.unit", documents: str = "v_check_documents",
+          bound: bool = False) -> str:
     """The view of one identity: ``instances`` selects document_id, subject, left_value, right_value, n,
     yuan_half (the sum of half the last printed digit of each amount of a 元 document: base.compare's
     ``parts``) and the pages; the tolerance is base.compare's (n × half the printed unit, in a 元
@@ -55,11 +57,13 @@ WITH {"".join(b + ", " for b in blocks)}instances AS (
            CASE WHEN trim(coalesce({unit}, '万元')) = '元' THEN greatest(i.n * 0.0000005, i.yuan_half)
                 ELSE i.n * 0.005 END AS tolerance,
            list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages
-    FROM instances i JOIN v_check_documents d USING (document_id)
+    FROM instances i JOIN {documents} d USING (document_id)
 )
 SELECT identity, document_id, department, year, subject, left_value, right_value, difference, n, tolerance,
-       abs(difference) <= tolerance AS within_tolerance, left_pages, right_pages,
-       CAST(abs(difference) * 10000000 AS BIGINT) AS abs_difference_units,
+       {"left_value >= right_value - tolerance" if bound else "abs(difference) <= tolerance"} AS within_tolerance,
+       left_pages, right_pages,
+       CAST({"greatest(right_value - left_value, 0)" if bound else "abs(difference)"} * 10000000 AS BIGINT)
+           AS abs_difference_units,
        CAST(tolerance * 10000000 AS BIGINT) AS tolerance_units
 FROM judged"""
 
@@ -68,37 +72,83 @@ _INSTANCES = {**sql_tables.INSTANCES, **sql_prose.INSTANCES}
 _UNITS = {**sql_tables.UNITS, **sql_prose.UNITS}
 
 #: identity → the SQL creating its view, in catalogue order.
-SQL_IDENTITIES: dict[str, str] = {i.name: _view(i.name, _INSTANCES[i.name], _UNITS.get(i.name, "d.unit"))
-                                  for i in REGISTRY_LIST if i.name in _INSTANCES}
+SQL_IDENTITIES: dict[str, str] = {
+    i.name: _view(i.name, _INSTANCES[i.name], _UNITS.get(i.name, "d.unit"), bound=i.name in sql_prose.BOUNDS)
+    if i.name in _INSTANCES
+    else _view(i.name, sql_findings.FINDINGS[i.name][0], "'万元'", sql_findings.FINDINGS[i.name][1])
+    for i in REGISTRY_LIST if i.name in _INSTANCES or i.name in sql_findings.FINDINGS}
+
+#: identity → what a row of its view is: a finding the rule states (one row each, left_value = how many
+#: it found, right_value = 0, n = 0, so every row is outside the tolerance: the rule's "no finding" is
+#: the view's "no row"). Such a view is compared with its rule by (document_id, subject), not amounts.
+FINDING_VIEWS: dict[str, str] = {
+    "government_fund_subject_without_table": "a non-zero total on a government-fund code while no fund table prints "
+                                             "a row; left_value = that total, right_value = 0",
+    "department_code_consistent": "a department code a table header prints otherwise than the document (left_value "
+                                  "= tables printing it), else a parse warning of a code variant (left_value = 1)",
+    "department_name_consistent": "a department name a table header prints otherwise than the document (left_value "
+                                  "= tables printing it), else a parse warning of a name variant (left_value = 1)",
+    "subject_codes_valid": "a code printed in a coded table that is no subject code of the table's "
+                           "classification, or named otherwise in subject_codes; left_value = rows printing it",
+    "department_name_across_years": "a loaded document naming its department code otherwise (normalised) than "
+                                    "the code's first document by year; left_value = 1",
+    "duplicate_documents": "a loaded document with the content, or the department-year, of one of a smaller "
+                           "id; left_value = how many such earlier documents",
+}
+
+
+#: identity → what its view bounds: a range test, not two sides equal. A bound view's row holds when
+#: left_value ≥ right_value − tolerance; its abs_difference_units count the shortfall (right − left, at
+#: least 0), so the same GX expectation decides it.
+BOUND_VIEWS: dict[str, str] = {
+    "prose_change_vs_level": "left_value = the last-year budget the prose implies (level − change), right_value = "
+                             "its lower bound 0 (the rule's result prints left = the change, right = level − change)",
+}
+
+
+def instance_key(identity: str, document_id: str, subject: str, left, right) -> tuple:
+    """What identifies an instance when comparing a view with its rule: (document_id, subject) for a
+    finding or bound view (their amounts are not the rule's two sides), else with its two sides."""
+    if identity in FINDING_VIEWS or identity in BOUND_VIEWS:
+        return (document_id, subject)
+    return (document_id, subject, left, right)
+
+
+def failed_by_rule(identity: str, result) -> bool:
+    """Whether the rule found the instance failing before any downgrade: a finding of a finding view,
+    a failing verdict (or a downgraded one) of a bound view, else broken beyond the rule's tolerance."""
+    if identity in FINDING_VIEWS:
+        return result.tolerance is None
+    if identity in BOUND_VIEWS:
+        return result.severity != "ok" or bool(result.downgraded)
+    return result.broken_by_rule
 
 #: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
 PYTHON_ONLY: dict[str, str] = {
     "table_unreliable": "a review over the other rules' results (their failure share, unread pages), not two sides",
-    "government_fund_subject_without_table": "a finding (an amount on a fund subject while the fund table is "
-                                             "empty), not two sides compared within a tolerance",
     "prose_fixed_assets": "which asset lines make up 固定资产 is read from the table's numbering levels "
                           "(prose_restated.resolve_asset)",
     "prose_unverifiable": "a finding: a prose figure whose cell the document does not print",
     "prose_figure_vs_table": "resolves a free-text label to a table cell by name (prose_figures), not SQL",
     "prose_parts_add_up": "a failing sum is judged again with what the tables' whole holds beyond the stated parts, "
                           "and of a whole stated twice the best-judged amount is kept",
-    "prose_increase_vs_last_year": "not yet in SQL: this year's figure less last year's, each resolved from its "
-                                   "own document's claims or cells (previous_disclosure_id)",
     "prose_item_vs_table": "resolves a quoted 类/款/项 path to its table row (prose_items)",
     "prose_item_budget_restated": "pairs prose item claims by their quoted path",
     "prose_item_change_pct": "an interval over each printed amount's rounding, with a percentage",
-    "prose_change_vs_level": "a range test (level − change ≥ 0) over prose claims, not two sides",
     "duty_budget_relates_to_total": "a finding: whether the duty budgets match any of several totals",
     "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
                              "over the amounts (procurement.top_level_lines)",
     "assets_as_of_date": "a date finding, not two amounts",
-    "department_code_consistent": "a finding over the table headers' codes and the parse's variant warnings",
-    "department_name_consistent": "a finding over the table headers' names and the parse's variant warnings",
     "roster_disclosed": "needs the roster CSV, which is not in the warehouse",
     "department_in_roster": "needs the roster CSV, which is not in the warehouse",
-    "department_name_across_years": "a finding (one name per code across years), not two amounts",
-    "subject_codes_valid": "a finding, downgraded when a misprint is found among the document's other rows",
-    "duplicate_documents": "a finding (same content or department-year twice), not two amounts",
+}
+
+
+#: identity in SQL → the findings (no two sides, so no view row) its Python rule also states, and why.
+#: The view yields every instance with two sides; these findings stay in check_results from Python.
+FINDINGS_IN_PYTHON: dict[str, str] = {
+    "prose_increase_vs_last_year": "a stated increase that cannot be checked (last year's disclosure not loaded, "
+                                   "or the figure not printed in both years) is a finding without a right side",
 }
 
 

@@ -5,7 +5,7 @@ pipeline/checks/sql_tables.py; the prose prints 万元, so their tolerance is in
 
 from __future__ import annotations
 
-from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST, Cell
+from pipeline.checks.catalogue import PROSE_BY_METRIC, REGISTRY, REGISTRY_LIST, Cell
 from pipeline.checks.rules.performance import _FORM_PARTS, _FORM_TOTAL
 from pipeline.checks.rules.prose_restated import PER_ITEM
 from pipeline.checks.sql_blocks import half_printed_yuan as _hy, normalised
@@ -134,6 +134,77 @@ FROM v_check_claims c JOIN row302 r USING (document_id)
 WHERE c.metric = 'operating_expenses_stated_as_302' AND NOT c.scoped"""
 
 
+def _fmt(expr: str) -> str:
+    """pipeline.checks.base.fmt in SQL: cents when the amount has no finer digits, else its digits
+    without trailing zeros."""
+    return (f"(CASE WHEN {expr} = round({expr}, 2) THEN CAST(CAST(round({expr}, 2) AS DECIMAL(38, 2)) AS VARCHAR) "
+            f"ELSE rtrim(CAST({expr} AS VARCHAR), '0') END)")
+
+
+def _prose_increase_vs_last_year() -> str:
+    """Each distinct amount stated for an increase against this year's figure less last year's
+    disclosure's (``disclosures.previous_disclosure_id``): the figure read from each source in turn (the
+    base metric's catalogue cells, then its first prose statement), the first source both documents print
+    whose change is within the tolerance, else the first both print (prose_changes.increases_vs_last_year).
+    Where last year's disclosure or the figure in one of the years is missing the rule states a finding,
+    not two sides: those stay in Python (sql_identities.FINDINGS_IN_PYTHON)."""
+    bases = dict(REGISTRY["prose_increase_vs_last_year"].params["bases"])
+    metrics = ", ".join(f"'{m}'" for m in bases)
+    pairs = ", ".join(f"('{m}', '{b}')" for m, b in bases.items())
+    sources = []
+    for base in dict.fromkeys(bases.values()):
+        cells = PROSE_BY_METRIC[base].cells if base in PROSE_BY_METRIC else ()
+        sources += [f"SELECT '{base}' AS base, {i} AS pos, document_id, value, page FROM ({_cell(c)})"
+                    for i, c in enumerate(cells)]
+        sources.append(f"""SELECT '{base}' AS base, {len(cells)} AS pos, document_id, amount AS value, page
+    FROM v_check_claims WHERE metric = '{base}' AND NOT scoped
+    QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY ord) = 1""")
+    union = "\nUNION ALL\n".join(sources)
+    return f"""WITH stated AS (
+    SELECT document_id, metric, amount, ord, page,
+           count(*) OVER (PARTITION BY document_id, metric) AS times
+    FROM v_check_claims WHERE metric IN ({metrics}) AND NOT scoped
+), claims AS (
+    SELECT document_id, metric, amount, arg_min(page, ord) AS page, any_value(times) AS times
+    FROM stated GROUP BY document_id, metric, amount
+), bases(metric, base) AS (VALUES {pairs}
+), sources AS (
+{union}
+), pairs AS (
+    SELECT c.document_id, c.metric, c.amount, c.page AS claim_page, c.times, s.value - p.value AS change,
+           s.page AS this_page
+    FROM claims c JOIN bases b USING (metric)
+    JOIN disclosures x ON x.document_id = c.document_id AND x.previous_disclosure_id IS NOT NULL
+    JOIN sources s ON s.base = b.base AND s.document_id = c.document_id AND s.value IS NOT NULL
+    JOIN sources p ON p.base = b.base AND p.pos = s.pos AND p.document_id = x.previous_disclosure_id
+                  AND p.value IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY c.document_id, c.metric, c.amount
+                               ORDER BY abs(c.amount - (s.value - p.value)) > 0.01, s.pos) = 1
+)
+SELECT document_id, CASE WHEN times > 1 THEN metric || ' ' || {_fmt("amount")} ELSE metric END AS subject,
+       amount AS left_value, change AS right_value, 2 AS n, 0 AS yuan_half, [claim_page] AS left_pages,
+       [this_page] AS right_pages
+FROM pairs"""
+
+
+def _prose_change_vs_level() -> str:
+    """A fund's stated change over last year against the level stated before it on the same page (the
+    nearest, in the claims' order): the implied last-year budget (level − change) bounded below by 0
+    (prose_changes.changes_vs_levels; a bound view, sql_identities.BOUND_VIEWS)."""
+    pairs = REGISTRY["prose_change_vs_level"].params["pairs"]
+    values = ", ".join(f"('{level}', '{change}')" for level, change in pairs)
+    return f"""WITH pairs(level_metric, change_metric) AS (VALUES {values}
+), ordered AS (   -- every claim, scoped or not, in claim order (a companion's after its disclosure's)
+    SELECT document_id, metric, amount, page, row_number() OVER (PARTITION BY document_id ORDER BY claim_index, ord) AS pos
+    FROM v_check_claims
+)
+SELECT c.document_id, c.metric AS subject, l.amount - c.amount AS left_value, 0 AS right_value, 0 AS n,
+       0 AS yuan_half, [c.page, l.page] AS left_pages, []::INTEGER[] AS right_pages
+FROM ordered c JOIN pairs p ON p.change_metric = c.metric
+JOIN ordered l ON l.document_id = c.document_id AND l.metric = p.level_metric AND l.page = c.page AND l.pos < c.pos
+QUALIFY row_number() OVER (PARTITION BY c.document_id, c.pos, p.level_metric ORDER BY l.pos DESC) = 1"""
+
+
 # --- performance-target project forms ------------------------------------------------------------------
 
 
@@ -190,9 +261,13 @@ INSTANCES: dict[str, str] = {
     **{i.name: _prose(i.name) for i in REGISTRY_LIST if i.cells and i.name not in PROSE_PYTHON},
     "prose_self_consistent": _prose_self_consistent(),
     "prose_increase_parts": _prose_increase_parts(),
+    "prose_increase_vs_last_year": _prose_increase_vs_last_year(),
+    "prose_change_vs_level": _prose_change_vs_level(),
     "prose_operating_expenses_is_302": _prose_operating_expenses_is_302(),
     "project_form_funds_add_up": _project_form_funds_add_up(),
     "prose_project_budget_vs_forms": _prose_project_budget_vs_forms(),
 }
+#: range tests (sql_identities.BOUND_VIEWS), not two sides equal
+BOUNDS = {"prose_change_vs_level"}
 #: all compared in 万元, the unit the prose prints
 UNITS: dict[str, str] = {name: "'万元'" for name in INSTANCES if name != "project_form_funds_add_up"}
