@@ -104,14 +104,14 @@ def degrade(img, rng: random.Random):
 def scan(src: Path, pages: list[int], dst: Path, variant: str, seed: int) -> list[float]:
     """Write ``dst``: the listed pages of ``src`` as images only; the angles the sheets were turned by."""
     import pypdfium2 as pdfium
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
+
+    from pipeline.demo.scanned import write_image_pdf
 
     rng = random.Random(seed)
     doc = pdfium.PdfDocument(str(src))
-    c = canvas.Canvas(str(dst), invariant=1)
-    angles = []
-    try:
+    angles: list[float] = []
+
+    def sheets():
         for p in pages:
             pg = doc[p - 1]
             w, h = pg.get_size()
@@ -120,18 +120,14 @@ def scan(src: Path, pages: list[int], dst: Path, variant: str, seed: int) -> lis
                 w, h = h, w
             pg.close()
             if variant == "degraded":
-                buf, a = degrade(img, rng)
+                img, a = degrade(img, rng)
                 angles.append(round(a, 2))
-            else:
-                buf = io.BytesIO()
-                img.save(buf, format="PNG")
-                buf.seek(0)
-            c.setPageSize((w, h))
-            c.drawImage(ImageReader(buf), 0, 0, width=w, height=h)
-            c.showPage()
+            yield w, h, img
+
+    try:
+        write_image_pdf(dst, sheets())
     finally:
         doc.close()
-    c.save()
     return angles
 
 

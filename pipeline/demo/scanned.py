@@ -9,9 +9,36 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: Resolution of the page images (an office scanner's usual setting).
 SCAN_DPI = 200
+
+
+def write_image_pdf(dst: str | Path, pages: "Iterable[tuple[float, float, Image.Image | io.BytesIO]]") -> int:
+    """Write ``dst``: one page per (width, height in points, image or encoded image), the image filling
+    the page and nothing else on it (no text layer); the number of pages."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(dst), invariant=1)
+    n = 0
+    for w, h, img in pages:
+        if isinstance(img, Image.Image):
+            buf = io.BytesIO()
+            img.save(buf, format="PNG")
+            buf.seek(0)
+            img = buf
+        c.setPageSize((w, h))
+        c.drawImage(ImageReader(img), 0, 0, width=w, height=h)
+        c.showPage()
+        n += 1
+    c.save()
+    return n
 
 
 def rasterise(src: str | Path, dst: str | Path, dpi: int = SCAN_DPI, blank: bool = False) -> int:
@@ -19,14 +46,11 @@ def rasterise(src: str | Path, dst: str | Path, dpi: int = SCAN_DPI, blank: bool
     number of pages. ``blank``: the images hold no text (a page that is only a faint tint)."""
     import pypdfium2 as pdfium
     from PIL import Image
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
 
     doc = pdfium.PdfDocument(str(src))
-    c = canvas.Canvas(str(dst), invariant=1)
-    try:
-        n = len(doc)
-        for i in range(n):
+
+    def pages():
+        for i in range(len(doc)):
             pg = doc[i]
             w, h = pg.get_size()
             if blank:
@@ -34,16 +58,12 @@ def rasterise(src: str | Path, dst: str | Path, dpi: int = SCAN_DPI, blank: bool
             else:
                 img = pg.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
             pg.close()
-            buf = io.BytesIO()
-            img.save(buf, format="PNG")
-            buf.seek(0)
-            c.setPageSize((w, h))
-            c.drawImage(ImageReader(buf), 0, 0, width=w, height=h)
-            c.showPage()
+            yield w, h, img
+
+    try:
+        return write_image_pdf(dst, pages())
     finally:
         doc.close()
-    c.save()
-    return n
 
 
 #: The variant rendered as the demo's scanned disclosure (7 pages, every standard table but two).
