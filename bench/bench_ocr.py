@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 
+#: One parse in a child under the worker's memory cap: argv[1] the PDF, argv[2] (optional) the JSON out.
 CHILD = r'''
 import json, resource, sys, time
 from pathlib import Path
@@ -24,6 +25,8 @@ from pipeline.model import DocumentError
 t = time.perf_counter()
 try:
     r = parse_document(Path(sys.argv[1]))
+    if len(sys.argv) > 2:       # where to keep the parse JSON (bench_ocr_unseen scores it)
+        Path(sys.argv[2]).write_text(r.to_json(), encoding="utf-8")
     ocr = (r.completeness or {}).get("ocr") or {}
     out = {"class": r.document_class, "pages": r.source.get("pages"), "ocr_pages": len(ocr.get("pages", [])),
            "ocr_seconds": sum(p["seconds"] for p in ocr.get("pages", [])),

@@ -34,30 +34,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_ocr import CHILD  # noqa: E402  (the same child parse, keeping its JSON)
 from pipeline.config import SHARED_DIR  # noqa: E402
+from pipeline.demo.scanned import SCAN_DPI  # noqa: E402  (an office scanner's usual 200 dpi)
 
-SCAN_DPI = 200
 DEFAULT_DOCS = ["jiangsu/05", "putuo/10", "cities/47", "cities/62"]
-
-CHILD = r'''
-import json, resource, sys, time
-from pathlib import Path
-from pipeline.document.limits import ParseLimits
-lim = ParseLimits.from_env().memory_mib << 20
-resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
-from pipeline.parse import parse_document
-from pipeline.model import DocumentError
-t = time.perf_counter()
-try:
-    r = parse_document(Path(sys.argv[1]))
-    Path(sys.argv[2]).write_text(r.to_json(), encoding="utf-8")
-    ocr = (r.completeness or {}).get("ocr") or {}
-    out = {"ocr_pages": len(ocr.get("pages", [])), "ocr_seconds": sum(p["seconds"] for p in ocr.get("pages", []))}
-except DocumentError as e:
-    out = {"error": e.kind, "message": e.message}
-out["seconds"] = time.perf_counter() - t
-print(json.dumps(out, ensure_ascii=False))
-'''
 
 
 def truth_file(spec: str) -> tuple[Path, dict]:
