@@ -18,6 +18,7 @@ from test_checks_support import D, build_warehouse, load_truth_dir, mini_documen
 from pipeline.checks.catalogue import REGISTRY
 from pipeline.checks.engine import compute_results
 from pipeline.checks.sql_gx import disagreements, validate_views
+from pipeline.load.roster import load_roster
 from pipeline.checks.sql_identities import (BOUND_VIEWS, FINDING_VIEWS, FINDINGS_IN_PYTHON, PYTHON_ONLY,
                                             failed_by_rule, instance_key, SQL_IDENTITIES, blocks_computed_once,
                                             create_identity_views, view_name)
@@ -183,17 +184,60 @@ def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
     assert any(s.endswith("/2023") for s in subjects["duplicate_documents"])           # same department-year
 
 
+def _load_roster(home, tmp_path, text: str) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("department_code,name,years\n" + text, encoding="utf-8")
+    with duckdb.connect(str(home.db_path)) as con:
+        load_roster(con, path)
+
+
+def test_planted_roster_faults_are_the_roster_views_rows_and_break_no_other(tmp_path):
+    home = build_warehouse(tmp_path / "home", {
+        "2023/201_mini.pdf": mini_document(code="201"), "2023/202_mini.pdf": mini_document(code="202"),
+        "2023/203_broken.pdf": {"error": {"kind": "not_pdf", "message": "not a PDF"}},  # code, year: its path
+        "2023/203_again.pdf": {"error": {"kind": "encrypted", "message": "encrypted"}},
+        "notes/readme.pdf": {"error": {"kind": "not_pdf", "message": "no year nor code in its path"}}})
+    _load_roster(home, tmp_path, "201,测试部门201,2023\n202,测试部门202,2023\n")   # the clean district
+    with duckdb.connect(str(home.db_path), read_only=True) as con:
+        clean = assert_views_stand_for_the_rules(con)
+        assert not _sides(con, "roster_disclosed") and not _sides(con, "department_in_roster")
+        failed = dict(con.execute("SELECT source, document_id FROM documents WHERE status = 'failed'").fetchall())
+    _load_roster(home, tmp_path,                  # replaced whole: 202 gone, so its document is not on it
+                 "201,测试部门201,2022;2023\n203,某部门,2023\n205,测试部门202,2023\n206,新部门,2024;2024\n")
+    with duckdb.connect(str(home.db_path), read_only=True) as con:
+        broken = assert_views_stand_for_the_rules(con)
+        on = dict(con.execute("SELECT subject, department FROM v_identity_roster_disclosed "
+                              "WHERE document_id IS NULL").fetchall())
+    assert {n for n in broken if broken[n] != clean[n]} == {"roster_disclosed", "department_in_roster"}
+    first_203 = min(failed["2023/203_broken.pdf"], failed["2023/203_again.pdf"])
+    assert broken["roster_disclosed"] == Counter({(None, "201/2022"): 1, (first_203, "203/2023"): 1,
+                                                  (None, "205/2023"): 1, (None, "206/2024"): 2})
+    assert on == {"201/2022": "201", "205/2023": "205", "206/2024": "206"}
+    assert broken["department_in_roster"] == Counter({(_doc_of(home, "202"), "202"): 1})
+
+
+def _doc_of(home, code: str) -> str:
+    with duckdb.connect(str(home.db_path), read_only=True) as con:
+        return con.execute("SELECT document_id FROM documents WHERE department_code = ?", [code]).fetchone()[0]
+
+
 # --- the demo district with its seed, and the real corpora ---------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo_warehouse(demo_district, tmp_path_factory):   # the fixed-seed district, its seed document included
-    return build_warehouse(tmp_path_factory.mktemp("sql-identities-demo"), load_truth_dir(demo_district))
+def demo_warehouse(demo_district, tmp_path_factory):   # the fixed-seed district, its seed document and roster
+    home = build_warehouse(tmp_path_factory.mktemp("sql-identities-demo"), load_truth_dir(demo_district))
+    with duckdb.connect(str(home.db_path)) as con:
+        load_roster(con, demo_district / "roster.csv")   # what a run given the demo's roster stores
+    return home
 
 
 def test_the_views_stand_for_the_rules_on_the_demo_district_and_its_seed(demo_warehouse):
     with duckdb.connect(str(demo_warehouse.db_path), read_only=True) as con:
         broken = assert_views_stand_for_the_rules(con)
         assert _sides(con, "prose_increase_vs_last_year")   # the demo states increases over last year
+        # the demo's roster (its 41 departments) is fully disclosed, its broken files not on it: no finding
+        assert con.execute("SELECT count(*) FROM roster").fetchone()[0] == 41
+        assert not _sides(con, "roster_disclosed") and not _sides(con, "department_in_roster")
         seed = {d for (d,) in con.execute("SELECT document_id FROM documents WHERE source LIKE '%2023/125_%'").fetchall()}
     assert seed and any(d in seed for b in broken.values() for d, *_ in b)   # the seed's quirks are among them
 

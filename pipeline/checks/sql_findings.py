@@ -162,12 +162,65 @@ WHERE c.measure = 'total' AND c.amount IS NOT NULL AND c.amount <> 0 AND ({prefi
                   AND starts_with(o.code, r.code))"""
 
 
-#: identity → the SELECT of its findings and the documents it reads (what its view joins)
-FINDINGS: dict[str, tuple[str, str]] = {
+#: district._PATH_YEAR_CODE: <year>/<code>_ in a failed document's path
+_FAILED_PATH = "'(?:^|[/\\\\])([0-9]{4})[/\\\\]([0-9]+)_'"
+
+
+def _roster_disclosed() -> str:
+    """district.roster_checks: each year of each roster entry (table ``roster``, a year listed twice
+    counted twice) for which no loaded document has the entry's code and that year. The finding is on
+    the first (by id) document of that code and year that did not load (its code and year, else both
+    read from its path <year>/<code>_…), with that document's department and year; else on no document,
+    with the entry's code and the year. left_value = 1."""
+    return f"""WITH expected AS (
+    SELECT r.department_code AS code, y.year
+    FROM roster r, (SELECT UNNEST(r.years) AS year) y
+    WHERE EXISTS (SELECT 1 FROM roster_source)
+), loaded AS (
+    SELECT DISTINCT department_code AS code, year FROM documents WHERE status = 'loaded'
+), failed AS (
+    SELECT CASE WHEN coalesce(d.department_code, '') <> '' AND coalesce(d.year, 0) <> 0 THEN d.department_code
+                ELSE regexp_extract(d.source, {_FAILED_PATH}, 2) END AS code,
+           CASE WHEN coalesce(d.department_code, '') <> '' AND coalesce(d.year, 0) <> 0 THEN d.year
+                ELSE CAST(regexp_extract(d.source, {_FAILED_PATH}, 1) AS INTEGER) END AS year,
+           min(d.document_id) AS document_id
+    FROM documents d
+    WHERE d.status IS DISTINCT FROM 'loaded'
+      AND ((coalesce(d.department_code, '') <> '' AND coalesce(d.year, 0) <> 0)
+           OR regexp_matches(coalesce(d.source, ''), {_FAILED_PATH}))
+    GROUP BY ALL
+)
+SELECT f.document_id, e.code || '/' || e.year AS subject,
+       CASE WHEN f.document_id IS NULL THEN e.code ELSE a.department END AS department,
+       CASE WHEN f.document_id IS NULL THEN e.year ELSE a.year END AS year,
+       1 AS left_value, 0 AS right_value, 0 AS n, 0 AS yuan_half,
+       []::INTEGER[] AS left_pages, []::INTEGER[] AS right_pages
+FROM expected e
+LEFT JOIN failed f ON f.code = e.code AND f.year = e.year
+LEFT JOIN {ALL_DOCUMENTS} a ON a.document_id = f.document_id
+WHERE NOT EXISTS (SELECT 1 FROM loaded l WHERE l.code = e.code AND l.year = e.year)"""
+
+
+def _department_in_roster() -> str:
+    """district.roster_checks: each loaded document printing a department code that no roster entry
+    has, when a roster was given (a row in roster_source); left_value = 1. (The rule downgrades a code
+    whose name the roster lists under another code less than one the roster lacks: policy, in Python.)"""
+    return """SELECT d.document_id, d.department_code AS subject, 1 AS left_value, 0 AS right_value, 0 AS n,
+       0 AS yuan_half, []::INTEGER[] AS left_pages, []::INTEGER[] AS right_pages
+FROM documents d
+WHERE EXISTS (SELECT 1 FROM roster_source) AND d.status = 'loaded' AND coalesce(d.department_code, '') <> ''
+  AND d.department_code NOT IN (SELECT department_code FROM roster)"""
+
+
+#: identity → the SELECT of its findings and the documents it reads (what its view joins; None: the
+#: SELECT yields each finding's department and year itself)
+FINDINGS: dict[str, tuple[str, str | None]] = {
     "government_fund_subject_without_table": (_government_fund_subject_without_table(), "v_check_documents"),
     "department_code_consistent": (_department_consistent("code"), "v_check_documents"),
     "department_name_consistent": (_department_consistent("name"), "v_check_documents"),
     "subject_codes_valid": (_subject_codes_valid(), ALL_DOCUMENTS),
     "department_name_across_years": (_department_name_across_years(), ALL_DOCUMENTS),
     "duplicate_documents": (_duplicate_documents(), ALL_DOCUMENTS),
+    "roster_disclosed": (_roster_disclosed(), None),      # on no document when none was even tried
+    "department_in_roster": (_department_in_roster(), ALL_DOCUMENTS),
 }

@@ -37,27 +37,29 @@ _BLOCKS = ("v_check_summary_lines", "v_check_claims", "v_check_total_rows", "v_c
            "v_check_cells", "v_check_rows")
 
 
-def _view(name: str, instances: str, unit: str = "d.unit", documents: str = "v_check_documents",
+def _view(name: str, instances: str, unit: str = "d.unit", documents: str | None = "v_check_documents",
           bound: bool = False) -> str:
     """The view of one identity: ``instances`` selects document_id, subject, left_value, right_value, n,
     yuan_half (the sum of half the last printed digit of each amount of a 元 document: base.compare's
     ``parts``) and the pages; the tolerance is base.compare's (n × half the printed unit, in a 元
-    document at least yuan_half)."""
+    document at least yuan_half). ``documents`` gives each instance its department and year; None: the
+    instances select them (a finding on no document)."""
     blocks = []
     for block in _BLOCKS:    # each block the view reads, computed once (inlined, DuckDB plans it per reference)
         if block in instances:
             instances = instances.replace(block, f"_{block}")
             blocks.append(f"_{block} AS MATERIALIZED (SELECT * FROM {block})")
+    src = "i" if documents is None else "d"
     return f"""CREATE OR REPLACE VIEW v_identity_{name} AS
 WITH {"".join(b + ", " for b in blocks)}instances AS (
 {instances}
 ), judged AS (
-    SELECT '{name}' AS identity, i.document_id, d.department, d.year, i.subject, i.left_value, i.right_value,
+    SELECT '{name}' AS identity, i.document_id, {src}.department, {src}.year, i.subject, i.left_value, i.right_value,
            coalesce(i.left_value, 0) - coalesce(i.right_value, 0) AS difference, i.n,
            CASE WHEN trim(coalesce({unit}, '万元')) = '元' THEN greatest(i.n * 0.0000005, i.yuan_half)
                 ELSE i.n * 0.005 END AS tolerance,
            list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages
-    FROM instances i JOIN {documents} d USING (document_id)
+    FROM instances i{"" if documents is None else f" JOIN {documents} d USING (document_id)"}
 )
 SELECT identity, document_id, department, year, subject, left_value, right_value, difference, n, tolerance,
        {"left_value >= right_value - tolerance" if bound else "abs(difference) <= tolerance"} AS within_tolerance,
@@ -94,6 +96,10 @@ FINDING_VIEWS: dict[str, str] = {
                                     "the code's first document by year; left_value = 1",
     "duplicate_documents": "a loaded document with the content, or the department-year, of one of a smaller "
                            "id; left_value = how many such earlier documents",
+    "roster_disclosed": "a year of a roster entry (table roster) no loaded document has, on the first document of "
+                        "that code and year that did not load, else on no document; left_value = 1",
+    "department_in_roster": "a loaded document's department code no roster entry has (a roster given); "
+                            "left_value = 1",
 }
 
 
@@ -139,8 +145,6 @@ PYTHON_ONLY: dict[str, str] = {
     "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
                              "over the amounts (procurement.top_level_lines)",
     "assets_as_of_date": "a date finding, not two amounts",
-    "roster_disclosed": "needs the roster CSV, which is not in the warehouse",
-    "department_in_roster": "needs the roster CSV, which is not in the warehouse",
 }
 
 
