@@ -11,7 +11,7 @@ from collections import Counter
 import duckdb
 import pytest
 
-from pipeline.model import Claim
+from pipeline.model import Claim, Row, Table
 
 from test_checks_support import D, build_warehouse, load_truth_dir, mini_document
 
@@ -49,8 +49,8 @@ def _two_sided(r) -> bool:
 
 
 def _rule_sides(results: list, name: str) -> Counter:
-    if name in FINDING_VIEWS:
-        return Counter((r.document_id, r.subject) for r in results if r.check_name == name)
+    if name in FINDING_VIEWS:   # its findings (an instance that holds is no row)
+        return Counter((r.document_id, r.subject) for r in results if r.check_name == name and failed_by_rule(name, r))
     if name in BOUND_VIEWS:   # the rule prints (change, level − change); the view bounds level − change by 0
         return Counter((r.document_id, r.subject, r.right_value, 0, r.tolerance, r.n,
                         tuple(sorted(set(r.left_pages) | set(r.right_pages))), ())
@@ -94,11 +94,27 @@ def assert_views_stand_for_the_rules(con: duckdb.DuckDBPyConnection, gx: bool = 
 
 # --- planted faults in a small document ---------------------------------------------------------------
 
+def _assets_and_duties(result, as_of: str, second_duty: str) -> None:
+    """An assets table dated ``as_of`` (and a line dated 2022-12-31), and a duty table whose top-level
+    activities (80.00 and ``second_duty``; a sub-activity not summed) add up to 本年支出合计 when it is 25.00."""
+    def row(name, values, attrs):
+        return Row(side=None, code=None, name=name, values={k: D(v) for k, v in values.items()}, page=9,
+                   bbox=[0, 0, 1, 1], attrs=attrs)
+    result.tables.append(Table("assets", "国有资产占有情况表", [9], False, [
+        row("资产总额", {"amount": "50.00"}, {"as_of": as_of}), row("房屋", {"amount": "50.00"}, {"as_of": "2022-12-31"})]))
+    result.tables.append(Table("performance_targets", "部门职责-工作活动绩效目标表", [9], False, [
+        row("一、履行职责", {"budget": "80.00"}, {"subkind": "duty"}),
+        row("1、日常运转", {"budget": "30.00"}, {"subkind": "duty"}),
+        row("二、重点工作", {"budget": second_duty}, {"subkind": "duty"})]))
+
+
 def _planted(code: str, fault: str):
     """Department ``code``'s mini document with one cell 1.00 higher: the basic table's 301 row or its 合计
-    (``basic_total``), or the expenditure table's 2120101 leaf; ``clean``: none."""
+    (``basic_total``), or the expenditure table's 2120101 leaf; ``clean``: none; ``as_of``: its assets
+    table dated in the budget year; ``duty``: its duty budgets 1.00 higher."""
     result = copy.deepcopy(mini_document(code=code))
-    if fault == "clean":
+    _assets_and_duties(result, "2023-06-30" if fault == "as_of" else "2022-12-31", "26.00" if fault == "duty" else "25.00")
+    if fault in ("clean", "as_of", "duty"):
         return result
     if fault == "leaf":
         row = next(r for t in result.tables if t.kind == "expenditure_summary" for r in t.rows if r.code == "2120101")
@@ -115,6 +131,8 @@ PLANTED = {   # a raised total breaks its row's sum of columns (row_total) too
     "202": ("301", {"row_total", "personnel_is_301_303", "code_hierarchy", "column_total"}),  # 301 = Σ 301xx
     "203": ("basic_total", {"row_total", "general_budget_vs_basic_table", "column_total"}),   # 合计 total only
     "204": ("leaf", {"row_total", "code_hierarchy"}),                                          # 21201 = Σ 项
+    "205": ("as_of", {"assets_as_of_date"}),                                 # dated in the budget year
+    "206": ("duty", {"duty_budget_relates_to_total"}),                       # 80 + 26 is no total printed
 }
 
 #: one view of each generator, read live (each live view costs DuckDB ~0.3 s of planning its blocks)

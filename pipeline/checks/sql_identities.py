@@ -100,6 +100,10 @@ FINDING_VIEWS: dict[str, str] = {
                         "that code and year that did not load, else on no document; left_value = 1",
     "department_in_roster": "a loaded document's department code no roster entry has (a roster given); "
                             "left_value = 1",
+    "assets_as_of_date": "a date an assets table is printed with (as_of, one row each) that is not an ISO date of "
+                         "the year before the budget year; left_value = the asset lines dated so",
+    "duty_budget_relates_to_total": "a duty table whose top-level activities' budgets add up to none of the totals "
+                                    "the tables print within n × half the unit; left_value = the activities",
 }
 
 
@@ -123,8 +127,8 @@ def instance_key(identity: str, document_id: str, subject: str, left, right) -> 
 def failed_by_rule(identity: str, result) -> bool:
     """Whether the rule found the instance failing before any downgrade: a finding of a finding view,
     a failing verdict (or a downgraded one) of a bound view, else broken beyond the rule's tolerance."""
-    if identity in FINDING_VIEWS:
-        return result.tolerance is None
+    if identity in FINDING_VIEWS:   # a finding, not an instance that holds (assets_as_of_date states those)
+        return result.tolerance is None and (result.severity != "ok" or bool(result.downgraded))
     if identity in BOUND_VIEWS:
         return result.severity != "ok" or bool(result.downgraded)
     return result.broken_by_rule
@@ -141,10 +145,8 @@ PYTHON_ONLY: dict[str, str] = {
     "prose_item_vs_table": "resolves a quoted 类/款/项 path to its table row (prose_items)",
     "prose_item_budget_restated": "pairs prose item claims by their quoted path",
     "prose_item_change_pct": "an interval over each printed amount's rounding, with a percentage",
-    "duty_budget_relates_to_total": "a finding: whether the duty budgets match any of several totals",
     "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
                              "over the amounts (procurement.top_level_lines)",
-    "assets_as_of_date": "a date finding, not two amounts",
 }
 
 
