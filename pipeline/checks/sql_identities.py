@@ -135,18 +135,30 @@ def failed_by_rule(identity: str, result) -> bool:
 
 #: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
 PYTHON_ONLY: dict[str, str] = {
-    "table_unreliable": "a review over the other rules' results (their failure share, unread pages), not two sides",
-    "prose_fixed_assets": "which asset lines make up 固定资产 is read from the table's numbering levels "
-                          "(prose_restated.resolve_asset)",
-    "prose_unverifiable": "a finding: a prose figure whose cell the document does not print",
-    "prose_figure_vs_table": "resolves a free-text label to a table cell by name (prose_figures), not SQL",
+    "table_unreliable": "a review over the other rules' results (the share of a table's identities failing, its "
+                        "unread pages), run after them: it has no sides in the warehouse, only in check_results",
+    "prose_fixed_assets": "which asset lines make up 固定资产 is read from the assets table's numbering levels "
+                          "(prose_restated.resolve_asset: a 固定资产 line, else the top numbering level of the lines, "
+                          "never a line with its sub-lines)",
+    "prose_unverifiable": "stated where no cell of the metric resolves, and whether 固定资产 resolves is "
+                          "resolve_asset's numbering-level reading (as prose_fixed_assets); the scoped figures and "
+                          "the table-cell metrics alone SQL could state, but a view must state all its findings",
+    "prose_figure_vs_table": "a free-text label resolved by an ordered cascade (phrasing regexes for 三公, headline "
+                             "and procurement figures, then the longest row name the label ends with, then asset "
+                             "lines: prose_figures.resolve), the first branch matching deciding: a second copy",
     "prose_parts_add_up": "a failing sum is judged again with what the tables' whole holds beyond the stated parts, "
                           "and of a whole stated twice the best-judged amount is kept",
-    "prose_item_vs_table": "resolves a quoted 类/款/项 path to its table row (prose_items)",
-    "prose_item_budget_restated": "pairs prose item claims by their quoted path",
-    "prose_item_change_pct": "an interval over each printed amount's rounding, with a percentage",
-    "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
-                             "over the amounts (procurement.top_level_lines)",
+    "prose_item_vs_table": "the 类/款/项 path is parsed out of the quoted sentence (prose_items._item_path) and matched "
+                           "to a row by its code digits, else by 项 name under the 款 named (loosely) in the quote",
+    "prose_item_budget_restated": "pairs each item claim with the 预算安排 stated after it on its page or the next "
+                                  "(prose_items.item_groups), subject the path parsed from the quote, judged at the "
+                                  "decimals the quotes print",
+    "prose_item_change_pct": "the stated % against the range of %s the printed 执行数 and 预算安排 allow, each ± half "
+                             "its last digit as the quote prints it (printed_places): no printed amount on either side",
+    "procurement_lines_sum": "when the lines do not add up, the top-level rows of a table printed as a tree are "
+                             "found by a memoised depth-first search over the amounts in print order, first "
+                             "solution kept, capped at 50,000 states (procurement.top_level_lines); SQL would need "
+                             "a second copy of that search to pick the same rows",
 }
 
 
