@@ -114,7 +114,19 @@ def _planted(code: str, fault: str):
     table dated in the budget year; ``duty``: its duty budgets 1.00 higher."""
     result = copy.deepcopy(mini_document(code=code))
     _assets_and_duties(result, "2023-06-30" if fault == "as_of" else "2022-12-31", "26.00" if fault == "duty" else "25.00")
-    if fault in ("clean", "as_of", "duty"):
+    if fault in ("fixed", "fixed_clean"):   # 固定资产 = its top numbered lines: 60 + 40 (not the 办公用房 under 房屋)
+        assets = next(t for t in result.tables if t.kind == "assets")
+        for name, amount in (("1、房屋", "60.00"), ("（1）办公用房", "40.00"), ("2、车辆", "40.00")):
+            assets.rows.append(Row(side=None, code=None, name=name, values={"amount": D(amount)}, page=9,
+                                   bbox=[0, 0, 1, 1], attrs={"as_of": "2022-12-31"}))
+        assets.rows = [r for r in assets.rows if r.name != "房屋"]
+        assets.rows[0].values["amount"] = D("100.00")
+        amount = "101.00" if fault == "fixed" else "100.00"
+        result.narrative.append(Claim("fixed_assets", D(amount), 9, f"固定资产 {amount} 万元"))
+    if fault == "unverifiable":             # a 三公 figure without a 三公 table; a figure within a subject
+        result.narrative += [Claim("overseas_travel", D("1.00"), 9, "因公出国（境）费 1.00 万元"),
+                             Claim("personnel_expenditure", D("18.00"), 9, "“城乡社区支出”科目 105 万元，主要用于人员经费 18 万元")]
+    if fault in ("clean", "as_of", "duty", "fixed", "fixed_clean", "unverifiable"):
         return result
     if fault == "leaf":
         row = next(r for t in result.tables if t.kind == "expenditure_summary" for r in t.rows if r.code == "2120101")
@@ -133,6 +145,9 @@ PLANTED = {   # a raised total breaks its row's sum of columns (row_total) too
     "204": ("leaf", {"row_total", "code_hierarchy"}),                                          # 21201 = Σ 项
     "205": ("as_of", {"assets_as_of_date"}),                                 # dated in the budget year
     "206": ("duty", {"duty_budget_relates_to_total"}),                       # 80 + 26 is no total printed
+    "207": ("fixed_clean", set()),                                           # 固定资产 100 = 60 + 40
+    "208": ("fixed", {"prose_fixed_assets"}),                                # stated 101
+    "209": ("unverifiable", {"prose_unverifiable"}),
 }
 
 #: one view of each generator, read live (each live view costs DuckDB ~0.3 s of planning its blocks)
@@ -146,6 +161,8 @@ def test_a_planted_fault_fails_its_views_and_no_other(tmp_path):
     with duckdb.connect(str(home.db_path), read_only=True) as con:
         live = {name: _sides(con, name) for name in LIVE}
         broken = assert_views_stand_for_the_rules(con)
+        live_fixed = sorted(con.execute("SELECT document_id, subject, left_value, right_value "
+                                        "FROM v_identity_prose_fixed_assets").fetchall())
         with blocks_computed_once(con):
             assert {name: _sides(con, name) for name in LIVE} == live
         assert all(_sides(con, name) for name in ("column_total", "code_hierarchy", "summary_balance",
@@ -153,6 +170,9 @@ def test_a_planted_fault_fails_its_views_and_no_other(tmp_path):
         department = dict(con.execute("SELECT document_id, department_code FROM documents").fetchall())
     for code, (_, meant) in PLANTED.items():
         assert {name for name, b in broken.items() if any(department[d] == code for d, *_ in b)} == meant, code
+    assert {s for d, s in broken["prose_unverifiable"]} == {"overseas_travel", "personnel_expenditure"}  # no 三公 table; scoped
+    assert [(department[d], lv, rv) for d, _, lv, rv in live_fixed] == [("207", D("100.00"), D("100.00")),
+                                                                         ("208", D("101.00"), D("100.00"))]
     with duckdb.connect(str(home.db_path)) as con:   # a view replaced by hand is made again by the next load
         con.execute("CREATE OR REPLACE VIEW v_identity_row_total AS SELECT 1 AS one")
         create_identity_views(con)

@@ -297,6 +297,31 @@ WHERE NOT EXISTS (SELECT 1 FROM totals t WHERE t.document_id = g.document_id AND
                   AND abs(g.amount - t.value) <= g.tolerance)"""
 
 
+def _prose_unverifiable() -> str:
+    """prose_restated.restatements: a restated metric the prose states with one amount (not 0, not scoped
+    to a subject) while the document prints none of the metric's catalogue cells; and every figure whose
+    sentence scopes it to a subject (scoped_figures), one row each. left_value = 1."""
+    from pipeline.checks.sql_prose import _cell
+
+    metrics = ", ".join(f"'{m}'" for m in PROSE_BY_METRIC)
+    cells = "\nUNION ALL\n".join(f"SELECT '{m}' AS metric, document_id FROM ({_cell(c)}) WHERE value IS NOT NULL"
+                                  for m, ident in PROSE_BY_METRIC.items() for c in ident.cells)
+    return f"""WITH stated AS (
+    SELECT document_id, metric, count(DISTINCT amount) AS amounts, any_value(amount) AS amount,
+           list(page ORDER BY ord) AS pages
+    FROM v_check_claims WHERE NOT scoped AND metric IN ({metrics}) GROUP BY document_id, metric
+), printed AS (
+{cells}
+)
+SELECT s.document_id, s.metric AS subject, 1 AS left_value, 0 AS right_value, 0 AS n, 0 AS yuan_half,
+       s.pages AS left_pages, []::INTEGER[] AS right_pages
+FROM stated s
+WHERE s.amounts = 1 AND s.amount <> 0
+  AND NOT EXISTS (SELECT 1 FROM printed p WHERE p.document_id = s.document_id AND p.metric = s.metric)
+UNION ALL
+SELECT document_id, metric, 1, 0, 0, 0, [page], []::INTEGER[] FROM v_check_claims WHERE scoped"""
+
+
 #: identity → the SELECT of its findings and the documents it reads (what its view joins; None: the
 #: SELECT yields each finding's department and year itself)
 FINDINGS: dict[str, tuple[str, str | None]] = {
@@ -310,4 +335,5 @@ FINDINGS: dict[str, tuple[str, str | None]] = {
     "department_in_roster": (_department_in_roster(), ALL_DOCUMENTS),
     "assets_as_of_date": (_assets_as_of_date(), "v_check_documents"),
     "duty_budget_relates_to_total": (_duty_budget_relates_to_total(), "v_check_documents"),
+    "prose_unverifiable": (_prose_unverifiable(), "v_check_documents"),
 }

@@ -104,6 +104,8 @@ FINDING_VIEWS: dict[str, str] = {
                          "the year before the budget year; left_value = the asset lines dated so",
     "duty_budget_relates_to_total": "a duty table whose top-level activities' budgets add up to none of the totals "
                                     "the tables print within n × half the unit; left_value = the activities",
+    "prose_unverifiable": "a metric stated with one amount (not 0) none of whose cells the document prints, or a "
+                          "figure scoped to a subject (each statement); left_value = 1",
 }
 
 
@@ -137,12 +139,6 @@ def failed_by_rule(identity: str, result) -> bool:
 PYTHON_ONLY: dict[str, str] = {
     "table_unreliable": "a review over the other rules' results (the share of a table's identities failing, its "
                         "unread pages), run after them: it has no sides in the warehouse, only in check_results",
-    "prose_fixed_assets": "which asset lines make up 固定资产 is read from the assets table's numbering levels "
-                          "(prose_restated.resolve_asset: a 固定资产 line, else the top numbering level of the lines, "
-                          "never a line with its sub-lines)",
-    "prose_unverifiable": "stated where no cell of the metric resolves, and whether 固定资产 resolves is "
-                          "resolve_asset's numbering-level reading (as prose_fixed_assets); the scoped figures and "
-                          "the table-cell metrics alone SQL could state, but a view must state all its findings",
     "prose_figure_vs_table": "a free-text label resolved by an ordered cascade (phrasing regexes for 三公, headline "
                              "and procurement figures, then the longest row name the label ends with, then asset "
                              "lines: prose_figures.resolve), the first branch matching deciding: a second copy",
