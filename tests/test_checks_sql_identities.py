@@ -235,13 +235,16 @@ def test_planted_roster_faults_are_the_roster_views_rows_and_break_no_other(tmp_
         "2023/203_broken.pdf": {"error": {"kind": "not_pdf", "message": "not a PDF"}},  # code, year: its path
         "2023/203_again.pdf": {"error": {"kind": "encrypted", "message": "encrypted"}},
         "notes/readme.pdf": {"error": {"kind": "not_pdf", "message": "no year nor code in its path"}}})
+    with duckdb.connect(str(home.db_path)) as con:   # a failed file whose code and year were read, not its path's
+        con.execute("UPDATE documents SET department_code = '204', year = 2023 WHERE source = 'notes/readme.pdf'")
     _load_roster(home, tmp_path, "201,测试部门201,2023\n202,测试部门202,2023\n")   # the clean district
     with duckdb.connect(str(home.db_path), read_only=True) as con:
         clean = assert_views_stand_for_the_rules(con)
         assert not _sides(con, "roster_disclosed") and not _sides(con, "department_in_roster")
         failed = dict(con.execute("SELECT source, document_id FROM documents WHERE status = 'failed'").fetchall())
     _load_roster(home, tmp_path,                  # replaced whole: 202 gone, so its document is not on it
-                 "201,测试部门201,2022;2023\n203,某部门,2023\n205,测试部门202,2023\n206,新部门,2024;2024\n")
+                 "201,测试部门201,2022;2023\n203,某部门,2023\n204,又一部门,2023\n205,测试部门202,2023\n"
+                 "206,新部门,2024;2024\n")
     with duckdb.connect(str(home.db_path), read_only=True) as con:
         broken = assert_views_stand_for_the_rules(con)
         on = dict(con.execute("SELECT subject, department FROM v_identity_roster_disclosed "
@@ -249,6 +252,7 @@ def test_planted_roster_faults_are_the_roster_views_rows_and_break_no_other(tmp_
     assert {n for n in broken if broken[n] != clean[n]} == {"roster_disclosed", "department_in_roster"}
     first_203 = min(failed["2023/203_broken.pdf"], failed["2023/203_again.pdf"])
     assert broken["roster_disclosed"] == Counter({(None, "201/2022"): 1, (first_203, "203/2023"): 1,
+                                                  (failed["notes/readme.pdf"], "204/2023"): 1,
                                                   (None, "205/2023"): 1, (None, "206/2024"): 2})
     assert on == {"201/2022": "201", "205/2023": "205", "206/2024": "206"}
     assert broken["department_in_roster"] == Counter({(_doc_of(home, "202"), "202"): 1})
