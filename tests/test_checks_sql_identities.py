@@ -11,13 +11,14 @@ from collections import Counter
 import duckdb
 import pytest
 
-from pipeline.model import Claim
+from pipeline.model import Claim, Row, Table
 
 from test_checks_support import D, build_warehouse, load_truth_dir, mini_document
 
 from pipeline.checks.catalogue import REGISTRY
 from pipeline.checks.engine import compute_results
 from pipeline.checks.sql_gx import disagreements, validate_views
+from pipeline.load.roster import load_roster
 from pipeline.checks.sql_identities import (BOUND_VIEWS, FINDING_VIEWS, FINDINGS_IN_PYTHON, PYTHON_ONLY,
                                             failed_by_rule, instance_key, SQL_IDENTITIES, blocks_computed_once,
                                             create_identity_views, view_name)
@@ -48,8 +49,8 @@ def _two_sided(r) -> bool:
 
 
 def _rule_sides(results: list, name: str) -> Counter:
-    if name in FINDING_VIEWS:
-        return Counter((r.document_id, r.subject) for r in results if r.check_name == name)
+    if name in FINDING_VIEWS:   # its findings (an instance that holds is no row)
+        return Counter((r.document_id, r.subject) for r in results if r.check_name == name and failed_by_rule(name, r))
     if name in BOUND_VIEWS:   # the rule prints (change, level − change); the view bounds level − change by 0
         return Counter((r.document_id, r.subject, r.right_value, 0, r.tolerance, r.n,
                         tuple(sorted(set(r.left_pages) | set(r.right_pages))), ())
@@ -93,11 +94,39 @@ def assert_views_stand_for_the_rules(con: duckdb.DuckDBPyConnection, gx: bool = 
 
 # --- planted faults in a small document ---------------------------------------------------------------
 
+def _assets_and_duties(result, as_of: str, second_duty: str) -> None:
+    """An assets table dated ``as_of`` (and a line dated 2022-12-31), and a duty table whose top-level
+    activities (80.00 and ``second_duty``; a sub-activity not summed) add up to 本年支出合计 when it is 25.00."""
+    def row(name, values, attrs):
+        return Row(side=None, code=None, name=name, values={k: D(v) for k, v in values.items()}, page=9,
+                   bbox=[0, 0, 1, 1], attrs=attrs)
+    result.tables.append(Table("assets", "国有资产占有情况表", [9], False, [
+        row("资产总额", {"amount": "50.00"}, {"as_of": as_of}), row("房屋", {"amount": "50.00"}, {"as_of": "2022-12-31"})]))
+    result.tables.append(Table("performance_targets", "部门职责-工作活动绩效目标表", [9], False, [
+        row("一、履行职责", {"budget": "80.00"}, {"subkind": "duty"}),
+        row("1、日常运转", {"budget": "30.00"}, {"subkind": "duty"}),
+        row("二、重点工作", {"budget": second_duty}, {"subkind": "duty"})]))
+
+
 def _planted(code: str, fault: str):
     """Department ``code``'s mini document with one cell 1.00 higher: the basic table's 301 row or its 合计
-    (``basic_total``), or the expenditure table's 2120101 leaf; ``clean``: none."""
+    (``basic_total``), or the expenditure table's 2120101 leaf; ``clean``: none; ``as_of``: its assets
+    table dated in the budget year; ``duty``: its duty budgets 1.00 higher."""
     result = copy.deepcopy(mini_document(code=code))
-    if fault == "clean":
+    _assets_and_duties(result, "2023-06-30" if fault == "as_of" else "2022-12-31", "26.00" if fault == "duty" else "25.00")
+    if fault in ("fixed", "fixed_clean"):   # 固定资产 = its top numbered lines: 60 + 40 (not the 办公用房 under 房屋)
+        assets = next(t for t in result.tables if t.kind == "assets")
+        for name, amount in (("1、房屋", "60.00"), ("（1）办公用房", "40.00"), ("2、车辆", "40.00")):
+            assets.rows.append(Row(side=None, code=None, name=name, values={"amount": D(amount)}, page=9,
+                                   bbox=[0, 0, 1, 1], attrs={"as_of": "2022-12-31"}))
+        assets.rows = [r for r in assets.rows if r.name != "房屋"]
+        assets.rows[0].values["amount"] = D("100.00")
+        amount = "101.00" if fault == "fixed" else "100.00"
+        result.narrative.append(Claim("fixed_assets", D(amount), 9, f"固定资产 {amount} 万元"))
+    if fault == "unverifiable":             # a 三公 figure without a 三公 table; a figure within a subject
+        result.narrative += [Claim("overseas_travel", D("1.00"), 9, "因公出国（境）费 1.00 万元"),
+                             Claim("personnel_expenditure", D("18.00"), 9, "“城乡社区支出”科目 105 万元，主要用于人员经费 18 万元")]
+    if fault in ("clean", "as_of", "duty", "fixed", "fixed_clean", "unverifiable"):
         return result
     if fault == "leaf":
         row = next(r for t in result.tables if t.kind == "expenditure_summary" for r in t.rows if r.code == "2120101")
@@ -114,6 +143,11 @@ PLANTED = {   # a raised total breaks its row's sum of columns (row_total) too
     "202": ("301", {"row_total", "personnel_is_301_303", "code_hierarchy", "column_total"}),  # 301 = Σ 301xx
     "203": ("basic_total", {"row_total", "general_budget_vs_basic_table", "column_total"}),   # 合计 total only
     "204": ("leaf", {"row_total", "code_hierarchy"}),                                          # 21201 = Σ 项
+    "205": ("as_of", {"assets_as_of_date"}),                                 # dated in the budget year
+    "206": ("duty", {"duty_budget_relates_to_total"}),                       # 80 + 26 is no total printed
+    "207": ("fixed_clean", set()),                                           # 固定资产 100 = 60 + 40
+    "208": ("fixed", {"prose_fixed_assets"}),                                # stated 101
+    "209": ("unverifiable", {"prose_unverifiable"}),
 }
 
 #: one view of each generator, read live (each live view costs DuckDB ~0.3 s of planning its blocks)
@@ -127,6 +161,8 @@ def test_a_planted_fault_fails_its_views_and_no_other(tmp_path):
     with duckdb.connect(str(home.db_path), read_only=True) as con:
         live = {name: _sides(con, name) for name in LIVE}
         broken = assert_views_stand_for_the_rules(con)
+        live_fixed = sorted(con.execute("SELECT document_id, subject, left_value, right_value "
+                                        "FROM v_identity_prose_fixed_assets").fetchall())
         with blocks_computed_once(con):
             assert {name: _sides(con, name) for name in LIVE} == live
         assert all(_sides(con, name) for name in ("column_total", "code_hierarchy", "summary_balance",
@@ -134,6 +170,9 @@ def test_a_planted_fault_fails_its_views_and_no_other(tmp_path):
         department = dict(con.execute("SELECT document_id, department_code FROM documents").fetchall())
     for code, (_, meant) in PLANTED.items():
         assert {name for name, b in broken.items() if any(department[d] == code for d, *_ in b)} == meant, code
+    assert {s for d, s in broken["prose_unverifiable"]} == {"overseas_travel", "personnel_expenditure"}  # no 三公 table; scoped
+    assert [(department[d], lv, rv) for d, _, lv, rv in live_fixed] == [("207", D("100.00"), D("100.00")),
+                                                                         ("208", D("101.00"), D("100.00"))]
     with duckdb.connect(str(home.db_path)) as con:   # a view replaced by hand is made again by the next load
         con.execute("CREATE OR REPLACE VIEW v_identity_row_total AS SELECT 1 AS one")
         create_identity_views(con)
@@ -183,17 +222,64 @@ def test_planted_findings_bounds_and_last_year_are_the_views_rows(tmp_path):
     assert any(s.endswith("/2023") for s in subjects["duplicate_documents"])           # same department-year
 
 
+def _load_roster(home, tmp_path, text: str) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("department_code,name,years\n" + text, encoding="utf-8")
+    with duckdb.connect(str(home.db_path)) as con:
+        load_roster(con, path)
+
+
+def test_planted_roster_faults_are_the_roster_views_rows_and_break_no_other(tmp_path):
+    home = build_warehouse(tmp_path / "home", {
+        "2023/201_mini.pdf": mini_document(code="201"), "2023/202_mini.pdf": mini_document(code="202"),
+        "2023/203_broken.pdf": {"error": {"kind": "not_pdf", "message": "not a PDF"}},  # code, year: its path
+        "2023/203_again.pdf": {"error": {"kind": "encrypted", "message": "encrypted"}},
+        "notes/readme.pdf": {"error": {"kind": "not_pdf", "message": "no year nor code in its path"}}})
+    with duckdb.connect(str(home.db_path)) as con:   # a failed file whose code and year were read, not its path's
+        con.execute("UPDATE documents SET department_code = '204', year = 2023 WHERE source = 'notes/readme.pdf'")
+    _load_roster(home, tmp_path, "201,测试部门201,2023\n202,测试部门202,2023\n")   # the clean district
+    with duckdb.connect(str(home.db_path), read_only=True) as con:
+        clean = assert_views_stand_for_the_rules(con)
+        assert not _sides(con, "roster_disclosed") and not _sides(con, "department_in_roster")
+        failed = dict(con.execute("SELECT source, document_id FROM documents WHERE status = 'failed'").fetchall())
+    _load_roster(home, tmp_path,                  # replaced whole: 202 gone, so its document is not on it
+                 "201,测试部门201,2022;2023\n203,某部门,2023\n204,又一部门,2023\n205,测试部门202,2023\n"
+                 "206,新部门,2024;2024\n")
+    with duckdb.connect(str(home.db_path), read_only=True) as con:
+        broken = assert_views_stand_for_the_rules(con)
+        on = dict(con.execute("SELECT subject, department FROM v_identity_roster_disclosed "
+                              "WHERE document_id IS NULL").fetchall())
+    assert {n for n in broken if broken[n] != clean[n]} == {"roster_disclosed", "department_in_roster"}
+    first_203 = min(failed["2023/203_broken.pdf"], failed["2023/203_again.pdf"])
+    assert broken["roster_disclosed"] == Counter({(None, "201/2022"): 1, (first_203, "203/2023"): 1,
+                                                  (failed["notes/readme.pdf"], "204/2023"): 1,
+                                                  (None, "205/2023"): 1, (None, "206/2024"): 2})
+    assert on == {"201/2022": "201", "205/2023": "205", "206/2024": "206"}
+    assert broken["department_in_roster"] == Counter({(_doc_of(home, "202"), "202"): 1})
+
+
+def _doc_of(home, code: str) -> str:
+    with duckdb.connect(str(home.db_path), read_only=True) as con:
+        return con.execute("SELECT document_id FROM documents WHERE department_code = ?", [code]).fetchone()[0]
+
+
 # --- the demo district with its seed, and the real corpora ---------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo_warehouse(demo_district, tmp_path_factory):   # the fixed-seed district, its seed document included
-    return build_warehouse(tmp_path_factory.mktemp("sql-identities-demo"), load_truth_dir(demo_district))
+def demo_warehouse(demo_district, tmp_path_factory):   # the fixed-seed district, its seed document and roster
+    home = build_warehouse(tmp_path_factory.mktemp("sql-identities-demo"), load_truth_dir(demo_district))
+    with duckdb.connect(str(home.db_path)) as con:
+        load_roster(con, demo_district / "roster.csv")   # what a run given the demo's roster stores
+    return home
 
 
 def test_the_views_stand_for_the_rules_on_the_demo_district_and_its_seed(demo_warehouse):
     with duckdb.connect(str(demo_warehouse.db_path), read_only=True) as con:
         broken = assert_views_stand_for_the_rules(con)
         assert _sides(con, "prose_increase_vs_last_year")   # the demo states increases over last year
+        # the demo's roster (its 41 departments) is fully disclosed, its broken files not on it: no finding
+        assert con.execute("SELECT count(*) FROM roster").fetchone()[0] == 41
+        assert not _sides(con, "roster_disclosed") and not _sides(con, "department_in_roster")
         seed = {d for (d,) in con.execute("SELECT document_id FROM documents WHERE source LIKE '%2023/125_%'").fetchall()}
     assert seed and any(d in seed for b in broken.values() for d, *_ in b)   # the seed's quirks are among them
 

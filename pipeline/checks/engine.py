@@ -23,6 +23,7 @@ from pipeline.checks.catalogue import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIS
 from pipeline.checks.rules import resolve
 from pipeline.checks.rules.district import read_roster
 from pipeline.checks.result import CheckResult, CheckSummary
+from pipeline.load.roster import load_roster, stored_roster
 from pipeline.load.runs import latest_check_run
 from pipeline.model import DocumentError
 from pipeline.testhooks import hold
@@ -102,7 +103,9 @@ def _catalogue(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, str], str
 
 def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None,
                     roster: Path | None = None) -> tuple[list[CheckResult], int]:
-    """All results (passing included) for the documents, plus district results when all are checked."""
+    """All results (passing included) for the documents, plus district results when all are checked.
+
+    The roster is the file given, else the one the warehouse holds (pipeline/load/roster.py), if any."""
     docs = load_facts(con)   # every document: the previous year and the district need them
     selected = list(docs) if document_ids is None else [d for d in document_ids if d in docs]
     index = previous_year_index(docs)
@@ -111,7 +114,7 @@ def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | No
         doc = docs[doc_id]
         if doc.part_of is None:   # a companion's facts are checked with the file they were joined to
             results.extend(document_results(doc, last_year_of(doc, docs, index)))
-    entries = read_roster(roster) if roster is not None else None
+    entries = read_roster(roster) if roster is not None else stored_roster(con)
     district = district_results(docs, entries, _catalogue(con))
     if document_ids is not None:
         keep = set(selected)
@@ -231,7 +234,9 @@ def run_checks(db_path: Path, run_id: str | None = None, document_ids: list[str]
     # department-years), so the stored results describe exactly the warehouse state they were computed on.
     with FileLock(str(db_path.with_suffix(".lock"))):
         with _connection(db_path, read_only=False) as con:
-            results, n_docs = compute_results(con, document_ids, roster)
+            if roster is not None:   # the warehouse's reference data, which the checks and views then read
+                load_roster(con, roster)
+            results, n_docs = compute_results(con, document_ids)
             write_results(con, run_id, results, document_ids, n_docs)
     return CheckSummary.of(run_id, n_docs, results)
 

@@ -35,6 +35,19 @@ def normalised(expr: str) -> str:
             f"|[0-9]+[、.．]([^0-9]|$))', '\\1')")
 
 
+def numbering_level(name: str, numbering: str) -> str:
+    """pipeline.checks.facts.numbering_level in SQL: the depth the printed numbering gives a row (一、 0,
+    （一） 1, 1、 2, （1） 3, 其中 4, else NULL), read from the numbering column put before the label (when
+    the label does not already begin with it); Python's \\d as [0-9０-９], as _scope_pattern reads it."""
+    text = without_spaces(f"CASE WHEN coalesce({numbering}, '') <> '' AND NOT starts_with(coalesce({name}, ''), "
+                          f"{numbering}) THEN {numbering} || coalesce({name}, '') ELSE coalesce({name}, '') END")
+    return (f"(CASE WHEN regexp_matches({text}, '^[一二三四五六七八九十百]+[、.．]') THEN 0 "
+            f"WHEN regexp_matches({text}, '^[（(][一二三四五六七八九十]+[)）]') THEN 1 "
+            f"WHEN regexp_matches({text}, '^[0-9０-９]+[、.．]([^0-9０-９]|$)') THEN 2 "
+            f"WHEN regexp_matches({text}, '^[（(][0-9０-９]+[)）]') THEN 3 "
+            f"WHEN regexp_matches({text}, '^其中[:：]?') THEN 4 END)")
+
+
 def half_printed_yuan(a: str) -> str:
     """pipeline.checks.base.half_printed_yuan in SQL: half a 元 for a whole number of 元, else half a fen."""
     return f"(CASE WHEN coalesce({a}, 0) % 0.0001 = 0 THEN 0.00005 ELSE 0.0000005 END)"

@@ -37,27 +37,29 @@ _BLOCKS = ("v_check_summary_lines", "v_check_claims", "v_check_total_rows", "v_c
            "v_check_cells", "v_check_rows")
 
 
-def _view(name: str, instances: str, unit: str = "d.unit", documents: str = "v_check_documents",
+def _view(name: str, instances: str, unit: str = "d.unit", documents: str | None = "v_check_documents",
           bound: bool = False) -> str:
     """The view of one identity: ``instances`` selects document_id, subject, left_value, right_value, n,
     yuan_half (the sum of half the last printed digit of each amount of a 元 document: base.compare's
     ``parts``) and the pages; the tolerance is base.compare's (n × half the printed unit, in a 元
-    document at least yuan_half)."""
+    document at least yuan_half). ``documents`` gives each instance its department and year; None: the
+    instances select them (a finding on no document)."""
     blocks = []
     for block in _BLOCKS:    # each block the view reads, computed once (inlined, DuckDB plans it per reference)
         if block in instances:
             instances = instances.replace(block, f"_{block}")
             blocks.append(f"_{block} AS MATERIALIZED (SELECT * FROM {block})")
+    src = "i" if documents is None else "d"
     return f"""CREATE OR REPLACE VIEW v_identity_{name} AS
 WITH {"".join(b + ", " for b in blocks)}instances AS (
 {instances}
 ), judged AS (
-    SELECT '{name}' AS identity, i.document_id, d.department, d.year, i.subject, i.left_value, i.right_value,
+    SELECT '{name}' AS identity, i.document_id, {src}.department, {src}.year, i.subject, i.left_value, i.right_value,
            coalesce(i.left_value, 0) - coalesce(i.right_value, 0) AS difference, i.n,
            CASE WHEN trim(coalesce({unit}, '万元')) = '元' THEN greatest(i.n * 0.0000005, i.yuan_half)
                 ELSE i.n * 0.005 END AS tolerance,
            list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages
-    FROM instances i JOIN {documents} d USING (document_id)
+    FROM instances i{"" if documents is None else f" JOIN {documents} d USING (document_id)"}
 )
 SELECT identity, document_id, department, year, subject, left_value, right_value, difference, n, tolerance,
        {"left_value >= right_value - tolerance" if bound else "abs(difference) <= tolerance"} AS within_tolerance,
@@ -94,6 +96,16 @@ FINDING_VIEWS: dict[str, str] = {
                                     "the code's first document by year; left_value = 1",
     "duplicate_documents": "a loaded document with the content, or the department-year, of one of a smaller "
                            "id; left_value = how many such earlier documents",
+    "roster_disclosed": "a year of a roster entry (table roster) no loaded document has, on the first document of "
+                        "that code and year that did not load, else on no document; left_value = 1",
+    "department_in_roster": "a loaded document's department code no roster entry has (a roster given); "
+                            "left_value = 1",
+    "assets_as_of_date": "a date an assets table is printed with (as_of, one row each) that is not an ISO date of "
+                         "the year before the budget year; left_value = the asset lines dated so",
+    "duty_budget_relates_to_total": "a duty table whose top-level activities' budgets add up to none of the totals "
+                                    "the tables print within n × half the unit; left_value = the activities",
+    "prose_unverifiable": "a metric stated with one amount (not 0) none of whose cells the document prints, or a "
+                          "figure scoped to a subject (each statement); left_value = 1",
 }
 
 
@@ -117,30 +129,32 @@ def instance_key(identity: str, document_id: str, subject: str, left, right) -> 
 def failed_by_rule(identity: str, result) -> bool:
     """Whether the rule found the instance failing before any downgrade: a finding of a finding view,
     a failing verdict (or a downgraded one) of a bound view, else broken beyond the rule's tolerance."""
-    if identity in FINDING_VIEWS:
-        return result.tolerance is None
+    if identity in FINDING_VIEWS:   # a finding, not an instance that holds (assets_as_of_date states those)
+        return result.tolerance is None and (result.severity != "ok" or bool(result.downgraded))
     if identity in BOUND_VIEWS:
         return result.severity != "ok" or bool(result.downgraded)
     return result.broken_by_rule
 
 #: identity → why it stays in Python (one line each): what its rule decides that SQL cannot say plainly.
 PYTHON_ONLY: dict[str, str] = {
-    "table_unreliable": "a review over the other rules' results (their failure share, unread pages), not two sides",
-    "prose_fixed_assets": "which asset lines make up 固定资产 is read from the table's numbering levels "
-                          "(prose_restated.resolve_asset)",
-    "prose_unverifiable": "a finding: a prose figure whose cell the document does not print",
-    "prose_figure_vs_table": "resolves a free-text label to a table cell by name (prose_figures), not SQL",
+    "table_unreliable": "a review over the other rules' results (the share of a table's identities failing, its "
+                        "unread pages), run after them: it has no sides in the warehouse, only in check_results",
+    "prose_figure_vs_table": "a free-text label resolved by an ordered cascade (phrasing regexes for 三公, headline "
+                             "and procurement figures, then the longest row name the label ends with, then asset "
+                             "lines: prose_figures.resolve), the first branch matching deciding: a second copy",
     "prose_parts_add_up": "a failing sum is judged again with what the tables' whole holds beyond the stated parts, "
                           "and of a whole stated twice the best-judged amount is kept",
-    "prose_item_vs_table": "resolves a quoted 类/款/项 path to its table row (prose_items)",
-    "prose_item_budget_restated": "pairs prose item claims by their quoted path",
-    "prose_item_change_pct": "an interval over each printed amount's rounding, with a percentage",
-    "duty_budget_relates_to_total": "a finding: whether the duty budgets match any of several totals",
-    "procurement_lines_sum": "a table printed as a tree is summed over its top-level rows, found by a search "
-                             "over the amounts (procurement.top_level_lines)",
-    "assets_as_of_date": "a date finding, not two amounts",
-    "roster_disclosed": "needs the roster CSV, which is not in the warehouse",
-    "department_in_roster": "needs the roster CSV, which is not in the warehouse",
+    "prose_item_vs_table": "the 类/款/项 path is parsed out of the quoted sentence (prose_items._item_path) and matched "
+                           "to a row by its code digits, else by 项 name under the 款 named (loosely) in the quote",
+    "prose_item_budget_restated": "pairs each item claim with the 预算安排 stated after it on its page or the next "
+                                  "(prose_items.item_groups), subject the path parsed from the quote, judged at the "
+                                  "decimals the quotes print",
+    "prose_item_change_pct": "the stated % against the range of %s the printed 执行数 and 预算安排 allow, each ± half "
+                             "its last digit as the quote prints it (printed_places): no printed amount on either side",
+    "procurement_lines_sum": "when the lines do not add up, the top-level rows of a table printed as a tree are "
+                             "found by a memoised depth-first search over the amounts in print order, first "
+                             "solution kept, capped at 50,000 states (procurement.top_level_lines); SQL would need "
+                             "a second copy of that search to pick the same rows",
 }
 
 

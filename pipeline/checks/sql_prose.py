@@ -8,16 +8,44 @@ from __future__ import annotations
 from pipeline.checks.catalogue import PROSE_BY_METRIC, REGISTRY, REGISTRY_LIST, Cell
 from pipeline.checks.rules.performance import _FORM_PARTS, _FORM_TOTAL
 from pipeline.checks.rules.prose_restated import PER_ITEM
-from pipeline.checks.sql_blocks import half_printed_yuan as _hy, normalised
+from pipeline.checks.sql_blocks import half_printed_yuan as _hy, normalised, numbering_level
 
 _BASIC = "general_budget_basic_expenditure"
 
 # --- prose restating one table cell (the catalogue's Cell entries) ------------------------------------
 
 
+def _fixed_assets() -> str:
+    """SELECT document_id, value, page of 固定资产 in the assets table (prose_restated.resolve_asset): the line
+    printed for it (固定资产, 固定资产合计/总计/总额), the first; else, on a table of fixed assets only (no
+    流动资产 / 无形资产 / 对外投资 line), the sum of the lines (totals left out) of the top numbering level below
+    其中, or of the lines not beginning with 其中 when none is numbered so; the page of the first summed."""
+    return f"""WITH asset_rows AS (
+    SELECT document_id, row_index, amount, page, {normalised("item")} AS key, {numbering_level("item", "numbering")} AS lv
+    FROM assets WHERE amount IS NOT NULL
+), named AS (
+    SELECT document_id, amount AS value, page FROM asset_rows WHERE regexp_full_match(key, '固定资产(合计|总计|总额)?')
+    QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY row_index) = 1
+), asset_lines AS (
+    SELECT * FROM asset_rows WHERE NOT (contains(key, '资产总额') OR key IN ('合计', '总计'))
+      AND document_id NOT IN (SELECT document_id FROM named)
+), tops AS (
+    SELECT document_id, min(lv) FILTER (WHERE lv < 4) AS top FROM asset_lines GROUP BY document_id
+    HAVING NOT bool_or(regexp_matches(key, '流动资产|无形资产|对外投资'))
+)
+SELECT document_id, value, page FROM named
+UNION ALL
+SELECT l.document_id, sum(l.amount) AS value, arg_min(l.page, l.row_index) AS page
+FROM asset_lines l JOIN tops t USING (document_id)
+WHERE CASE WHEN t.top IS NOT NULL THEN l.lv IS NOT DISTINCT FROM t.top ELSE NOT starts_with(l.key, '其中') END
+GROUP BY l.document_id"""
+
+
 def _cell(cell: Cell) -> str:
     """SELECT document_id, value, page of one catalogue Cell: the first table of its kind printing it
     (prose_restated.resolve_cell)."""
+    if cell.table_kind == "assets" and cell.row == "fixed_assets":   # only the assets table's own rows
+        return _fixed_assets()
     if cell.table_kind == "procurement":
         return """SELECT document_id, amount AS value, page FROM procurement_lines
     WHERE is_total QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY table_index, row_index) = 1"""
@@ -252,9 +280,8 @@ SELECT c.document_id, 'project_targets_budget' AS subject, c.amount AS left_valu
 FROM claim c JOIN forms f USING (document_id)"""
 
 
-#: prose restatements whose cell SQL does not resolve: which asset lines are fixed assets is read from the
-#: table's numbering levels (prose_restated.resolve_asset)
-PROSE_PYTHON = {"prose_fixed_assets"}
+#: prose restatements whose cell SQL does not resolve (none since 固定资产's numbering levels are read in SQL)
+PROSE_PYTHON: set[str] = set()
 
 #: identity → the SELECT of its instances.
 INSTANCES: dict[str, str] = {

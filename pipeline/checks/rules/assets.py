@@ -9,7 +9,7 @@ from pipeline.checks.facts import DocFacts
 from pipeline.checks.result import CheckResult
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})", re.ASCII)   # also v_identity_assets_as_of_date's
 
 
 def assets(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:

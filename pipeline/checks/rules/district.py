@@ -4,6 +4,7 @@ codes, no duplicate documents (registry scope ``district``)."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +29,22 @@ class RosterEntry:
 
 def read_roster(path: Path) -> list[RosterEntry]:
     """roster.csv: department_code,name,years (years like "2022;2023")."""
+    return parse_roster(read_roster_bytes(path), path)
+
+
+def read_roster_bytes(path: Path) -> bytes:
+    """The roster file's bytes (what pipeline/load/roster.py hashes and parses, read once)."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
+        return Path(path).read_bytes()
     except OSError as e:
+        raise DocumentError("unreadable", f"roster {path}: {e}") from e
+
+
+def parse_roster(data: bytes, path: Path | str) -> list[RosterEntry]:
+    """The entries of a roster file's bytes (UTF-8, a BOM allowed), in the file's order."""
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    except (UnicodeDecodeError, csv.Error) as e:
         raise DocumentError("unreadable", f"roster {path}: {e}") from e
     out = []
     for i, r in enumerate(rows, start=2):
@@ -43,7 +56,7 @@ def read_roster(path: Path) -> list[RosterEntry]:
     return out
 
 
-_PATH_YEAR_CODE = re.compile(r"(?:^|[/\\])(\d{4})[/\\](\d+)_")
+_PATH_YEAR_CODE = re.compile(r"(?:^|[/\\])(\d{4})[/\\](\d+)_", re.ASCII)   # also v_identity_roster_disclosed's
 
 
 def _failed_key(d: DocFacts) -> tuple[str, int] | None:

@@ -14,7 +14,10 @@ from pipeline.checks.rules.prose_restated import PROSE_UNIT, at_printed_precisio
 from pipeline.checks.severity import downgrade
 
 
-_DUTY_TITLE = re.compile(r"职责|工作活动")
+DUTY_TITLE = re.compile(r"职责|工作活动")
+#: the totals a duty table's budgets may add up to (their catalogue cells; also v_identity_duty_budget_…'s)
+DUTY_TOTALS = ("total_expenditure", "basic_expenditure", "project_expenditure", "personnel_expenditure",
+               "public_funds_expenditure")
 
 
 def _duty_groups(doc: DocFacts) -> list[tuple[str, list[tuple[str, Decimal, int]]]]:
@@ -29,7 +32,7 @@ def _duty_groups(doc: DocFacts) -> list[tuple[str, list[tuple[str, Decimal, int]
         groups = [(titles.get(i) or "部门职责-工作活动绩效目标", rows) for i, rows in by_table.items()]
         return groups
     for t in doc.tables_of("performance_targets"):
-        if t.title and not _DUTY_TITLE.search(t.title):
+        if t.title and not DUTY_TITLE.search(t.title):
             continue
         rows = [(ln.name, ln.get("budget") if ln.get("budget") is not None else ln.get(None), ln.page)
                 for ln in t.lines if is_chinese_numbered(ln.numbering)]
@@ -46,8 +49,7 @@ def duty_budgets(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckRes
         s = total(a for _, a, _ in rows)
         n = len(rows)
         candidates = []
-        for metric in ("total_expenditure", "basic_expenditure", "project_expenditure",
-                       "personnel_expenditure", "public_funds_expenditure"):
+        for metric in DUTY_TOTALS:
             for cell in PROSE_BY_METRIC[metric].cells:
                 r = resolve_cell(doc, cell)
                 if r is not None:
