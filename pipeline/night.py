@@ -199,14 +199,14 @@ def finish_stages(home: Home, summary: NightSummary, roster: Path | None = None,
                   run_id: str | None = None, progress: Progress = print, recheck: bool = False,
                   rewrite_report: bool = False) -> bool:
     """The post-load sequence, the one every driver runs: the checks (and the readers' snapshot) when
-    the warehouse changed since the last check run (or ``recheck``), then the GX suites and the report
+    the warehouse or the roster changed since the last check run (or ``recheck``), then the GX suites and the report
     when either is newer than the report. ``rewrite_report`` writes the report even when it is current
     (`budget-etl report`). False when nothing was due."""
     from pipeline.report.render import REPORT_NAME
-    from pipeline.resume import checks_are_stale, report_is_stale
+    from pipeline.resume import checks_are_stale, report_is_stale, roster_changed
 
     report = home.reports / REPORT_NAME
-    if recheck or checks_are_stale(home):
+    if recheck or checks_are_stale(home) or roster_changed(home, roster):
         t = time.perf_counter()
         progress("checking the accounting identities …")
         summary.checks = check_step(home, roster, run_id=run_id)

@@ -57,6 +57,29 @@ def checks_are_stale(home: Home) -> bool:
     return st is None or st.checked_generation is None or st.checked_generation < st.generation
 
 
+def roster_changed(home: Home, roster: Path | None) -> bool:
+    """True when a roster is given whose bytes are not the roster the warehouse holds (the roster
+    identities then need checking again even though no document changed); a roster that cannot be
+    read counts as changed, so the checks run and say why."""
+    if roster is None or not home.db_path.exists():
+        return False
+    import hashlib
+
+    try:
+        digest = hashlib.sha256(Path(roster).read_bytes()).hexdigest()
+    except OSError:
+        return True
+    from pipeline.load.roster import roster_source
+    from pipeline.load.snapshot import connect_reader
+
+    con, _ = connect_reader(home.db_path)
+    try:
+        stored = roster_source(con)
+    finally:
+        con.close()
+    return stored is None or stored.sha256 != digest
+
+
 def report_is_stale(home: Home, report: Path) -> bool:
     """True when ``report`` is missing or shows another check run than the latest."""
     if not report.exists():

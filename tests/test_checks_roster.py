@@ -111,3 +111,28 @@ def test_a_load_failing_halfway_leaves_the_stored_roster(home, tmp_path):
             load_roster(_FailingInsert(con), second)
         assert (stored_roster(con), roster_source(con)) == kept
         assert [e.department_code for e in kept[0]] == ["201", "202"]
+
+
+def test_a_changed_roster_alone_makes_the_night_check_again(home, tmp_path):
+    """No document changed, only the roster file: the night's post-load sequence runs the checks again
+    (the stored roster is what the roster identities read), and not when the file is as stored."""
+    from pipeline.night import NightSummary, finish_stages
+    from pipeline.resume import roster_changed
+
+    path = tmp_path / "roster.csv"
+    path.write_text(FIRST, encoding="utf-8")
+    first = NightSummary(home)
+    finish_stages(home, first, roster=path, gx=False, progress=lambda _: None)
+    assert first.checks is not None and not roster_changed(home, path)
+    unchanged = NightSummary(home)
+    assert finish_stages(home, unchanged, roster=path, gx=False, progress=lambda _: None) is False
+    assert unchanged.checks is None                         # same warehouse, same roster: nothing to do
+
+    path.write_text(SECOND, encoding="utf-8")               # 999 instead of 201 and 202
+    assert roster_changed(home, path)
+    edited = NightSummary(home)
+    finish_stages(home, edited, roster=path, gx=False, progress=lambda _: None)
+    assert edited.checks is not None
+    latest = [r for r in _failures(home.db_path) if r[0] == edited.checks.run_id]
+    assert sorted((c, dep) for _, c, _, _, dep, _, _ in latest) == [
+        ("department_in_roster", "201"), ("roster_disclosed", "999")]
