@@ -91,3 +91,24 @@ def test_page_numbers_and_numbered_titles_are_never_codes(n, name) -> None:
         assert short_dept(line) is None, line
         got = parse_dept(line)
         assert got is None or (len(got[0]) >= 3 and not got[1].endswith("页")), line
+
+
+def test_a_two_digit_code_on_one_table_header_is_reported(tmp_path) -> None:
+    """A real PDF (the demo renderer): the procurement header prints "86 <name>" where every other
+    table prints "101 <name>" (issue 12's missed fault): read as the code 86, reported as a variant,
+    the document's code still 101."""
+    from pipeline import config
+    from pipeline.demo import build, district_budgets
+    from pipeline.demo.render import render_document
+    from pipeline.parse import parse_document
+
+    _, _, b, _, _ = next(iter(district_budgets(config.DEMO_SEED, (2023,), 2, faults=False)))
+    tweaks = build.Tweaks()
+    tweaks.header_code["procurement"] = "86"
+    pdf = tmp_path / "d86.pdf"
+    render_document(build.document(b, tweaks), pdf)
+    r = parse_document(pdf)
+    assert r.department["code"] == b.code and len(b.code) == 3
+    assert {t.department_code for t in r.tables if t.kind == "procurement"} == {"86"}
+    variants = [w for w in r.warnings if w.kind == "department_code_variant"]
+    assert [w.values for w in variants] == [[b.code, "86"]]

@@ -21,8 +21,8 @@ DEPT_RE = re.compile(r"^\s*[\[【［(（]?\s*(\d{3,9})\s*[\]】］)）]?\s*(.+?)
 #: printed beside it is the department's name as another header line or the cover prints it
 #: (``Context.code_short``; parse.py), since "12 XX" may as well be a numbered line.
 SHORT_DEPT_RE = re.compile(r"^\s*(?:([\[【［(（])\s*(\d{1,2})\s*[\]】］)）]|(\d{1,2})(?=\s))\s*([\u4e00-\u9fff].+?)\s*$")
-#: The label of a department line ("部门：", "单位名称：", "部门（单位）：", "编制单位：").
-_DEPT_LABEL = r"(?:部门|单位|预算单位|编制单位|编制部门|部门[（(]单位[)）])(?:名称)?\s*[:：]"
+#: The label of a department line ("部门：", "单位名称：", "部门（单位）：").
+_DEPT_LABEL = r"(?:部门|单位|预算单位|编制单位|部门[（(]单位[)）])(?:名称)?\s*[:：]"
 #: A labelled department line with its code before the name ("部门（单位）：86 XX局"): the label makes
 #: any number of digits a code.
 LABELLED_DEPT_RE = re.compile(r"^\s*" + _DEPT_LABEL + r"\s*[\[【［(（]?\s*(\d{1,9})\s*[\]】］)）]?\s*(.+?)\s*$")
