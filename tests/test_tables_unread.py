@@ -103,3 +103,29 @@ def test_a_continuation_page_on_the_same_grid_is_counted_too() -> None:
     assert rec.drafts[0].pages == [3, 4]
     said = [(w.pages, w.values[2]) for w in rec.warnings if w.kind == "unread_column"]
     assert said == [([3], "1"), ([4], "2")]
+
+
+def test_a_column_read_from_a_page_image_is_said_the_same_way() -> None:
+    """The OCR case (a header misread, 财政拨款收入 read 财政拨蒜收入): same warning, saying so."""
+    from dataclasses import replace
+
+    raw = replace(_grid([["科目编码", "科目名称", "合计", "基本支出", "项目支出", "财政拨蒜收入"],
+                         ["201", "一般公共服务支出", "22.00", "10.00", "12.00", "22.00"],
+                         ["205", "教育支出", "3.50", "2.00", "1.50", "3.50"]]), origin="ocr")
+    rec = Recogniser(cat)
+    rec.add_page(PageContent(number=2, width=600, height=800, lines=[TextLine(TITLE, 0, 200, 60, 72)],
+                             tables=[raw]))
+    (w,) = [w for w in rec.warnings if w.kind == "unread_column"]
+    assert w.values == [TITLE, "财政拨蒜收入", "2"] and "page image" in w.message and w.pages == [2]
+
+
+@pytest.mark.parametrize("figs,code", [
+    (["201", "20101", "2010101", "205"], True),
+    (["210", "210", "221", "221"], True),         # a 类 column: codes repeat
+    (["01", "99", "02"], True),
+    (["150", "2300", "48"], False),               # whole 元 amounts
+    (["120", "340", "560"], False),
+])
+def test_code_columns_by_their_digits(figs: list[str], code: bool) -> None:
+    # in a table printing whole amounts, a code column is still no money; an amount column is
+    assert money_column(figs, "x", table_money_form=False) is not code

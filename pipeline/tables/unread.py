@@ -54,19 +54,17 @@ def _is_numbering(figs: list[str]) -> bool:
 
 
 def _is_code_column(figs: list[str]) -> bool:
-    """Codes, not amounts: plain digit strings with a leading zero (0301, 086), or a subject-code
-    hierarchy (every longer code starts with a shorter one printed before it: 201 / 20101 / 2010101)."""
+    """Codes, not amounts: plain digit strings with a leading zero (0301, 086), or subject codes (3, 5
+    or 7 digits led by 1, 2 or 3) that nest (201 / 20101 / 2010101) or repeat (a 类 column: 210, 210,
+    221) as no column of amounts does."""
     if not all(_PLAIN_INT_RE.match(f) for f in figs):
         return False
     if any(len(f) > 1 and f.startswith("0") for f in figs):
         return True
-    seen: list[str] = []
-    nested = 0
-    for f in figs:
-        if any(f != s and f.startswith(s) for s in seen):
-            nested += 1
-        seen.append(f)
-    return len(figs) >= 2 and nested >= len(figs) // 2 and len({len(f) for f in figs}) > 1
+    if len(figs) < 2 or not all(len(f) in (3, 5, 7) and f[0] in "123" for f in figs):
+        return False
+    nested = sum(1 for i, f in enumerate(figs) if any(f != s and f.startswith(s) for s in figs[:i]))
+    return nested >= len(figs) // 2 or len(set(figs)) < len(figs)
 
 
 def _is_years(figs: list[str]) -> bool:
