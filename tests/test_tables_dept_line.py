@@ -112,3 +112,14 @@ def test_a_two_digit_code_on_one_table_header_is_reported(tmp_path) -> None:
     assert {t.department_code for t in r.tables if t.kind == "procurement"} == {"86"}
     variants = [w for w in r.warnings if w.kind == "department_code_variant"]
     assert [w.values for w in variants] == [[b.code, "86"]]
+
+
+def test_a_department_line_outranks_a_short_candidate_nearer_the_table() -> None:
+    from pipeline.document.reader import TextLine
+    from pipeline.tables.catalogue import load_catalogue
+    from pipeline.tables.context import read_context
+
+    lines = [TextLine(t, 0, 300, 10 + 20 * i, 22 + 20 * i) for i, t in
+             enumerate(["部门收支总表", "125 承德高新区财政局", "3 承德高新区工作要点"])]
+    ctx = read_context(lines, load_catalogue())
+    assert (ctx.code, ctx.name, ctx.code_short) == ("125", "承德高新区财政局", False)

@@ -124,8 +124,9 @@ def read_context(lines: list[TextLine], cat: Catalogue) -> Context:
                        or AS_OF_RE.search(to_halfwidth(ln.text)) or NOTE_RE.match(to_halfwidth(ln.text)))
         kind = cat.kind_of_title(ln.text) if len(key) <= TITLE_MAX else None
         dept = parse_dept(ln.text) if kind is None else None
-        if dept and ctx.name is None:
+        if dept and (ctx.name is None or ctx.code_short):    # a department line outranks a candidate
             ctx.code, ctx.name = dept
+            ctx.code_short = False
         elif kind is None and ctx.name is None and (short := short_dept(ln.text)):
             # (not a meta line: a numbered line of text must not pass a table off as continued)
             ctx.code, ctx.name = short

@@ -743,7 +743,7 @@ def _meta_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable,
     if not lines:
         return raw, ctx
     meta = read_context(lines, cat)
-    if ctx.name is None and meta.name is not None:
+    if meta.name is not None and (ctx.name is None or (ctx.code_short and not meta.code_short)):
         ctx.code, ctx.name, ctx.code_short = meta.code, meta.name, meta.code_short
     for attr in ("code", "year", "unit", "as_of"):
         if getattr(ctx, attr) is None:
