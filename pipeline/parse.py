@@ -80,10 +80,11 @@ def _parse(path: Path) -> ParseResult:
         year, sources["year"] = file_year, "file_name"
     if year is None:
         sources["year"] = "none"
+    cover = early_text[0] if early_text else ""
+    _settle_short_codes(drafts, department.name_from_cover(cover))
     code = department.majority([d.code for d in drafts])
     name = department.majority([d.name for d in drafts])
     sources["department"] = "tables"
-    cover = early_text[0] if early_text else ""
     if name is None:
         name, sources["department"] = department.name_from_cover(cover), "cover"
     if name is None:
@@ -133,7 +134,7 @@ def _judge_scanned(tables: list[Table], unit: str, done, warnings: list[ParseWar
     verdicts, found = ocr_trust.judge(tables, unit)
     warnings += found
     # a column whose header could not be read lost its figures: the table is not whole
-    lost = {(w.values[0], p) for w in warnings if w.kind == "ocr_unread_column" for p in w.pages}
+    lost = {(w.values[0], p) for w in warnings if w.kind == "unread_column" for p in w.pages}
     for t, v in ((t, v) for t in tables for v in verdicts
                  if t.origin == "ocr" and v["title"] == t.title and v["pages"] == list(t.pages)):
         if any((t.title, p) in lost for p in t.pages) and t.status != "doubtful":
@@ -167,6 +168,17 @@ def _judge_scanned(tables: list[Table], unit: str, done, warnings: list[ParseWar
                                 f"does not hold ({v['identities_failing']} of {v['identities_checked']} "
                                 "identities fail)")
             done.status = "partial"
+
+
+def _settle_short_codes(drafts: list[TableDraft], cover_name: str | None) -> None:
+    """A code of one or two digits printed before a name with no label ("86 XX局") is the department's
+    code only when that name is the department's as a header line read otherwise (a longer code, a
+    label) or the cover prints it: "12 XX" alone may be a numbered line. Otherwise neither is read."""
+    trusted = {d.name for d in drafts if d.name and not d.code_short} | ({cover_name} if cover_name else set())
+    for d in drafts:
+        if d.code_short and d.name not in trusted:
+            d.code = d.name = None
+        d.code_short = False
 
 
 def _tolerance(unit: str) -> Decimal:

@@ -54,3 +54,26 @@ def test_corpus_pdf_parses(pdf) -> None:
         return
     d = json.loads(res.to_json())
     check_shape(d)
+
+
+@pytest.mark.skipif(not PDFS, reason=f"no corpus at {CORPUS} (set BUDGET_ETL_SHARED)")
+def test_an_unread_column_never_leaves_its_table_complete() -> None:
+    """Every column of amounts left unread (``unread_column``: title, header, count) names a table of
+    the parse on that page, which is not ``found`` (partial or doubtful), in a document not complete."""
+    from corpus_parses import parse_all, parse_once
+
+    parse_all(PDFS)
+    said = 0
+    for pdf in PDFS:
+        res = parse_once(pdf)
+        if isinstance(res, DocumentError):
+            continue
+        for w in (w for w in res.warnings if w.kind == "unread_column"):
+            said += 1
+            title, header, count = w.values
+            assert header and int(count) >= 1, (pdf.name, w.message)
+            tables = [t for t in res.tables if t.title == title and set(w.pages) & set(t.pages)]
+            assert tables, (pdf.name, w.message)
+            assert all(t.status in ("partial", "doubtful") for t in tables), (pdf.name, w.message)
+            assert res.completeness["status"] in ("partial", "not_budget"), (pdf.name, w.message)
+    print(f"\nunread columns said on the corpus: {said}")

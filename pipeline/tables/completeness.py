@@ -2,7 +2,7 @@
 
 Why a result and not a log line: a document read in part must never look complete. The status is
 ``complete`` only when every ruled table with amounts was read, every read table holds its rows, no
-column group was left unread and no table's own arithmetic fails throughout (a misread column looks
+column group or column of amounts was left unread and no table's own arithmetic fails throughout (a misread column looks
 like that; a document's own error is local). Documents that are not budgets say so instead.
 """
 
@@ -87,7 +87,9 @@ def assess(cat: Catalogue, document_class: str, tables: list, unread: list[tuple
     ``tables``: (kind, title, pages, empty, note, had_amounts, rows as value dicts, tolerance) tuples;
     ``unread``: the recogniser's (page, text above it, holds amounts) for tables it did not read."""
     if document_class in ("not_budget", "final_accounts"):
+        # (its tables are recorded all the same: a column left unread still marks its table partial)
         return Completeness(status="not_budget", document_class=document_class,
+                            unread_columns=[u for u, _ in _unread_columns(warnings)],
                             reasons=[f"document class {document_class}: its tables are not loaded as a budget"])
     c = Completeness(status="complete", document_class=document_class)
     by_kind: dict[str, list] = {}
@@ -123,19 +125,31 @@ def assess(cat: Catalogue, document_class: str, tables: list, unread: list[tuple
         if amounts:
             c.unread_tables.append({"page": page, "title": title})
             c.reasons.append(f"p{page}: a ruled table with amounts not read ({title})")
-    for w in warnings:
-        if w.kind == "unread_columns":
-            c.unread_columns.append({"pages": w.pages, "columns": w.values, "message": w.message})
-            c.reasons.append(w.message)
+    for u, reason in _unread_columns(warnings):
+        c.unread_columns.append(u)
+        c.reasons.append(reason)
     if c.reasons:
         c.status = "partial"
     return c
 
 
+def _unread_columns(warnings: list) -> list[tuple[dict, str]]:
+    """(``unread_columns`` entry, reason) for each column group set apart (``unread_columns``) and each
+    column of amounts under a header no rule maps (``unread_column``: title, header, amounts left out)."""
+    out = []
+    for w in warnings:
+        if w.kind == "unread_columns":
+            out.append(({"pages": w.pages, "columns": w.values, "message": w.message}, w.message))
+        elif w.kind == "unread_column":
+            out.append(({"pages": w.pages, "columns": [w.values[1]], "message": w.message},
+                        f"p{w.pages}: {w.message}"))
+    return out
+
+
 def table_status(table: tuple, done: Completeness) -> str:
     """One read table's completeness, for the checks (document_tables.status): ``unread`` when it printed
     amounts and no row was read, ``doubtful`` when its own row arithmetic fails throughout (a misread),
-    ``partial`` when a column group of it was left unread, else ``found`` (``empty``: printed empty).
+    ``partial`` when a column group or a column of amounts of it was left unread, else ``found`` (``empty``: printed empty).
 
     ``table``: one tuple of ``assess``'s ``tables``; ``done``: what ``assess`` made of them all. The checks make
     every identity standing on an unread, partial or doubtful table unverifiable, never an error."""

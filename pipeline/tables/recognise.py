@@ -21,6 +21,7 @@ from pipeline.tables.context import NOTE_RE, Context, read_context, read_note
 from pipeline.document.numbers import is_amount
 from pipeline.tables.header import (column_paths, header_depth, is_header_row, is_numbering_row,
                                     join_split_words)
+from pipeline.tables.unread import unread_columns
 from pipeline.tables.wraps import covering_text, join_wrapped_labels
 
 #: A label starting a new item (numbered "一、", "1.", "（一）"), never the rest of one cut by a page.
@@ -62,6 +63,9 @@ class TableDraft:
     name: str | None
     as_of: str | None
     pages: list[int]
+    #: ``code`` has one or two digits printed unlabelled (context.short_dept): kept only if ``name``
+    #: is the department's as other header lines print it (parse._settle_short_codes).
+    code_short: bool = False
     header_values: list[str] = field(default_factory=list)
     rows: list[RawRow] = field(default_factory=list)
     note: str | None = None
@@ -77,6 +81,8 @@ class TableDraft:
     last_labels: dict[float, str] = field(default_factory=dict)
     #: True when some page part of it printed amounts (a table with amounts and no row read is unread).
     had_amounts: bool = False
+    #: Grid columns of its first page whose header the catalogue cannot map: index → header as printed.
+    unknown: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -163,14 +169,22 @@ class Recogniser:
             raw, ctx = _title_inside(raw, ctx, cat)
         if ctx.kind is None:
             columns, depth = None, 0
+            unknown: dict[int, str] = {}
             if prev is not None and idx == 0 and ctx.only_meta and prev.last_page == page.number - 1:
                 depth = header_depth(raw, cat, prev.kind)
-                columns = (self._own_columns(raw, depth, prev.kind) if depth else None) \
-                    or _continued_columns(prev, raw)
+                own = self._own_columns(raw, depth, prev.kind) if depth else None
+                if own is not None:
+                    columns, unknown = own
+                else:
+                    columns = _continued_columns(prev, raw)
+                    # the same grid: the first page's header names its columns
+                    unknown = prev.unknown if columns is prev.columns else {}
             if columns is not None:
                 if not prev.rows and not any(prev.columns):
                     # the first page printed only the title block; the header is on this page
                     prev.columns, prev.ncols, prev.xs = columns, raw.ncols, list(raw.xs)
+                    prev.unknown = unknown
+                self._say_unread(prev, raw, depth, columns, unknown, page.number)
                 self._rows(prev, page, raw, depth, continued=True, columns=columns)
                 prev.had_amounts |= _has_amounts(raw)
                 prev.pages.append(page.number)
@@ -187,6 +201,11 @@ class Recogniser:
             return
         kind = ctx.kind
         raw, ctx = _meta_inside(raw, ctx, cat)
+        if ctx.code_short and raw.origin == "ocr":
+            # read from a page image, one or two digits before the name may be a longer code with
+            # digits lost ("404" read "04"): not taken as a code there
+            ctx.code = ctx.name = None
+            ctx.code_short = False
         raw = join_split_words(raw, cat, kind)
         depth = header_depth(raw, cat, kind)
         paths, values = column_paths(raw, depth, cat, kind)
@@ -194,7 +213,7 @@ class Recogniser:
         if (prev is not None and idx == 0 and prev.kind == kind and not cat.kinds[kind].text_only
                 and prev.last_page == page.number - 1 and ctx.title
                 and label_key(ctx.title) == label_key(prev.title)):
-            self._repeated_title(prev, page, raw, depth, columns)
+            self._repeated_title(prev, page, raw, depth, columns, _printed_headers(raw, depth, paths, columns))
             return
         if cat.kinds[kind].unlabelled_names:
             first_amount = next((j for j, c in enumerate(columns) if c is not None and c.role in MEASURES),
@@ -202,6 +221,8 @@ class Recogniser:
             if any(c is not None and c.role == "name" for c in columns[:first_amount]):
                 columns = [Column("name") if c is None and j < first_amount else c
                            for j, c in enumerate(columns)]
+        # before repeated groups are set apart (those are said as unread_columns)
+        unknown = _printed_headers(raw, depth, paths, columns)
         if not cat.kinds[kind].side_by_side:
             columns = self._separate_groups(columns, paths, page.number, ctx.title or kind)
         unit = ctx.unit
@@ -210,50 +231,49 @@ class Recogniser:
         subkind = cat.subkind(kind, ctx.title or "") if cat.kinds[kind].subkinds else None
         draft = TableDraft(kind=kind, title=ctx.title or "", subkind=subkind, columns=columns,
                            ncols=raw.ncols, unit=unit, year=ctx.year, code=ctx.code, name=ctx.name,
+                           code_short=ctx.code_short,
                            as_of=ctx.as_of, pages=[page.number], header_values=values,
-                           last_page=page.number, xs=list(raw.xs))
+                           last_page=page.number, xs=list(raw.xs), unknown=unknown)
         draft.had_amounts = _has_amounts(raw)
-        if raw.origin == "ocr":
-            self._unread_columns(draft, raw, depth, paths, columns, page.number)
+        self._say_unread(draft, raw, depth, columns, unknown, page.number)
         self._rows(draft, page, raw, depth)
         if not draft.rows:
             draft.note = read_note(below)
         self.drafts.append(draft)
         self._open = draft
 
-    def _unread_columns(self, draft: TableDraft, raw: RawTable, depth: int, paths: list[list[str]],
-                        columns: list[Column | None], page: int) -> None:
-        """A scanned table's column that prints amounts under a header the catalogue cannot read (财政
-        拨款收入 read 财政拨蒜收入): its figures are lost, and the rest may still add up. Said so
-        (``ocr_unread_column``), so the table is judged doubtful (parse._judge_scanned)."""
-        from pipeline.document.numbers import AmountError, parse_amount
-
-        for j, (path, col) in enumerate(zip(paths, columns)):
-            if col is not None:
-                continue
-            figures = 0
-            for row in raw.texts[depth:]:
-                text = row[j] if j < len(row) else None
-                try:
-                    figures += bool(text) and parse_amount(text) is not None
-                except AmountError:
-                    pass
-            if figures:
-                header = "/".join(x for x in path if x) or "/".join(
-                    t for row in raw.texts[:depth] if j < len(row) and (t := row[j])) or "(blank)"
-                self.warnings.append(ParseWarning(
-                    "ocr_unread_column", f"{draft.title}: a column read from a page image prints {figures} "
-                    f"amounts under a header the catalogue does not know ({header!r}); its figures are not "
-                    "recorded", [page], [draft.title, header]))
+    def _say_unread(self, d: TableDraft, raw: RawTable, depth: int, columns: list[Column | None],
+                    unknown: dict[int, str], page: int) -> None:
+        """A page part's columns printing amounts under a header the catalogue cannot map (财政拨款收入
+        read 财政拨蒜收入 from an image; a wording no rule knows): their figures are not recorded, and
+        the rest of the table may still add up. Said (``unread_column``: title, header as printed,
+        amounts left out), so the table and the document are not complete (completeness.assess; a
+        scanned table is doubtful, parse._judge_scanned). Text-only kinds (forms, indicator lists)
+        hold no amount columns of their own."""
+        spec = self.cat.kinds[d.kind]
+        if not unknown or spec.text_only or spec.form_amount_groups:
+            return
+        ocr = raw.origin == "ocr"
+        rows = [_aligned_texts(columns, raw, r) for r in range(depth, len(raw.texts))
+                if not is_numbering_row(raw.texts[r], self.cat, ocr)]
+        measures = [j for j, c in enumerate(columns)
+                    if c is not None and c.role in MEASURES and c.role not in self.cat.non_money]
+        for u in unread_columns(rows, unknown, measures):
+            where = "a column read from a page image" if ocr else "a column"
+            self.warnings.append(ParseWarning(
+                "unread_column", f"{d.title}: {where} prints {u.figures} amount{'s' if u.figures != 1 else ''} under a header the catalogue "
+                f"does not know ({u.header!r}); its figures are not recorded", [page],
+                [d.title, u.header, str(u.figures)]))
 
     def _repeated_title(self, prev: TableDraft, page: PageContent, raw: RawTable, depth: int,
-                        columns: list[Column | None]) -> None:
+                        columns: list[Column | None], unknown: dict[int, str]) -> None:
         """A page printing the open table's title again: its continuation (a wide table printed over
         several pages, the title repeated on each). Rows with a label of their own are read under the
         page's own header; columns carried over with no label column cannot be tied to their rows
         and are reported unread, never read as nameless rows."""
         labelled = any(c is not None and c.role in ("name", "code", "code_or_name") for c in columns)
         if labelled and any(c is not None and c.role in MEASURES for c in columns):
+            self._say_unread(prev, raw, depth, columns, unknown, page.number)
             self._rows(prev, page, raw, depth, continued=True, columns=columns)
             prev.had_amounts |= _has_amounts(raw)
         elif _has_amounts(raw):
@@ -285,12 +305,15 @@ class Recogniser:
                 [page], ["/".join(paths[j]) for j in dropped]))
         return out
 
-    def _own_columns(self, raw: RawTable, depth: int, kind: str) -> list[Column | None] | None:
+    def _own_columns(self, raw: RawTable, depth: int,
+                     kind: str) -> tuple[list[Column | None], dict[int, str]] | None:
         """The columns a continuation page's own header names (a header repeated, or printed only
-        there), or None when it names no measure."""
+        there) with the headers of those it cannot map, or None when it names no measure."""
         paths, _ = column_paths(raw, depth, self.cat, kind)
         cols = [self.cat.column(kind, p) if p else None for p in paths]
-        return cols if any(c is not None and c.role in MEASURES for c in cols) else None
+        if not any(c is not None and c.role in MEASURES for c in cols):
+            return None
+        return cols, _printed_headers(raw, depth, paths, cols)
 
     def _rows(self, d: TableDraft, page: PageContent, raw: RawTable, depth: int,
               continued: bool = False, columns: list[Column | None] | None = None) -> None:
@@ -720,13 +743,28 @@ def _meta_inside(raw: RawTable, ctx: Context, cat: Catalogue) -> tuple[RawTable,
     if not lines:
         return raw, ctx
     meta = read_context(lines, cat)
-    for attr in ("code", "name", "year", "unit", "as_of"):
+    if meta.name is not None and (ctx.name is None or (ctx.code_short and not meta.code_short)):
+        ctx.code, ctx.name, ctx.code_short = meta.code, meta.name, meta.code_short
+    for attr in ("code", "year", "unit", "as_of"):
         if getattr(ctx, attr) is None:
             setattr(ctx, attr, getattr(meta, attr))
     top = raw.row_bboxes[k][1] if k < len(raw.row_bboxes) else raw.bbox[3]
     cut = RawTable(bbox=(raw.bbox[0], top, raw.bbox[2], raw.bbox[3]), xs=raw.xs,
                    row_bboxes=raw.row_bboxes[k:], cells=raw.cells[k:], texts=raw.texts[k:], origin=raw.origin)
     return cut, ctx
+
+
+def _printed_headers(raw: RawTable, depth: int, paths: list[list[str]],
+                     columns: list[Column | None]) -> dict[int, str]:
+    """Each column with no role: its header as printed (path levels joined by "/"; "(blank)")."""
+    out = {}
+    for j, col in enumerate(columns):
+        if col is not None:
+            continue
+        path = paths[j] if j < len(paths) else []
+        out[j] = "/".join(x for x in path if x) or "/".join(
+            t.strip() for row in raw.texts[:depth] if j < len(row) and (t := row[j]) and t.strip()) or "(blank)"
+    return out
 
 
 def _row_bbox(raw: RawTable, r: int) -> list[float]:
