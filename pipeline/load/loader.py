@@ -42,6 +42,9 @@ from pipeline.load.staging import StagingError, read_staged_document, staged_dir
 FACT_TABLES = tuple(t for t in SCHEMAS if t != "documents")
 HOLD_ENV = "BUDGET_ETL_LOAD_HOLD"
 HOLD_SECONDS = 300.0
+#: Documents a load transaction holds: one commit (WAL fsync) and one read_parquet per table for all
+#: of them instead of each (pipeline/load/loader.py's docstring; bench/bench_load.py measures it).
+BATCH_SIZE = 250
 
 
 @dataclass
@@ -62,7 +65,7 @@ class LoadSummary:
 
 def load_staged(home: Home, document_ids: list[str] | None = None, force: bool = False,
                 reference_dir: Path | None = None, lock_timeout: float = 600.0,
-                snapshot: bool = True) -> LoadSummary:
+                snapshot: bool = True, batch_size: int = BATCH_SIZE) -> LoadSummary:
     """Load the staged documents (all when None) into home.db_path; see the module docstring.
 
     A staged set whose (sha256, parser_version, status) equals what the warehouse already holds is
@@ -86,9 +89,27 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
         try:
             summary.schema_version = ensure_schema(con)
             state = _warehouse_state(con)
+            staged = _staged_documents(home.staging, ids)
+            pending: list[str] = []
             for doc_id in ids:
-                outcome = _load_one(con, home, doc_id, state.get(doc_id), force, hold)
-                getattr(summary, outcome).append(doc_id)
+                have = state.get(doc_id)
+                try:
+                    staged_doc = _check_staged(home.staging, doc_id, staged[doc_id])
+                except (StagingError, OSError, pl.exceptions.PolarsError, ValueError) as e:
+                    getattr(summary, _record_failure(con, doc_id, have, {
+                        "sha256": "", "parser_version": None, "source": ""}, "staging_error", str(e))
+                            ).append(doc_id)
+                    continue
+                if not force and _unchanged(staged_doc, have):
+                    summary.skipped.append(doc_id)
+                elif staged_doc["status"] != "loaded":
+                    getattr(summary, _record_failure(con, doc_id, have, staged_doc, staged_doc[
+                        "error_kind"] or "unreadable", staged_doc["error"] or "")).append(doc_id)
+                else:
+                    staged[doc_id] = staged_doc
+                    pending.append(doc_id)
+            for i in range(0, len(pending), batch_size):
+                _load_batch(con, home, pending[i:i + batch_size], state, staged, hold, summary)
             con.execute("BEGIN TRANSACTION")
             summary.disclosures = refresh_disclosures(con)
             summary.departments = refresh_departments(con)
@@ -160,62 +181,133 @@ def _unchanged(staged: dict, have: dict | None) -> bool:
             == (staged["sha256"], staged["parser_version"], staged["error_kind"]))
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, home: Home, doc_id: str, have: dict | None,
-              force: bool, hold: str | None) -> str:
-    """Load one staged document; returns the LoadSummary field it belongs to.
+def _staged_documents(staging: Path, ids: list[str]) -> dict[str, dict | Exception]:
+    """The documents row of each staged set, or the error reading it (StagingError, OSError, …).
 
-    DuckDB reads the staged Parquet itself (no round trip through Python); a row of another
-    document makes the insert fail (``error()``), which rolls the whole document back.
+    One DuckDB read_parquet over every documents.parquet (a polars read each cost ~2 ms a
+    document); when that read fails (a set missing or unreadable), each set is read on its own so
+    the error belongs to its document only.
+    """
+    out: dict[str, dict | Exception] = {}
+    paths: dict[str, str] = {}
+    for doc_id in ids:
+        try:
+            paths[str(staged_dir(staging, doc_id) / "documents.parquet")] = doc_id
+        except StagingError as e:
+            out[doc_id] = e
+    if paths:
+        try:
+            con = duckdb.connect()
+            try:
+                cur = con.execute("SELECT *, filename AS _staged_file FROM read_parquet($p, filename = true)",
+                                  {"p": list(paths)})
+                cols = [c[0] for c in cur.description]
+                rows = cur.fetchall()
+            finally:
+                con.close()
+        except duckdb.Error:
+            rows = None
+        if rows is None:
+            for doc_id in paths.values():
+                try:
+                    out[doc_id] = read_staged_document(staging, doc_id)
+                except (StagingError, OSError, pl.exceptions.PolarsError, ValueError) as e:
+                    out[doc_id] = e
+        else:
+            found: dict[str, list[dict]] = {d: [] for d in paths.values()}
+            for r in rows:
+                row = dict(zip(cols, r))
+                found[paths[row.pop("_staged_file")]].append(
+                    {k: v for k, v in row.items() if k != "filename"})
+            for doc_id, got in found.items():
+                out[doc_id] = got[0] if len(got) == 1 else StagingError(
+                    f"staged set {doc_id} has {len(got)} documents rows")
+    return out
+
+
+def _check_staged(staging: Path, doc_id: str, staged_doc: dict | Exception) -> dict:
+    """The staged documents row when the whole set is there; raises what is wrong otherwise."""
+    if isinstance(staged_doc, Exception):
+        raise staged_doc
+    folder = staged_dir(staging, doc_id)
+    missing = [t for t in SCHEMAS if not (folder / f"{t}.parquet").exists()]
+    if missing:
+        raise StagingError(f"staged set {doc_id} lacks {missing}")
+    return staged_doc
+
+
+def _load_batch(con: duckdb.DuckDBPyConnection, home: Home, batch: list[str],
+                state: dict[str, dict], staged: dict[str, dict], hold: str | None,
+                summary: LoadSummary) -> None:
+    """Load ``batch`` in one transaction; if it fails, load each half the same way.
+
+    So a batch is visible whole or not at all, and a bad document costs about 2·log2(batch)
+    transactions before it fails alone (as a batch of one, with its own error recorded).
     """
     try:
-        staged_doc = read_staged_document(home.staging, doc_id)
-        if not force and _unchanged(staged_doc, have):
-            return "skipped"
-        folder = staged_dir(home.staging, doc_id)
-        paths = {t: folder / f"{t}.parquet" for t in SCHEMAS}
-        missing = [t for t, p in paths.items() if not p.exists()]
-        if missing:
-            raise StagingError(f"staged set {doc_id} lacks {missing}")
-    except (StagingError, OSError, pl.exceptions.PolarsError, ValueError) as e:
-        return _record_failure(con, doc_id, have, {"sha256": "", "parser_version": None,
-                                                   "source": ""}, "staging_error", str(e))
-    if staged_doc["status"] != "loaded":
-        return _record_failure(con, doc_id, have, staged_doc, staged_doc["error_kind"] or "unreadable",
-                               staged_doc["error"] or "")
-    con.execute("BEGIN TRANSACTION")
-    try:
-        if hold:
-            print(f"BEGIN {doc_id}", file=sys.stderr, flush=True)
-        if have is not None:  # a new document has no rows to delete
-            con.execute("DELETE FROM documents WHERE document_id = $id", {"id": doc_id})
-            for table in FACT_TABLES:
-                con.execute(f"DELETE FROM {table} WHERE document_id = $id", {"id": doc_id})
-        for table, path in paths.items():
-            con.execute(
-                f"INSERT INTO {table} BY NAME SELECT * REPLACE (CASE WHEN document_id = $id"
-                f" THEN document_id ELSE error('staged {table} holds a row of another document')"
-                f" END AS document_id) FROM read_parquet($path)",
-                {"id": doc_id, "path": str(path)}).fetchall()
-        con.execute(
-            "UPDATE documents SET loaded_at = current_timestamp, last_attempt_at = current_timestamp,"
-            " last_attempt_sha256 = sha256, last_attempt_parser_version = parser_version,"
-            " last_error_kind = NULL, last_error = NULL WHERE document_id = $id", {"id": doc_id})
-        if con.execute("SELECT count(*) FROM documents WHERE document_id = $id",
-                       {"id": doc_id}).fetchall() != [(1,)]:
-            raise duckdb.ConstraintException(f"staged set {doc_id} must have exactly one documents row")
-        _bump_generation(con)
-        if hold == doc_id:
-            print(f"HOLD {doc_id}", file=sys.stderr, flush=True)
-            time.sleep(HOLD_SECONDS)
-        con.execute("COMMIT")
-        if hold:
-            print(f"COMMIT {doc_id}", file=sys.stderr, flush=True)
+        _insert_batch(con, home, batch, state, hold)
     except duckdb.Error as e:
         _rollback(con)
-        # a full disk (the WAL cannot grow) is the machine's failure, not this document's
-        raise_if_disk_full(e, f"loading {doc_id} into {home.db_path}", home.db_path.parent)
-        return _record_failure(con, doc_id, have, staged_doc, "load_error", str(e))
-    return "loaded"
+        # a full disk (the WAL cannot grow) is the machine's failure, not this batch's
+        raise_if_disk_full(e, f"loading {batch[0]}… into {home.db_path}", home.db_path.parent)
+        if len(batch) > 1:
+            half = len(batch) // 2
+            _load_batch(con, home, batch[:half], state, staged, hold, summary)
+            _load_batch(con, home, batch[half:], state, staged, hold, summary)
+        else:
+            doc_id = batch[0]
+            getattr(summary, _record_failure(con, doc_id, state.get(doc_id), staged[doc_id],
+                                             "load_error", str(e))).append(doc_id)
+        return
+    summary.loaded.extend(batch)
+
+
+def _insert_batch(con: duckdb.DuckDBPyConnection, home: Home, batch: list[str],
+                  state: dict[str, dict], hold: str | None) -> None:
+    """One transaction: delete the batch's previous rows, insert its staged sets, commit.
+
+    DuckDB reads the staged Parquet itself, one read_parquet per table over the batch's files (no
+    round trip through Python); a row whose document_id is not its folder's (``filename``) makes
+    the insert fail (``error()``), which rolls the batch back.
+    """
+    folders = [str(staged_dir(home.staging, d)) for d in batch]
+    prefix = str(home.staging) + os.sep
+    con.execute("BEGIN TRANSACTION")
+    if hold:
+        for doc_id in batch:
+            print(f"BEGIN {doc_id}", file=sys.stderr, flush=True)
+    replaced = [d for d in batch if d in state]   # a new document has no rows to delete
+    if replaced:
+        for table in ("documents",) + FACT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE document_id IN (SELECT unnest($ids))",
+                        {"ids": replaced})
+    for table in SCHEMAS:
+        con.execute(
+            f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (filename) REPLACE (CASE WHEN filename"
+            f" = concat($prefix, document_id, $suffix) THEN document_id ELSE error('staged {table}"
+            f" holds a row of another document') END AS document_id)"
+            f" FROM read_parquet($paths, filename = true)",
+            {"prefix": prefix, "suffix": f"{os.sep}{table}.parquet",
+             "paths": [f"{f}{os.sep}{table}.parquet" for f in folders]}).fetchall()
+    con.execute(
+        "UPDATE documents SET loaded_at = current_timestamp, last_attempt_at = current_timestamp,"
+        " last_attempt_sha256 = sha256, last_attempt_parser_version = parser_version,"
+        " last_error_kind = NULL, last_error = NULL WHERE document_id IN (SELECT unnest($ids))",
+        {"ids": batch})
+    counts = dict(con.execute("SELECT document_id, count(*) FROM documents"
+                              " WHERE document_id IN (SELECT unnest($ids)) GROUP BY ALL",
+                              {"ids": batch}).fetchall())
+    wrong = [d for d in batch if counts.get(d) != 1]
+    if wrong:
+        raise duckdb.ConstraintException(f"staged set {wrong[0]} must have exactly one documents row")
+    _bump_generation(con, len(batch))
+    if hold in batch:
+        print(f"HOLD {hold}", file=sys.stderr, flush=True)
+        time.sleep(HOLD_SECONDS)
+    con.execute("COMMIT")
+    if hold:
+        for doc_id in batch:
+            print(f"COMMIT {doc_id}", file=sys.stderr, flush=True)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -226,9 +318,11 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
-def _bump_generation(con: duckdb.DuckDBPyConnection) -> None:
-    """Inside a document's transaction: the warehouse changed (see 011_resumable_stages.sql)."""
-    con.execute("UPDATE load_generation SET generation = generation + 1, changed_at = current_timestamp")
+def _bump_generation(con: duckdb.DuckDBPyConnection, documents: int = 1) -> None:
+    """Inside a load's transaction: the warehouse changed (see 011_resumable_stages.sql); one step
+    per document changed, so the counter reads the same however the documents were batched."""
+    con.execute("UPDATE load_generation SET generation = generation + $n, changed_at = current_timestamp",
+                {"n": documents})
 
 
 def _record_failure(con: duckdb.DuckDBPyConnection, doc_id: str, have: dict | None, doc: dict,
