@@ -1,20 +1,25 @@
-"""The single DuckDB writer: staged Parquet sets → warehouse, one transaction per document.
+"""The single DuckDB writer: staged Parquet sets → warehouse, one transaction per batch of documents.
 
-Under ``filelock.FileLock(home.lock_path)`` the loader migrates the schema, then for each staged
-document deletes its rows from every fact table and inserts the staged ones in one transaction, so a
-re-load replaces a document and a crash (even SIGKILL) mid-way leaves its previous version. A
-document whose new version failed (parse failure staged by ``failure_frames``, or an error while
-loading) keeps its good rows and status 'loaded'; the failure goes into documents.last_error_kind /
+Under ``filelock.FileLock(home.lock_path)`` the loader migrates the schema, reads the documents row
+of every staged set (one read_parquet), skips those already loaded, then loads the rest in batches
+(``BATCH_SIZE``): one transaction deletes the batch's rows from every table and inserts the staged
+ones (one read_parquet per table over the batch's files), so a re-load replaces a document and a
+crash (even SIGKILL) mid-way leaves every document of the batch at its previous version. Why
+batches: one transaction a document cost ~30 ms, mostly its COMMIT (a WAL fsync) and nine small
+read_parquet calls (bench/bench_load.py). A batch that fails is split in halves and each loaded the
+same way, down to the failing document alone, so one bad document fails only itself. A document
+whose new version failed (parse failure staged by ``failure_frames``, or an error while loading)
+keeps its good rows and status 'loaded'; the failure goes into documents.last_error_kind /
 last_error / last_attempt_*. Then the dimensions are rebuilt, the file checkpointed and closed, and
 the read snapshot published. Every change to a document's rows bumps
-``load_generation.generation`` in the same transaction, and the final step records the generation
-the dimensions were rebuilt for, so a later night knows exactly what an interrupted one left undone
-(pipeline/resume.py).
+``load_generation.generation`` (one step a document) in the same transaction, and the final step
+records the generation the dimensions were rebuilt for, so a later night knows exactly what an
+interrupted one left undone (pipeline/resume.py).
 
 Test hook: with $BUDGET_ETL_LOAD_HOLD set to a document id the loader prints "BEGIN <id>" /
-"COMMIT <id>" to stderr for every document and, inside that document's transaction (rows deleted
-and re-inserted, not committed), prints "HOLD <id>" and waits, so a test can kill it there without
-racing a timer.
+"COMMIT <id>" to stderr for every document of every batch and, inside the transaction of the batch
+holding that document (rows deleted and re-inserted, not committed), prints "HOLD <id>" and waits,
+so a test can kill it there without racing a timer.
 """
 
 from __future__ import annotations
@@ -72,7 +77,10 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
     skipped unless ``force``: a night with nothing new costs a read of each small documents.parquet.
     Load many documents per call where possible: each call migrates, rebuilds the dimensions and
     copies the snapshot (``snapshot=False`` skips the copy, e.g. for all but the last of a batch).
+    ``batch_size`` documents share a transaction (1: one transaction each, as before batching).
     """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     t0 = time.perf_counter()
     home.ensure()
     summary = LoadSummary()
@@ -108,8 +116,12 @@ def load_staged(home: Home, document_ids: list[str] | None = None, force: bool =
                 else:
                     staged[doc_id] = staged_doc
                     pending.append(doc_id)
+            # One thread reads a batch's many small Parquet files faster than two: a parallel scan
+            # pays per-thread insert state for each of ~130 column chunks a document (bench_load).
+            con.execute("SET threads = 1")
             for i in range(0, len(pending), batch_size):
                 _load_batch(con, home, pending[i:i + batch_size], state, staged, hold, summary)
+            con.execute("RESET threads")
             con.execute("BEGIN TRANSACTION")
             summary.disclosures = refresh_disclosures(con)
             summary.departments = refresh_departments(con)
