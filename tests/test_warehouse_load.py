@@ -329,15 +329,17 @@ def test_one_bad_document_fails_alone_and_its_batch_loads(home):
         assert per_doc[d] == sum(len(r.values) for t in results[d].tables for r in t.rows), d
 
 
-def test_a_staged_set_without_its_documents_file_fails_alone(home):
-    results = many_departments(3)
+def test_an_incomplete_or_unreadable_staged_set_fails_alone(home):
+    results = many_departments(4)
     stage_all(home, results)
+    (home.staging / "d00" / "documents.parquet").write_bytes(b"not parquet")
     (home.staging / "d01" / "documents.parquet").unlink()
     (home.staging / "d02" / "assets.parquet").unlink()
+    bad = ["d00", "d01", "d02"]
     summary = load_staged(home)
-    assert summary.failed == ["d01", "d02"]
-    assert summary.loaded == sorted(d for d in results if d not in ("d01", "d02"))
+    assert summary.failed == bad
+    assert summary.loaded == sorted(d for d in results if d not in bad)
     con = duckdb.connect(str(home.db_path), read_only=True)
     kinds = dict(con.execute("SELECT document_id, error_kind FROM documents WHERE status = 'failed'").fetchall())
     con.close()
-    assert kinds == {"d01": "staging_error", "d02": "staging_error"}
+    assert kinds == {d: "staging_error" for d in bad}

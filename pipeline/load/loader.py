@@ -197,16 +197,22 @@ def _staged_documents(staging: Path, ids: list[str]) -> dict[str, dict | Excepti
     """The documents row of each staged set, or the error reading it (StagingError, OSError, …).
 
     One DuckDB read_parquet over every documents.parquet (a polars read each cost ~2 ms a
-    document); when that read fails (a set missing or unreadable), each set is read on its own so
-    the error belongs to its document only.
+    document); a set without that file, or every set when the one read fails (a file unreadable),
+    is read on its own so the error belongs to its document only.
     """
     out: dict[str, dict | Exception] = {}
     paths: dict[str, str] = {}
+    alone: list[str] = []   # no documents.parquet (yet): read on its own, for its own error
     for doc_id in ids:
         try:
-            paths[str(staged_dir(staging, doc_id) / "documents.parquet")] = doc_id
+            path = staged_dir(staging, doc_id) / "documents.parquet"
         except StagingError as e:
             out[doc_id] = e
+            continue
+        if path.is_file():
+            paths[str(path)] = doc_id
+        else:
+            alone.append(doc_id)
     if paths:
         try:
             con = duckdb.connect()
@@ -220,11 +226,7 @@ def _staged_documents(staging: Path, ids: list[str]) -> dict[str, dict | Excepti
         except duckdb.Error:
             rows = None
         if rows is None:
-            for doc_id in paths.values():
-                try:
-                    out[doc_id] = read_staged_document(staging, doc_id)
-                except (StagingError, OSError, pl.exceptions.PolarsError, ValueError) as e:
-                    out[doc_id] = e
+            alone.extend(paths.values())
         else:
             found: dict[str, list[dict]] = {d: [] for d in paths.values()}
             for r in rows:
@@ -234,6 +236,11 @@ def _staged_documents(staging: Path, ids: list[str]) -> dict[str, dict | Excepti
             for doc_id, got in found.items():
                 out[doc_id] = got[0] if len(got) == 1 else StagingError(
                     f"staged set {doc_id} has {len(got)} documents rows")
+    for doc_id in alone:
+        try:
+            out[doc_id] = read_staged_document(staging, doc_id)
+        except (StagingError, OSError, pl.exceptions.PolarsError, ValueError) as e:
+            out[doc_id] = e
     return out
 
 
