@@ -343,3 +343,33 @@ def test_an_incomplete_or_unreadable_staged_set_fails_alone(home):
     kinds = dict(con.execute("SELECT document_id, error_kind FROM documents WHERE status = 'failed'").fetchall())
     con.close()
     assert kinds == {d: "staging_error" for d in bad}
+
+
+def test_sets_staged_with_other_columns_load_as_they_would_one_by_one(tmp_path):
+    """A batch mixing sets staged by another release: one lacks nullable and DEFAULT columns, one
+    carries a column the warehouse does not have (it fails alone, as it would on its own)."""
+    results = many_departments(4)
+    dumps = {}
+    for size in (1, 1000):
+        home = Home.at(tmp_path / str(size)).ensure()
+        stage_all(home, results)
+        frames = frames_from_result(results["d01"], "d01", "inbox/d01.pdf")
+        frames["budget_lines"] = frames["budget_lines"].drop("numbering", "bbox")
+        frames["procurement_lines"] = frames["procurement_lines"].drop("is_total")
+        assert frames["procurement_lines"].height, "the seed must have procurement rows for this test"
+        stage(home.staging, "d01", frames)
+        frames = frames_from_result(results["d03"], "d03", "inbox/d03.pdf")
+        frames["budget_lines"] = frames["budget_lines"].with_columns(surplus=pl.lit("x"))
+        stage(home.staging, "d03", frames)
+        summary = load_staged(home, batch_size=size)
+        assert summary.failed == ["d03"], summary
+        dumps[size] = dump(home.db_path)
+    assert dumps[1] == dumps[1000]
+    con = duckdb.connect(str(Home.at(tmp_path / "1000").db_path), read_only=True)
+    lines = con.execute("SELECT count(*), count(numbering), count(bbox) FROM budget_lines"
+                        " WHERE document_id = 'd01'").fetchall()[0]
+    procurement = con.execute("SELECT count(*), count(*) FILTER (WHERE NOT is_total) FROM procurement_lines"
+                              " WHERE document_id = 'd01'").fetchall()[0]
+    con.close()
+    assert lines[0] > 0 and lines[1:] == (0, 0)
+    assert procurement[0] > 0 and procurement[1] == procurement[0], "is_total takes its DEFAULT"

@@ -287,7 +287,10 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, home: Home, batch: list[str],
 
     DuckDB reads the staged Parquet itself, one read_parquet per table over the batch's files (no
     round trip through Python); a row whose document_id is not its folder's (``filename``) makes
-    the insert fail (``error()``), which rolls the batch back.
+    the insert fail (``error()``), which rolls the batch back. ``union_by_name``: without it a
+    column the first file lacks would be dropped, silently, from the files after it (sets staged by
+    another release); a column a file lacks reads NULL, so where the table wants its DEFAULT the
+    insert fails and the halves, down to that set alone, load it as they would one by one.
     """
     folders = [str(staged_dir(home.staging, d)) for d in batch]
     prefix = str(home.staging) + os.sep
@@ -305,7 +308,7 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, home: Home, batch: list[str],
             f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (filename) REPLACE (CASE WHEN filename"
             f" = concat($prefix, document_id, $suffix) THEN document_id ELSE error('staged {table}"
             f" holds a row of another document') END AS document_id)"
-            f" FROM read_parquet($paths, filename = true)",
+            f" FROM read_parquet($paths, filename = true, union_by_name = true)",
             {"prefix": prefix, "suffix": f"{os.sep}{table}.parquet",
              "paths": [f"{f}{os.sep}{table}.parquet" for f in folders]}).fetchall()
     con.execute(
