@@ -44,7 +44,7 @@ SPECS = [
                  kinds={"polars", "parquet"}, skippable=True,
                  description="The document's cleaned polars frames, staged as Parquet for the single loader."),
     dg.AssetSpec(WAREHOUSE, deps=[CLEANED], group_name="district", kinds={"duckdb"}, skippable=True,
-                 description="The DuckDB warehouse: every staged document loaded, one transaction each."),
+                 description="The DuckDB warehouse: every staged document loaded, in batches of documents (one transaction a batch)."),
     dg.AssetSpec(REPORT, deps=[WAREHOUSE], group_name="district", kinds={"great_expectations", "html"},
                  skippable=True,
                  description="The identity checks over the warehouse, GX Data Docs and the HTML discrepancy "

@@ -153,7 +153,7 @@ def _report(context: dg.OpExecutionContext, key: str, reply: dict) -> None:
 
 @dg.op(tags={QUEUE_TAG: WRITER_QUEUE}, pool=DUCKDB_POOL,
        description="The single DuckDB writer: collect the published sets into the home's staging area, "
-                   "load every pending document (one transaction each), check, write the report.")
+                   "load every pending document (in batches, one transaction a batch), check, write the report.")
 def load_night(context: dg.OpExecutionContext, etl: EtlSettings, night: dict, parsed: list) -> dict:
     from pipeline.distributed import collect_published
     from pipeline.night import NightSummary, finish_stages, load_stage

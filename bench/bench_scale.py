@@ -172,7 +172,7 @@ def _load_and_check(home) -> None:
 
     t = time.perf_counter()
     s = load_staged(home)
-    print(f"  load (one transaction a document, fresh warehouse):        {time.perf_counter() - t:8.1f} s "
+    print(f"  load (one transaction a batch, fresh warehouse):            {time.perf_counter() - t:8.1f} s "
           f"({len(s.loaded)} loaded, {len(s.failed)} failed); load average {load()}", flush=True)
     t = time.perf_counter()
     c = run_checks(home.db_path)

@@ -18,7 +18,7 @@ The same stages as pipeline.night, with the object store (pipeline/objectstore.p
   load, checks and report (pipeline.night) run as on one machine.
 
 Running a step twice (a worker killed mid-step, its task delivered again) publishes the same keys
-with the same content, and the loader replaces a document's rows in one transaction: nothing is lost
+with the same content, and the loader replaces a document's rows in one transaction (its batch's): nothing is lost
 or loaded twice. No Dagster imports here: assets/scale.py wraps these as Celery-executed steps.
 """
 

@@ -1,5 +1,6 @@
 """A loader killed with SIGKILL mid-way leaves every document at its previous or its new version,
-never half of one; readers meanwhile get the snapshot; the next load completes the work."""
+never half of one, and a batch of documents (one transaction) whole or not at all; readers meanwhile
+get the snapshot; the next load completes the work."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from pipeline.load.sql import run_sql
 from pipeline.load.staging import stage
 
 LOADER = "import sys; from pipeline.config import Home; from pipeline.load.loader import load_staged; " \
-         "load_staged(Home.at(sys.argv[1]))"
+         "load_staged(Home.at(sys.argv[1]), batch_size=2)"
 
 
 def versions(scale: Decimal, tag: str) -> dict:
@@ -53,7 +54,7 @@ def test_sigkill_mid_transaction_keeps_previous_versions(tmp_path):
     for doc_id, r in new.items():
         stage(home.staging, doc_id, frames_from_result(r, doc_id, f"{doc_id}.pdf"))
 
-    env = dict(os.environ, **{HOLD_ENV: "d1"}, PYTHONPATH=str(PROJECT_ROOT))
+    env = dict(os.environ, **{HOLD_ENV: "d3"}, PYTHONPATH=str(PROJECT_ROOT))
     proc = subprocess.Popen([sys.executable, "-c", LOADER, str(tmp_path)], env=env,
                             stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
     watchdog = threading.Timer(120, proc.kill)
@@ -62,7 +63,7 @@ def test_sigkill_mid_transaction_keeps_previous_versions(tmp_path):
     try:
         for line in proc.stderr:
             seen.append(line.strip())
-            if seen[-1] == "HOLD d1":  # d0 committed, d1's rows replaced but not committed
+            if seen[-1] == "HOLD d3":  # batch d0+d1 committed, d2+d3 replaced, not committed
                 # While the loader holds the file, readers get the snapshot of the last load.
                 _, rows = run_sql(home.db_path, "SELECT count(*) FROM budget_lines")
                 assert rows[0][0] == sum(len(r.values) for d in old.values()
@@ -72,19 +73,21 @@ def test_sigkill_mid_transaction_keeps_previous_versions(tmp_path):
     finally:
         proc.wait()
         watchdog.cancel()
-    assert seen[:4] == ["BEGIN d0", "COMMIT d0", "BEGIN d1", "HOLD d1"], seen
+    assert seen == ["BEGIN d0", "BEGIN d1", "COMMIT d0", "COMMIT d1", "BEGIN d2", "BEGIN d3",
+                    "HOLD d3"], seen
     assert proc.returncode == -signal.SIGKILL
 
     got = sums(home.db_path)  # opens: the WAL replays committed transactions only
-    assert got["d0"] == measure_sums(new["d0"])
-    for doc_id in ("d1", "d2", "d3"):
+    for doc_id in ("d0", "d1"):
+        assert got[doc_id] == measure_sums(new[doc_id]), doc_id
+    for doc_id in ("d2", "d3"):   # d2 was loaded whole in the killed transaction: not visible either
         assert got[doc_id] == measure_sums(old[doc_id]), doc_id
     con = duckdb.connect(str(home.db_path), read_only=True)
     rows = con.execute("SELECT document_id, sha256 FROM documents ORDER BY 1").fetchall()
     con.close()
-    assert rows == [("d0", new["d0"].source["sha256"])] + [(d, old[d].source["sha256"])
-                                                           for d in ("d1", "d2", "d3")]
+    assert rows == [(d, new[d].source["sha256"]) for d in ("d0", "d1")] + [
+        (d, old[d].source["sha256"]) for d in ("d2", "d3")]
 
     summary = load_staged(home)  # the stale lock file does not block: flock died with the process
-    assert sorted(summary.loaded) == ["d1", "d2", "d3"] and summary.skipped == ["d0"]
+    assert sorted(summary.loaded) == ["d2", "d3"] and summary.skipped == ["d0", "d1"]
     assert sums(home.db_path) == {d: measure_sums(r) for d, r in new.items()}

@@ -267,3 +267,109 @@ def test_listing_a_document_twice_loads_it_once(home):
     con = duckdb.connect(str(home.db_path), read_only=True)
     n = con.execute("SELECT count(*) FROM budget_lines").fetchall()[0][0]
     assert n == sum(len(r.values) for t in seed_result().tables for r in t.rows)
+
+
+def many_departments(n: int) -> dict[str, object]:
+    """``n`` department-years beside the small district (for batches of several documents)."""
+    seed = seed_result()
+    out = dict(small_district())
+    for i in range(n):
+        out[f"d{i:02d}"] = varied(seed, str(300 + i), f"部门{i}", 2020 + i % 4,
+                                  Decimal(i + 2), f"{i:02d}" * 32)
+    return out
+
+
+def generation(db: Path) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT generation FROM load_generation").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_loading_in_batches_gives_what_loading_one_by_one_gives(tmp_path):
+    results = many_departments(7)
+    dumps = {}
+    for size in (1, 3, 1000):
+        home = Home.at(tmp_path / str(size)).ensure()
+        stage_all(home, results)
+        assert sorted(load_staged(home, batch_size=size).loaded) == sorted(results)
+        changed = varied(results["d03"], "303", "部门3", 2023, Decimal(7), "e" * 64)
+        stage(home.staging, "d03", frames_from_result(changed, "d03", "inbox/d03.pdf"))
+        assert load_staged(home, force=True, batch_size=size).loaded == sorted(results)
+        dumps[size] = (dump(home.db_path), generation(home.db_path))
+    assert dumps[1] == dumps[3] == dumps[1000]
+    assert dumps[1][1] == 1 + 2 * len(results), "one generation step a document loaded"
+
+
+def test_one_bad_document_fails_alone_and_its_batch_loads(home):
+    results = many_departments(6)
+    stage_all(home, results)
+    # d01 breaks NOT NULL (the insert fails), d04 holds a row of another document of the same batch.
+    frames = frames_from_result(results["d01"], "d01", "inbox/d01.pdf")
+    frames["budget_lines"] = frames["budget_lines"].with_columns(
+        pl.when(pl.col("row_index") == 3).then(None).otherwise(pl.col("measure")).alias("measure"))
+    stage(home.staging, "d01", frames)
+    frames = frames_from_result(results["d04"], "d04", "inbox/d04.pdf")
+    frames["assets"] = frames["assets"].with_columns(document_id=pl.lit("d05"))
+    assert frames["assets"].height, "the seed must have asset rows for this test"
+    stage(home.staging, "d04", frames)
+    summary = load_staged(home)
+    assert summary.failed == ["d01", "d04"]
+    assert summary.loaded == sorted(d for d in results if d not in ("d01", "d04"))
+    con = duckdb.connect(str(home.db_path), read_only=True)
+    rows = dict(con.execute("SELECT document_id, status FROM documents").fetchall())
+    per_doc = dict(con.execute("SELECT document_id, count(*) FROM budget_lines GROUP BY ALL").fetchall())
+    kinds = dict(con.execute("SELECT document_id, error_kind FROM documents WHERE status = 'failed'").fetchall())
+    con.close()
+    assert rows == {d: "failed" if d in ("d01", "d04") else "loaded" for d in results}
+    assert kinds == {"d01": "load_error", "d04": "load_error"}
+    assert set(per_doc) == set(results) - {"d01", "d04"}
+    for d in per_doc:
+        assert per_doc[d] == sum(len(r.values) for t in results[d].tables for r in t.rows), d
+
+
+def test_an_incomplete_or_unreadable_staged_set_fails_alone(home):
+    results = many_departments(4)
+    stage_all(home, results)
+    (home.staging / "d00" / "documents.parquet").write_bytes(b"not parquet")
+    (home.staging / "d01" / "documents.parquet").unlink()
+    (home.staging / "d02" / "assets.parquet").unlink()
+    bad = ["d00", "d01", "d02"]
+    summary = load_staged(home)
+    assert summary.failed == bad
+    assert summary.loaded == sorted(d for d in results if d not in bad)
+    con = duckdb.connect(str(home.db_path), read_only=True)
+    kinds = dict(con.execute("SELECT document_id, error_kind FROM documents WHERE status = 'failed'").fetchall())
+    con.close()
+    assert kinds == {d: "staging_error" for d in bad}
+
+
+def test_sets_staged_with_other_columns_load_as_they_would_one_by_one(tmp_path):
+    """A batch mixing sets staged by another release: one lacks nullable and DEFAULT columns, one
+    carries a column the warehouse does not have (it fails alone, as it would on its own)."""
+    results = many_departments(4)
+    dumps = {}
+    for size in (1, 1000):
+        home = Home.at(tmp_path / str(size)).ensure()
+        stage_all(home, results)
+        frames = frames_from_result(results["d01"], "d01", "inbox/d01.pdf")
+        frames["budget_lines"] = frames["budget_lines"].drop("numbering", "bbox")
+        frames["procurement_lines"] = frames["procurement_lines"].drop("is_total")
+        assert frames["procurement_lines"].height, "the seed must have procurement rows for this test"
+        stage(home.staging, "d01", frames)
+        frames = frames_from_result(results["d03"], "d03", "inbox/d03.pdf")
+        frames["budget_lines"] = frames["budget_lines"].with_columns(surplus=pl.lit("x"))
+        stage(home.staging, "d03", frames)
+        summary = load_staged(home, batch_size=size)
+        assert summary.failed == ["d03"], summary
+        dumps[size] = dump(home.db_path)
+    assert dumps[1] == dumps[1000]
+    con = duckdb.connect(str(Home.at(tmp_path / "1000").db_path), read_only=True)
+    lines = con.execute("SELECT count(*), count(numbering), count(bbox) FROM budget_lines"
+                        " WHERE document_id = 'd01'").fetchall()[0]
+    procurement = con.execute("SELECT count(*), count(*) FILTER (WHERE NOT is_total) FROM procurement_lines"
+                              " WHERE document_id = 'd01'").fetchall()[0]
+    con.close()
+    assert lines[0] > 0 and lines[1:] == (0, 0)
+    assert procurement[0] > 0 and procurement[1] == procurement[0], "is_total takes its DEFAULT"
