@@ -83,10 +83,6 @@ def _cjk(ch: str) -> bool:
 #: Glyphs the Chinese model reads where a parenthesis is printed (a budget table prints no angle
 #: brackets): 因公出国（境）费 comes back as 因公出国〈境)费, a header no catalogue pattern knows.
 _FOLD = str.maketrans({"〈": "(", "〉": ")"})
-#: Words the Chinese model misreads, none of them a word of a budget: 支 read 文 (本年文出, 基本文出,
-#: 收文预算总表), 目 read 日 (项日, 科日编码), 一 read - (-般公共预算), 款 read 黎 (财政拨黎收入).
-_WORD_FOLDS = (("文出", "支出"), ("收文预算", "收支预算"), ("项日", "项目"), ("科日", "科目"), ("-般", "一般"),
-               ("拨黎", "拨款"))
 #: A Chinese text prints its colons full-width (其中：, 单位：); the engine gives them ASCII.
 _COLON_RE = re.compile(r"(?<=[\u4e00-\u9fff]):")
 #: The colon of a table's meta line read as a comma or semicolon (单位，元; 部门; 江苏省…): read so, the
@@ -119,11 +115,10 @@ def join_words(words: list[Word]) -> str:
 
 
 def fold(text: str) -> str:
-    """An OCR reading with the engine's known misreads of budget wording put right (_FOLD,
-    _WORD_FOLDS, _COLON_RE, _LABEL_COLON_RE, _NUMBERING_RE, _QUOTE_RE); digits are never touched here."""
+    """An OCR reading with the engine's misread punctuation and numbering put right (_FOLD,
+    _COLON_RE, _LABEL_COLON_RE, _NUMBERING_RE, _QUOTE_RE); digits are never touched here. Misread
+    wording is put right later, against the catalogue and the subject lists (tables/ocr_wording.py)."""
     text = text.translate(_FOLD)
-    for wrong, right in _WORD_FOLDS:
-        text = text.replace(wrong, right)
     text = _COLON_RE.sub("：", text)
     text = _LABEL_COLON_RE.sub(r"\1：", text)
     text = _NUMBERING_RE.sub(lambda m: m.group(0).translate(_NUMERAL_FOLD), text)

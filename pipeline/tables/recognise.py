@@ -21,6 +21,7 @@ from pipeline.tables.context import NOTE_RE, Context, read_context, read_note
 from pipeline.document.numbers import is_amount
 from pipeline.tables.header import (column_paths, header_depth, is_header_row, is_numbering_row,
                                     join_split_words)
+from pipeline.tables import ocr_wording
 from pipeline.tables.wraps import covering_text, join_wrapped_labels
 
 #: A label starting a new item (numbered "一、", "1.", "（一）"), never the rest of one cut by a page.
@@ -119,6 +120,8 @@ class Recogniser:
             nxt_top = tables[idx + 1].bbox[1] if idx + 1 < len(tables) else page.height
             below = [ln for ln in outside if ln.top >= raw.bbox[3] - 1 and ln.bottom <= nxt_top + 1]
             ctx = read_context(window, self.cat)
+            if raw.origin == "ocr" and ctx.kind is None and window:
+                ctx = read_context(ocr_wording.correct_titles(window, raw, self.cat), self.cat)
             if idx == 0 and ctx.kind is None and pending and _title_inside(raw, ctx, self.cat)[1].kind is None:
                 ctx = read_context(pending + window, self.cat)
             self._table(page, idx, raw, ctx, below)
@@ -164,6 +167,8 @@ class Recogniser:
         if ctx.kind is None:
             columns, depth = None, 0
             if prev is not None and idx == 0 and ctx.only_meta and prev.last_page == page.number - 1:
+                if raw.origin == "ocr":
+                    raw = ocr_wording.correct_header(raw, cat, prev.kind)
                 depth = header_depth(raw, cat, prev.kind)
                 columns = (self._own_columns(raw, depth, prev.kind) if depth else None) \
                     or _continued_columns(prev, raw)
@@ -187,6 +192,8 @@ class Recogniser:
             return
         kind = ctx.kind
         raw, ctx = _meta_inside(raw, ctx, cat)
+        if raw.origin == "ocr":
+            raw = ocr_wording.correct_header(raw, cat, kind)
         raw = join_split_words(raw, cat, kind)
         depth = header_depth(raw, cat, kind)
         paths, values = column_paths(raw, depth, cat, kind)
