@@ -24,6 +24,8 @@ from pipeline.document.numbers import label_key
 #: The least characters a text must have for one of them to be put right (one in two is a guess).
 MIN_CHARS = 3
 #: A row label's numbering (一、 1. （一） 其中：), kept as read; the rest is matched.
+#: The least characters of a subject name put right: 退休费 and 离休费 are both names, one apart.
+MIN_NAME_CHARS = 4
 _PREFIX_RE = re.compile(r"^(?:其中[:：]?)?(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[）)])?")
 _REGEX_META = set("\\^$.|?*+()[]{}")
 
@@ -97,7 +99,7 @@ def one_from_names(label: str, names: Iterable[str]) -> str | None:
     character away from (a digit never), as ``label`` would print it; else None."""
     m = _PREFIX_RE.match(label)
     head, body = label[:m.end()], label[m.end():]
-    if len(body) < MIN_CHARS:
+    if len(body) < MIN_NAME_CHARS:
         return None
     hits = set()
     for name in names:
@@ -218,7 +220,8 @@ def correct_titles(lines: list, raw, cat) -> list:
     both: bool | None = None
     out = []
     for ln in lines:
-        if len(label_key(ln.text)) > TITLE_MAX or cat.kind_of_title(ln.text) is not None:
+        if (len(label_key(ln.text)) > TITLE_MAX or cat.kind_of_title(ln.text) is not None
+                or is_header_word(cat, None, ln.text)):     # (绩效指标 is a header, not 绩效目标)
             out.append(ln)
             continue
         if both is None:
@@ -294,7 +297,7 @@ def _side_word(label: str, side: str, cat) -> str | None:
 _NUMERALS = "一二三四五六七八九"
 #: A label's numbering up to its 、: one to four characters, none a Chinese character other than
 #: a numeral (a misread numeral is often a Latin letter or a mark: F五、, -、).
-_NUMBERING_RE = re.compile(r"^([^\u4e00-\u9fff、\s]|[一二三四五六七八九十]){1,4}(?=、)")
+_NUMBERING_RE = re.compile(r"^(?:[^\u4e00-\u9fff、\s\d]|[一二三四五六七八九十]){1,4}(?=、)")
 
 
 def numeral_value(text: str) -> int | None:
@@ -350,5 +353,20 @@ def correct_numbering(draft) -> None:
             want = implied.pop()
             if want < 1 or want == v:
                 continue
+            # a numeral read as another numeral: only between two neighbours that both imply it, and
+            # one character away (十七 read 七, 一 read 十); a printed numbering may skip a number
+            if v is not None and not (i > 0 and i + 1 < n and sure[i - 1] and sure[i + 1]
+                                      and _one_edit(prefix, numeral_text(want))):
+                continue
             row.attrs.setdefault("ocr_read", row.name)
             row.name = numeral_text(want) + row.name[len(prefix):]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by one character substituted, dropped or added."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
