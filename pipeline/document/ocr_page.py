@@ -270,6 +270,11 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
     cell_text: dict[int, tuple[str, float]] = {}
     crops = [_cell_png(_ink(clean[t:b_, x0:x1])) for _, _, (x0, t, x1, b_) in wanted]
     read = ocr_engine.read_many(crops)
+    # a cell holding ink of which the engine read nothing as a block of lines (a header's 预算数,
+    # clean and plain, comes back empty) is read again as one word (psm 8), which reads it
+    blank = [i for i, ws in enumerate(read) if not ws]
+    for i, ws in zip(blank, ocr_engine.read_many([crops[i] for i in blank], psm=8)):
+        read[i] = ws
     texts = ["\n".join(join_words(ln) for ln in group_lines(ws)) for ws in read]
     # a figure is read again by the digits-only model, which tells 5 from 9 and 1 from ] better
     numeric = [i for i, t in enumerate(texts) if looks_numeric(t)]
