@@ -330,36 +330,41 @@ def correct_numbering(draft) -> None:
             continue
         key = (row.side, next((k[1] for k in columns if k[0] == row.side and abs(k[1] - row.bbox[0]) <= 3),
                               row.bbox[0]))
-        columns.setdefault(key, []).append((row, m.group(0), numeral_value(m.group(0))))
+        columns.setdefault(key, []).append(row)
     for items in columns.values():
-        vals = [v for _, _, v in items]
-        n = len(items)
+        for _ in range(len(items)):     # an item put right confirms its neighbours: go round again
+            if not _renumber(items):
+                break
 
-        def confirmed(i: int) -> bool:
-            v = vals[i]
-            return v is not None and ((i > 0 and vals[i - 1] == v - 1) or (i + 1 < n and vals[i + 1] == v + 1))
 
-        sure = [confirmed(i) for i in range(n)]
-        for i, (row, prefix, v) in enumerate(items):
-            if sure[i]:
-                continue
-            implied = set()
-            if i > 0 and sure[i - 1]:
-                implied.add(vals[i - 1] + 1)
-            if i + 1 < n and sure[i + 1]:
-                implied.add(vals[i + 1] - 1)
-            if len(implied) != 1:
-                continue
-            want = implied.pop()
-            if want < 1 or want == v:
-                continue
-            # a numeral read as another numeral: only between two neighbours that both imply it, and
-            # one character away (十七 read 七, 一 read 十); a printed numbering may skip a number
-            if v is not None and not (i > 0 and i + 1 < n and sure[i - 1] and sure[i + 1]
-                                      and _one_edit(prefix, numeral_text(want))):
-                continue
-            row.attrs.setdefault("ocr_read", row.name)
-            row.name = numeral_text(want) + row.name[len(prefix):]
+def _renumber(items: list) -> bool:
+    """One pass over one column's rows: each unconfirmed numbering that its confirmed neighbours
+    imply put right; whether any was."""
+    prefixes = [_NUMBERING_RE.match(row.name).group(0) for row in items]
+    vals = [numeral_value(p) for p in prefixes]
+    n = len(items)
+    sure = [v is not None and ((i > 0 and vals[i - 1] == v - 1) or (i + 1 < n and vals[i + 1] == v + 1))
+            for i, v in enumerate(vals)]
+    done = False
+    for i, row in enumerate(items):
+        if sure[i]:
+            continue
+        implied = {vals[i - 1] + 1} if i > 0 and sure[i - 1] else set()
+        implied |= {vals[i + 1] - 1} if i + 1 < n and sure[i + 1] else set()
+        if len(implied) != 1:
+            continue
+        want = implied.pop()
+        if want < 1 or want == vals[i]:
+            continue
+        # a numeral read as another numeral: only between two neighbours that both imply it, and
+        # one character away (十七 read 七, 一 read 十); a printed numbering may skip a number
+        if vals[i] is not None and not (0 < i < n - 1 and sure[i - 1] and sure[i + 1]
+                                        and _one_edit(prefixes[i], numeral_text(want))):
+            continue
+        row.attrs.setdefault("ocr_read", row.name)
+        row.name = numeral_text(want) + row.name[len(prefixes[i]):]
+        done = True
+    return done
 
 
 def _one_edit(a: str, b: str) -> bool:
