@@ -172,6 +172,20 @@ def _ink(crop: np.ndarray) -> np.ndarray:
     return crop[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
 
 
+def _ink_lines(crop: np.ndarray, gap: int = 3) -> int:
+    """How many lines of ink a cell holds: bands of rows with dark pixels parted by at least
+    ``gap`` blank rows."""
+    rows = (crop < ruling.DARK).any(axis=1)
+    bands, blank = 0, gap
+    for dark in rows:
+        if dark:
+            bands += blank >= gap
+            blank = 0
+        else:
+            blank += 1
+    return bands
+
+
 _NUMERIC_CHARS = set("0123456789.,-()[]|lIoO:;'`")
 
 
@@ -275,6 +289,13 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
     blank = [i for i, ws in enumerate(read) if not ws]
     for i, ws in zip(blank, ocr_engine.read_many([crops[i] for i in blank], psm=8)):
         read[i] = ws
+    # a cell whose ink is one line of text, read as several lines (因公出国(境)费 came back 因公 /
+    # 公出国(境)费, a character read twice), is read again as one line (psm 7) and kept when it is one
+    split = [i for i, ws in enumerate(read) if len(group_lines(ws)) > 1
+             and _ink_lines(clean[wanted[i][2][1]:wanted[i][2][3], wanted[i][2][0]:wanted[i][2][2]]) == 1]
+    for i, ws in zip(split, ocr_engine.read_many([crops[i] for i in split], psm=7)):
+        if ws and len(group_lines(ws)) == 1:
+            read[i] = ws
     texts = ["\n".join(join_words(ln) for ln in group_lines(ws)) for ws in read]
     # a figure is read again by the digits-only model, which tells 5 from 9 and 1 from ] better
     numeric = [i for i, t in enumerate(texts) if looks_numeric(t)]

@@ -81,9 +81,10 @@ def one_substitution(text: str, sources: Iterable[str], accepts: Callable[[str],
             continue
         pos = m.fuzzy_changes[0][0]
         at = where[pos] if pos < len(where) else None
-        # read right on both sides: a character at either end of the match is as likely the end of
-        # another word (国有资本 is not 国有资产 misread, 主要 not 表)
-        if at is None or text[at].isdigit() or not m.start() < pos < m.end() - 1:
+        # never the match's last character: there a word of the vocabulary may simply end and
+        # another begin (国有资本 is not 国有资产 misread, 主要内容 not 表); measured on 2,067 text-layer
+        # lines naming no kind and 4,914 short pieces that are no header: none is changed
+        if at is None or text[at].isdigit() or not m.start() <= pos < m.end() - 1:
             continue
         for ch in _literals(src):
             if ch == text[at]:
