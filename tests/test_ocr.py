@@ -338,3 +338,18 @@ def test_a_scan_whose_unit_was_not_read_is_doubtful_and_says_so() -> None:
             assert t.status == "doubtful" and done.status == "partial"
             assert {"ocr_unit_unread", "ocr_doubtful"} <= kinds and done.ocr["tables"][0]["verdict"] == "doubtful"
             assert any("unit" in r for r in done.reasons)
+
+
+def test_a_cells_lines_of_ink_are_counted_by_the_blank_rows_between_them() -> None:
+    """A cell read as several lines whose ink is one line is read again as one (ocr_page.read_page)."""
+    import numpy as np
+
+    from pipeline.document.ocr_page import _ink_lines
+
+    crop = np.full((60, 100), 255, dtype=np.uint8)
+    assert _ink_lines(crop) == 0
+    crop[10:25, 5:90] = 0
+    crop[17, 5:90] = 255                  # one blank pixel row inside a character: still one line
+    assert _ink_lines(crop) == 1
+    crop[35:50, 5:60] = 0
+    assert _ink_lines(crop) == 2

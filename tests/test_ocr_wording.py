@@ -35,10 +35,11 @@ def _title(text: str, both_sides: bool) -> str:
 
 def test_titles_are_put_right_to_one_kind_only() -> None:
     assert _title("2026年预算单位一般公共预算文出功能分类预算表", False) == "2026年预算单位一般公共预算支出功能分类预算表"
+    assert _title("2024年度文出总表", False) == "2024年度支出总表"      # the match's first character
     # 收文 is 收支 or 收入 by its wording; by its table (both sides printed or not) it is one
     assert CAT.kind_of_title(_title("2025年部门财务收文预算总表", True)) == "revenue_expenditure_summary"
     assert CAT.kind_of_title(_title("2025年部门财务收文预算总表", False)) == "revenue_summary"
-    # a substitution at either end of the match is another word, not a misread: left as read
+    # a substitution at the match's last character may be another word: left as read
     assert _title("项目 国有资本经营预算支出", False) == "项目 国有资本经营预算支出"
     assert _title("财政拨款支出主要内容如下", False) == "财政拨款支出主要内容如下"
     assert _title("绩效指标", False) == "绩效指标"                       # a header word, not 绩效目标
