@@ -140,3 +140,13 @@ def test_no_hand_checked_label_is_rewritten() -> None:
 def test_text_read_right_is_never_changed(text: str) -> None:
     sources = ow._header_sources(CAT, None)
     assert ow.one_substitution(text, sources, lambda t: ow.is_header_word(CAT, None, t)) is None
+
+
+def test_the_subject_lists_read_here_are_the_packaged_ones() -> None:
+    from pipeline.clean.codes import REFERENCE_FILES, load_subject_codes
+
+    assert ow.SUBJECT_FILES == REFERENCE_FILES
+    frame = load_subject_codes()
+    names = ow.subject_names()
+    for cls, code, name in frame.select(["classification", "code", "name"]).iter_rows():
+        assert name in names[cls][code]

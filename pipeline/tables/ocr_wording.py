@@ -23,9 +23,9 @@ from pipeline.document.numbers import label_key
 
 #: The least characters a text must have for one of them to be put right (one in two is a guess).
 MIN_CHARS = 3
-#: A row label's numbering (一、 1. （一） 其中：), kept as read; the rest is matched.
 #: The least characters of a subject name put right: 退休费 and 离休费 are both names, one apart.
 MIN_NAME_CHARS = 4
+#: A row label's numbering (一、 1. （一） 其中：), kept as read; the rest is matched.
 _PREFIX_RE = re.compile(r"^(?:其中[:：]?)?(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[）)])?")
 _REGEX_META = set("\\^$.|?*+()[]{}")
 
@@ -114,20 +114,27 @@ def one_from_names(label: str, names: Iterable[str]) -> str | None:
     return head + hits.pop() if len(hits) == 1 else None
 
 
-@lru_cache(maxsize=1)
-def subject_names() -> dict[str, dict[str, str]]:
-    """classification → code → name, from the packaged subject lists."""
-    from pipeline.clean.codes import REFERENCE_DIR, REFERENCE_FILES
+#: The packaged subject lists (as pipeline.clean.codes.REFERENCE_FILES).
+SUBJECT_FILES = {"functional": "functional_subjects.csv", "economic": "economic_subjects.csv"}
 
-    out: dict[str, dict[str, str]] = {}
-    for cls, file_name in REFERENCE_FILES.items():
-        path = REFERENCE_DIR / file_name
+
+@lru_cache(maxsize=1)
+def subject_names() -> dict[str, dict[str, tuple[str, ...]]]:
+    """classification → code → its names (a code renamed over the years has several: 20805 行政
+    事业单位离退休, later 行政事业单位养老支出), from the packaged subject lists (read here with the
+    csv module: pipeline.clean.codes would bring polars into the parsing worker)."""
+    from pipeline.packaged import packaged
+
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for cls, file_name in SUBJECT_FILES.items():
+        path = packaged("pipeline.reference") / file_name
         if not path.is_file():
             continue
         for rec in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
             code, name = (rec.get("code") or "").strip(), (rec.get("name") or "").strip()
             if code and name:
-                out.setdefault(cls, {})[code] = name
+                have = out.setdefault(cls, {}).get(code, ())
+                out[cls][code] = have + (name,) if name not in have else have
     return out
 
 
@@ -246,18 +253,19 @@ def correct_labels(draft, cat) -> None:
     role or header vocabulary (支出总计, 基本支出). The read text is kept in
     ``attrs["ocr_read"]``. The catalogue's row wording is not a target: a label one character away
     from it may be printed so (收入合计 is not 收入总计)."""
+    if not any(row.origin == "ocr" for row in draft.rows):
+        return                          # a text-layer table: nothing here touches it
     correct_numbering(draft)
     cls = cat.classification_of(draft.kind)
     if cls == "none":
         return
     names = subject_names().get(cls, {})
-    classes = [n for c, n in names.items() if len(c) == 3]
+    classes = [n for c, ns in names.items() if len(c) == 3 for n in ns]
     for row in draft.rows:
         if row.origin != "ocr" or not row.name:
             continue
         if row.code:
-            ref = names.get(row.code)
-            fixed = one_from_names(row.name, [ref]) if ref else None
+            fixed = one_from_names(row.name, names.get(row.code, ()))
         else:
             fixed = one_from_names(row.name, classes)
             if fixed is None and row.side:
