@@ -23,7 +23,7 @@ SHARED_DIR = settings().shared or PROJECT_ROOT.parent / "shared"
 
 #: Bumped whenever parsing or staging output can change: a document parsed by another version is
 #: parsed again. 1.6.0: staged documents rows carry the source's listing (title, article page).
-PARSER_VERSION = "1.10.1"
+PARSER_VERSION = "1.10.2"
 
 DEMO_SEED = 20231
 DEMO_YEARS = (2022, 2023)

@@ -18,6 +18,7 @@ from pipeline.document.reader import source_info as _source_info
 from pipeline.model import DocumentError, ParseResult, Row, Table, ParseWarning
 from pipeline.narrative.claims import ProseText, find_claims
 from pipeline.narrative.figures import find_figures
+from pipeline.tables import ocr_wording
 from pipeline.tables.catalogue import Catalogue, load_catalogue
 from pipeline.tables import ocr_trust
 from pipeline.tables.completeness import assess, table_status
@@ -65,6 +66,7 @@ def _parse(path: Path) -> ParseResult:
     ocr_trust.attach(drafts, ocr_cells)
     for d in drafts:
         _classify_by_codes(d, cat, rec.warnings)
+        ocr_wording.correct_labels(d, cat)
     warnings: list[ParseWarning] = list(rec.warnings)
     sources: dict[str, str] = {}
 

@@ -304,10 +304,11 @@ def test_a_page_turned_on_the_glass_is_measured_and_turned_back(tmp_path) -> Non
         assert _same_grids(_grids(back, dpi), want, 3)
 
 
-def test_known_misreads_of_budget_wording_are_folded_never_digits() -> None:
+def test_misread_punctuation_and_numbering_are_folded_never_digits_nor_wording() -> None:
     from pipeline.document.ocr_page import fold
 
-    assert fold("本年文出") == "本年支出" and fold("因公出国〈境)费") == "因公出国(境)费"
+    # wording is put right against the catalogue later (tests/test_ocr_wording.py), not by a list here
+    assert fold("本年文出") == "本年文出" and fold("因公出国〈境)费") == "因公出国(境)费"
     assert fold("二士、住房保障支出") == "二十、住房保障支出" and fold("-、一般公共预算") == "一、一般公共预算"
     assert fold("一般公共预算“三公?经费") == "一般公共预算“三公”经费" and fold("其中:小计") == "其中：小计"
     assert fold("上年结转结余") == "上年结转结余" and fold("上海市") == "上海市"     # no numbering: kept
@@ -337,3 +338,18 @@ def test_a_scan_whose_unit_was_not_read_is_doubtful_and_says_so() -> None:
             assert t.status == "doubtful" and done.status == "partial"
             assert {"ocr_unit_unread", "ocr_doubtful"} <= kinds and done.ocr["tables"][0]["verdict"] == "doubtful"
             assert any("unit" in r for r in done.reasons)
+
+
+def test_a_cells_lines_of_ink_are_counted_by_the_blank_rows_between_them() -> None:
+    """A cell read as several lines whose ink is one line is read again as one (ocr_page.read_page)."""
+    import numpy as np
+
+    from pipeline.document.ocr_page import _ink_lines
+
+    crop = np.full((60, 100), 255, dtype=np.uint8)
+    assert _ink_lines(crop) == 0
+    crop[10:25, 5:90] = 0
+    crop[17, 5:90] = 255                  # one blank pixel row inside a character: still one line
+    assert _ink_lines(crop) == 1
+    crop[35:50, 5:60] = 0
+    assert _ink_lines(crop) == 2

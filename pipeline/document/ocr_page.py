@@ -83,10 +83,6 @@ def _cjk(ch: str) -> bool:
 #: Glyphs the Chinese model reads where a parenthesis is printed (a budget table prints no angle
 #: brackets): 因公出国（境）费 comes back as 因公出国〈境)费, a header no catalogue pattern knows.
 _FOLD = str.maketrans({"〈": "(", "〉": ")"})
-#: Words the Chinese model misreads, none of them a word of a budget: 支 read 文 (本年文出, 基本文出,
-#: 收文预算总表), 目 read 日 (项日, 科日编码), 一 read - (-般公共预算), 款 read 黎 (财政拨黎收入).
-_WORD_FOLDS = (("文出", "支出"), ("收文预算", "收支预算"), ("项日", "项目"), ("科日", "科目"), ("-般", "一般"),
-               ("拨黎", "拨款"))
 #: A Chinese text prints its colons full-width (其中：, 单位：); the engine gives them ASCII.
 _COLON_RE = re.compile(r"(?<=[\u4e00-\u9fff]):")
 #: The colon of a table's meta line read as a comma or semicolon (单位，元; 部门; 江苏省…): read so, the
@@ -119,11 +115,10 @@ def join_words(words: list[Word]) -> str:
 
 
 def fold(text: str) -> str:
-    """An OCR reading with the engine's known misreads of budget wording put right (_FOLD,
-    _WORD_FOLDS, _COLON_RE, _LABEL_COLON_RE, _NUMBERING_RE, _QUOTE_RE); digits are never touched here."""
+    """An OCR reading with the engine's misread punctuation and numbering put right (_FOLD,
+    _COLON_RE, _LABEL_COLON_RE, _NUMBERING_RE, _QUOTE_RE); digits are never touched here. Misread
+    wording is put right later, against the catalogue and the subject lists (tables/ocr_wording.py)."""
     text = text.translate(_FOLD)
-    for wrong, right in _WORD_FOLDS:
-        text = text.replace(wrong, right)
     text = _COLON_RE.sub("：", text)
     text = _LABEL_COLON_RE.sub(r"\1：", text)
     text = _NUMBERING_RE.sub(lambda m: m.group(0).translate(_NUMERAL_FOLD), text)
@@ -175,6 +170,20 @@ def _ink(crop: np.ndarray) -> np.ndarray:
     if rows.size == 0:
         return crop
     return crop[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+
+def _ink_lines(crop: np.ndarray, gap: int = 3) -> int:
+    """How many lines of ink a cell holds: bands of rows with dark pixels parted by at least
+    ``gap`` blank rows."""
+    rows = (crop < ruling.DARK).any(axis=1)
+    bands, blank = 0, gap
+    for dark in rows:
+        if dark:
+            bands += blank >= gap
+            blank = 0
+        else:
+            blank += 1
+    return bands
 
 
 _NUMERIC_CHARS = set("0123456789.,-()[]|lIoO:;'`")
@@ -275,6 +284,18 @@ def read_page(pdf_page, number: int, width_pt: float, height_pt: float) -> OcrPa
     cell_text: dict[int, tuple[str, float]] = {}
     crops = [_cell_png(_ink(clean[t:b_, x0:x1])) for _, _, (x0, t, x1, b_) in wanted]
     read = ocr_engine.read_many(crops)
+    # a cell holding ink of which the engine read nothing as a block of lines (a header's 预算数,
+    # clean and plain, comes back empty) is read again as one word (psm 8), which reads it
+    blank = [i for i, ws in enumerate(read) if not ws]
+    for i, ws in zip(blank, ocr_engine.read_many([crops[i] for i in blank], psm=8)):
+        read[i] = ws
+    # a cell whose ink is one line of text, read as several lines (因公出国(境)费 came back 因公 /
+    # 公出国(境)费, a character read twice), is read again as one line (psm 7) and kept when it is one
+    split = [i for i, ws in enumerate(read) if len(group_lines(ws)) > 1
+             and _ink_lines(clean[wanted[i][2][1]:wanted[i][2][3], wanted[i][2][0]:wanted[i][2][2]]) == 1]
+    for i, ws in zip(split, ocr_engine.read_many([crops[i] for i in split], psm=7)):
+        if ws and len(group_lines(ws)) == 1:
+            read[i] = ws
     texts = ["\n".join(join_words(ln) for ln in group_lines(ws)) for ws in read]
     # a figure is read again by the digits-only model, which tells 5 from 9 and 1 from ] better
     numeric = [i for i, t in enumerate(texts) if looks_numeric(t)]

@@ -21,6 +21,7 @@ from pipeline.tables.context import NOTE_RE, Context, read_context, read_note
 from pipeline.document.numbers import is_amount
 from pipeline.tables.header import (column_paths, header_depth, is_header_row, is_numbering_row,
                                     join_split_words)
+from pipeline.tables import ocr_wording
 from pipeline.tables.unread import unread_columns
 from pipeline.tables.wraps import covering_text, join_wrapped_labels
 
@@ -125,6 +126,8 @@ class Recogniser:
             nxt_top = tables[idx + 1].bbox[1] if idx + 1 < len(tables) else page.height
             below = [ln for ln in outside if ln.top >= raw.bbox[3] - 1 and ln.bottom <= nxt_top + 1]
             ctx = read_context(window, self.cat)
+            if raw.origin == "ocr" and ctx.kind is None and window:
+                ctx = read_context(ocr_wording.correct_titles(window, raw, self.cat), self.cat)
             if idx == 0 and ctx.kind is None and pending and _title_inside(raw, ctx, self.cat)[1].kind is None:
                 ctx = read_context(pending + window, self.cat)
             self._table(page, idx, raw, ctx, below)
@@ -171,6 +174,8 @@ class Recogniser:
             columns, depth = None, 0
             unknown: dict[int, str] = {}
             if prev is not None and idx == 0 and ctx.only_meta and prev.last_page == page.number - 1:
+                if raw.origin == "ocr":
+                    raw = ocr_wording.correct_header(raw, cat, prev.kind)
                 depth = header_depth(raw, cat, prev.kind)
                 own = self._own_columns(raw, depth, prev.kind) if depth else None
                 if own is not None:
@@ -206,6 +211,8 @@ class Recogniser:
             # digits lost ("404" read "04"): not taken as a code there
             ctx.code = ctx.name = None
             ctx.code_short = False
+        if raw.origin == "ocr":
+            raw = ocr_wording.correct_header(raw, cat, kind)
         raw = join_split_words(raw, cat, kind)
         depth = header_depth(raw, cat, kind)
         paths, values = column_paths(raw, depth, cat, kind)
