@@ -62,7 +62,9 @@ class Identity:
     metric: str | None = None   # prose restatements: the narrative metric
     cells: tuple[Cell, ...] = field(default_factory=tuple)
     label_zh: str = ""          # short Chinese label for the report
-    rule: str = ""              # the rule evaluating it: "module.function" of pipeline/checks/rules
+    rule: str = ""              # the rule evaluating it: "module.function" of pipeline/checks/rules; of an
+                                # identity its SQL view owns (pipeline/checks/viewed.VIEW_OWNED), the policy
+                                # over the view's results (``rule(doc, results)``)
     params: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)   # the rule's data
     review: bool = False        # a rule over the other rules' results (``rule(doc, results)``)
 
@@ -92,7 +94,7 @@ REGISTRY_LIST: tuple[Identity, ...] = (
              "within_table", "the row's total column (total / basic on general-budget tables)",
              "the sum of the row's component columns", "n = number of component cells summed",
              label_zh="行合计等于各列之和",
-             rule="within_table.row_totals",
+             rule="viewed.as_viewed",
              params={"expenditure_parts": ("basic", "project", "operating_expenditure", "remit_upper",
                                            "subsidy_affiliated", "reserve"),
                      "revenue_parts": ("fiscal_special_account", "upper_subsidy", "business_income",
@@ -102,26 +104,26 @@ REGISTRY_LIST: tuple[Identity, ...] = (
              "within_table", "the 合计 row's amount in one column",
              "sum of the rows whose code has no parent in the table", "n = number of rows summed",
              label_zh="合计行等于各科目之和",
-             rule="within_table.column_totals_and_hierarchy"),
+             rule="within_table.leaf_rounding"),
     Identity("code_hierarchy", "A 类 equals the sum of its 款, a 款 the sum of its 项 (301 = Σ 301xx)",
              "within_table", "the parent code's amount in one column",
              "the sum of its child codes' amounts", "n = number of child rows",
              label_zh="类=Σ款，款=Σ项",
-             rule="within_table.column_totals_and_hierarchy"),
+             rule="viewed.as_viewed"),
     Identity("summary_current_totals",
              "本年收入合计 / 本年支出合计 equal the sum of the revenue / expenditure items above them",
              "within_table", "本年收入合计 (or 本年支出合计)", "sum of the numbered items on that side",
              "n = number of items with an amount", label_zh="本年合计等于各项之和",
-             rule="within_table.summary_identities"),
+             rule="viewed.as_viewed"),
     Identity("summary_carryover",
              "收入总计 = 本年收入合计 + 上年结转; 支出总计 = 本年支出合计 + 年终结转结余",
              "within_table", "收入总计 (or 支出总计)", "本年收入合计 + 上年结转结余 (or 本年支出合计 + 年终结转结余)",
              "n = 2 (the current total and the carry-over line)", label_zh="总计等于本年合计加结转",
-             rule="within_table.summary_identities"),
+             rule="viewed.as_viewed"),
     Identity("summary_balance", "收入总计 = 支出总计 on a summary table",
              "within_table", "收入总计", "支出总计", "n = 1 (two printings of one balance)",
              label_zh="收入总计等于支出总计",
-             rule="within_table.summary_identities"),
+             rule="viewed.as_viewed"),
     Identity("table_unreliable",
              "A table the checks cannot rely on: marked unread/partial/doubtful by the parse, its rows running on "
              "past an unread page, or its identities failing on most rows (a misread, reported once)",

@@ -23,11 +23,13 @@ from pipeline.checks.catalogue import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIS
 from pipeline.checks.rules import resolve
 from pipeline.checks.rules.district import read_roster
 from pipeline.checks.result import CheckResult, CheckSummary
+from pipeline.checks.viewed import VIEW_OWNED, view_results
 from pipeline.load.runs import latest_check_run
 from pipeline.model import DocumentError
 from pipeline.testhooks import hold
 
 ConOrPath = duckdb.DuckDBPyConnection | Path | str
+VIEWS = frozenset(VIEW_OWNED)
 
 
 @contextmanager
@@ -58,18 +60,35 @@ def rules_of(scope: str, review: bool = False) -> list[str]:
     return list(dict.fromkeys(i.rule for i in REGISTRY_LIST if i.scope == scope and i.review == review))
 
 
-def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
+def _identities_of(rule: str) -> set[str]:
+    return {i.name for i in REGISTRY_LIST if i.rule == rule}
+
+
+def document_results(doc: DocFacts, last_year: DocFacts | None, viewed: list[CheckResult]) -> list[CheckResult]:
     """Every document-scope identity evaluated on one loaded document (passing ones included): each rule
-    the registry names, then the review rules over their results."""
+    the registry names (of an identity its view owns, the policy over ``viewed``, the view's results for
+    this document: pipeline.checks.viewed.view_results), then the review rules over their results."""
     if doc.status not in ("loaded", "partial"):   # partial: some tables unread, each marked in its status
         return []
     ctx = RuleContext(last_year=last_year)
     results: list[CheckResult] = []
     for rule in rules_of(DOCUMENT):
-        results.extend(resolve(rule)(doc, ctx))
+        names = _identities_of(rule)
+        if names <= VIEWS:
+            results.extend(resolve(rule)(doc, [r for r in viewed if r.check_name in names]))
+        elif names & VIEWS:
+            raise AssertionError(f"{rule} computes identities their view owns: {sorted(names & VIEWS)}")
+        else:
+            results.extend(resolve(rule)(doc, ctx))
     for rule in rules_of(DOCUMENT, review=True):
         results = resolve(rule)(doc, results)
     return results
+
+
+def checked_document(con: duckdb.DuckDBPyConnection, doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
+    """document_results of one document read from the warehouse: its views computed for it alone."""
+    return document_results(doc, last_year, view_results(con, {doc.document_id: doc}, [doc.document_id]).get(
+        doc.document_id, []))
 
 
 def district_results(docs: dict[str, DocFacts], roster: list | None,
@@ -92,7 +111,7 @@ def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[Che
         doc = docs.get(doc.part_of, doc) if doc.part_of else doc
         prev = last_year_id(doc) if doc.previous_known else last_year_id(doc, previous_year_index(load_facts(con)))
         last = load_facts(con, [prev]).get(prev) if prev else None
-    return document_results(doc, last)
+        return checked_document(con, doc, last)
 
 
 def _catalogue(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, str], str]:
@@ -106,11 +125,12 @@ def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | No
     docs = load_facts(con)   # every document: the previous year and the district need them
     selected = list(docs) if document_ids is None else [d for d in document_ids if d in docs]
     index = previous_year_index(docs)
+    checked = [d for d in selected if docs[d].part_of is None]   # a companion's facts are checked with the
+    viewed = view_results(con, docs, None if document_ids is None else checked)   # file they were joined to
     results: list[CheckResult] = []
-    for doc_id in selected:
+    for doc_id in checked:
         doc = docs[doc_id]
-        if doc.part_of is None:   # a companion's facts are checked with the file they were joined to
-            results.extend(document_results(doc, last_year_of(doc, docs, index)))
+        results.extend(document_results(doc, last_year_of(doc, docs, index), viewed.get(doc_id, [])))
     entries = read_roster(roster) if roster is not None else None
     district = district_results(docs, entries, _catalogue(con))
     if document_ids is not None:

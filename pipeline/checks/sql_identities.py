@@ -43,6 +43,7 @@ def _view(name: str, instances: str, unit: str = "d.unit", documents: str = "v_c
     yuan_half (the sum of half the last printed digit of each amount of a 元 document: base.compare's
     ``parts``) and the pages; the tolerance is base.compare's (n × half the printed unit, in a 元
     document at least yuan_half)."""
+    tables = bool(re.search(r"\bAS table_indexes\b", instances))   # the instances name the tables they stand on
     blocks = []
     for block in _BLOCKS:    # each block the view reads, computed once (inlined, DuckDB plans it per reference)
         if block in instances:
@@ -56,12 +57,13 @@ WITH {"".join(b + ", " for b in blocks)}instances AS (
            coalesce(i.left_value, 0) - coalesce(i.right_value, 0) AS difference, i.n,
            CASE WHEN trim(coalesce({unit}, '万元')) = '元' THEN greatest(i.n * 0.0000005, i.yuan_half)
                 ELSE i.n * 0.005 END AS tolerance,
-           list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages
+           list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages,
+           {"list_sort(list_distinct(i.table_indexes))" if tables else "[]::INTEGER[]"} AS table_indexes
     FROM instances i JOIN {documents} d USING (document_id)
 )
 SELECT identity, document_id, department, year, subject, left_value, right_value, difference, n, tolerance,
        {"left_value >= right_value - tolerance" if bound else "abs(difference) <= tolerance"} AS within_tolerance,
-       left_pages, right_pages,
+       left_pages, right_pages, table_indexes,
        CAST({"greatest(right_value - left_value, 0)" if bound else "abs(difference)"} * 10000000 AS BIGINT)
            AS abs_difference_units,
        CAST(tolerance * 10000000 AS BIGINT) AS tolerance_units
@@ -162,16 +164,22 @@ def block_names() -> list[str]:
 
 
 @contextmanager
-def blocks_computed_once(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def blocks_computed_once(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None) -> Iterator[None]:
     """Within the block, this connection reads each building block from a temporary table holding its
     rows, computed once, instead of planning the nested views again in every identity view (DuckDB
     spends most of a view's time planning them). Temporary tables shadow the block views of the same
     name, also inside the identity views; a read-only connection may create them. The identity views'
-    SQL is unchanged: they state the same rows either way (tests/test_checks_sql_identities.py)."""
+    SQL is unchanged: they state the same rows either way (tests/test_checks_sql_identities.py).
+
+    ``document_ids``: only these documents are checked (v_check_documents, which every other block and
+    view stands on, holds just them), so one document's checks cost one document's blocks."""
     made = []
     try:
         for name in block_names():
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{name}")
+            only = ("" if name != "v_check_documents" or document_ids is None
+                    else " WHERE document_id IN (SELECT UNNEST(?::VARCHAR[]))")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{name}{only}",
+                        [list(document_ids)] if only else [])
             made.append(name)
         yield
     finally:

@@ -94,7 +94,8 @@ def _row_total() -> str:
         subject = f"table_kind || ' row ''' || label || ''' {r.whole}'"
         selects.append(
             f"SELECT document_id, {subject} AS subject, {col(r.whole)} AS left_value, {s} AS right_value, "
-            f"{n} AS n, {_hy(col(r.whole))} + {hy} AS yuan_half, [page] AS left_pages, [page] AS right_pages\n"
+            f"{n} AS n, {_hy(col(r.whole))} + {hy} AS yuan_half, [page] AS left_pages, [page] AS right_pages, "
+            f"[table_index] AS table_indexes\n"
             f"FROM row_measures WHERE {where}")
     union = "\nUNION ALL\n".join(selects)
     return f"""WITH row_measures AS MATERIALIZED (
@@ -133,7 +134,7 @@ def _code_hierarchy() -> str:
 SELECT m.document_id, pp.table_kind || ' ' || m.code || '.' || m.measure AS subject, pc.amount AS left_value,
        coalesce(s.amount, 0) AS right_value, greatest(coalesce(s.n, 0), 1) AS n,
        {_hy("pc.amount")} + coalesce(s.hy, 0) AS yuan_half, [pp.page] AS left_pages,
-       coalesce(s.pages, []) AS right_pages
+       coalesce(s.pages, []) AS right_pages, [m.table_index] AS table_indexes
 FROM measures m
 JOIN parent_page pp USING (document_id, table_index, code)
 LEFT JOIN parent_cells pc USING (document_id, table_index, code, measure)
@@ -165,7 +166,8 @@ def _column_total() -> str:
 )
 SELECT m.document_id, tr.table_kind || ' 合计.' || m.measure AS subject, t.amount AS left_value,
        coalesce(s.amount, 0) AS right_value, greatest(coalesce(s.n, 0), 1) AS n,
-       {_hy("t.amount")} + coalesce(s.hy, 0) AS yuan_half, [tr.page] AS left_pages, coalesce(s.pages, []) AS right_pages
+       {_hy("t.amount")} + coalesce(s.hy, 0) AS yuan_half, [tr.page] AS left_pages, coalesce(s.pages, []) AS right_pages,
+       [m.table_index] AS table_indexes
 FROM measures m
 JOIN tot_row tr USING (document_id, table_index)
 LEFT JOIN tot t USING (document_id, table_index, measure)
@@ -223,7 +225,8 @@ SELECT document_id, table_kind || ' ' || current_key || CASE WHEN col > 0 THEN '
        current_value AS left_value, CASE WHEN by_classes THEN c_amount ELSE amount END AS right_value,
        CASE WHEN by_classes THEN c_n ELSE greatest(n, 1) END AS n,
        {_hy("current_value")} + CASE WHEN by_classes THEN c_hy ELSE hy END AS yuan_half,
-       [current_page] AS left_pages, CASE WHEN by_classes THEN c_pages ELSE pages END AS right_pages
+       [current_page] AS left_pages, CASE WHEN by_classes THEN c_pages ELSE pages END AS right_pages,
+       [table_index] AS table_indexes
 FROM judged"""
 
 
@@ -241,7 +244,7 @@ def _summary_carryover() -> str:
 SELECT e.document_id, e.table_kind || ' ' || g.key AS subject, g.value AS left_value,
        c.value + coalesce(k.amount, 0) AS right_value, 1 + coalesce(k.n, 0) AS n,
        {_hy("g.value")} + {_hy("c.value")} + coalesce(k.hy, 0) AS yuan_half, [g.page] AS left_pages,
-       list_concat([c.page], coalesce(k.pages, [])) AS right_pages
+       list_concat([c.page], coalesce(k.pages, [])) AS right_pages, [e.table_index] AS table_indexes
 FROM ends e
 JOIN v_check_summary_lines g ON g.document_id = e.document_id AND g.table_index = e.table_index
  AND g.side = e.side AND g.row_index = e.grand_row
@@ -254,7 +257,7 @@ def _summary_balance() -> str:
     return f"""WITH g AS (SELECT * FROM v_check_summary_lines WHERE is_grand)
 SELECT r.document_id, r.table_kind || ' 收入总计=支出总计' AS subject, r.value AS left_value,
        e.value AS right_value, 1 AS n, {_hy("r.value")} + {_hy("e.value")} AS yuan_half,
-       [r.page] AS left_pages, [e.page] AS right_pages
+       [r.page] AS left_pages, [e.page] AS right_pages, [r.table_index] AS table_indexes
 FROM g r JOIN g e ON e.document_id = r.document_id AND e.table_index = r.table_index
  AND r.side = 'revenue' AND e.side = 'expenditure'"""
 
