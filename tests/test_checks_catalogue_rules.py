@@ -17,9 +17,9 @@ from typing import Callable
 import duckdb
 import pytest
 
-from test_checks_support import D, build_warehouse, mini_document
+from test_checks_support import D, add_facts, build_warehouse, facts_results, facts_warehouse, mini_document
 
-from pipeline.checks.engine import district_results, document_results, rules_of
+from pipeline.checks.engine import district_results, rules_of
 from pipeline.checks.facts import AssetLine, ClaimFact, DocFacts, FigureFact, Line, TableFacts, load_facts
 from pipeline.checks.catalogue import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIST
 from pipeline.checks.rules import resolve
@@ -120,6 +120,25 @@ def clean(tmp_path_factory) -> DocFacts:
     office = _line(doc, "general_budget_basic_expenditure", "30201")
     doc.figures.append(FigureFact(0, "办公费", office.get("total"), "万元", 16, f"办公费{office.get('total')}万元"))
     return doc
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory):
+    """A warehouse the documents of these tests are written into, each under its own id: the identities
+    their SQL view owns (pipeline/checks/viewed.py) are evaluated there on the same facts."""
+    con = facts_warehouse(tmp_path_factory.mktemp("registry-facts") / "facts.duckdb", [])
+    yield con
+    con.close()
+
+
+_written = iter(range(1, 1 << 30))
+
+
+def _evaluate(wh, doc: DocFacts, last_year: DocFacts | None) -> list:
+    """document_results of ``doc`` (a copy planted or not): written to the warehouse, then checked."""
+    doc.document_id = f"doc-{next(_written)}"
+    add_facts(wh, [doc])
+    return facts_results(wh, [doc], last_year)[doc.document_id]
 
 
 def _last_year(doc: DocFacts) -> DocFacts:
@@ -253,8 +272,8 @@ def test_every_registry_entry_names_a_rule_the_engine_runs():
         i.name for i in REGISTRY_LIST if i.metric} == set(REGISTRY), "an identity with no planted fault"
 
 
-def test_the_clean_document_is_silent(clean):
-    results = document_results(copy.deepcopy(clean), _last_year(clean))
+def test_the_clean_document_is_silent(clean, wh):
+    results = _evaluate(wh, copy.deepcopy(clean), _last_year(clean))
     assert [(r.check_name, r.message) for r in results if r.failed] == []
     district = _district({clean.document_id: clean, "next": _next_year(clean)},
                          _roster(clean) + [RosterEntry(clean.department_code, "", (clean.year + 1,))])
@@ -265,33 +284,33 @@ def test_the_clean_document_is_silent(clean):
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENT_FAULTS))
-def test_a_planted_fault_fires_its_document_identity(clean, name):
+def test_a_planted_fault_fires_its_document_identity(clean, wh, name):
     doc = copy.deepcopy(clean)
     DOCUMENT_FAULTS[name](doc)
-    fired = _fired(document_results(doc, _last_year(clean)), name)
+    fired = _fired(_evaluate(wh, doc, _last_year(clean)), name)
     assert fired, f"{name} is silent on its planted fault"
-    assert not _fired(document_results(copy.deepcopy(clean), _last_year(clean)), name)
+    assert not _fired(_evaluate(wh, copy.deepcopy(clean), _last_year(clean)), name)
 
 
 @pytest.mark.parametrize("name", ["duty_budget_relates_to_total", "project_form_funds_add_up",
                                   "prose_project_budget_vs_forms"])
-def test_a_performance_table_fault_fires_only_its_identity(clean, name):
+def test_a_performance_table_fault_fires_only_its_identity(clean, wh, name):
     """The performance tables restate figures other identities read too: a misprint on them is reported
     once, by the identity that owns it (the prose's project budget is compared with the forms' totals,
     not with their parts; the duty budgets with the tables' totals, not the reverse)."""
     doc = copy.deepcopy(clean)
     DOCUMENT_FAULTS[name](doc)
-    assert {r.check_name for r in document_results(doc, _last_year(clean)) if r.failed} == {name}
+    assert {r.check_name for r in _evaluate(wh, doc, _last_year(clean)) if r.failed} == {name}
 
 
 @pytest.mark.parametrize("name", sorted(i.name for i in REGISTRY_LIST if i.metric))
-def test_a_misstated_prose_figure_fires_its_restatement(clean, name):
+def test_a_misstated_prose_figure_fires_its_restatement(clean, wh, name):
     metric = REGISTRY[name].metric
     doc = copy.deepcopy(clean)
     if not doc.claims_of(metric):
         pytest.fail(f"the clean document prints no cell {REGISTRY[name].right} for {name}")
     _bump_claim(metric)(doc)
-    assert _fired(document_results(doc, _last_year(clean)), name), name
+    assert _fired(_evaluate(wh, doc, _last_year(clean)), name), name
 
 
 @pytest.mark.parametrize("name", sorted(DISTRICT_FAULTS))

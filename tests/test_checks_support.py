@@ -159,3 +159,59 @@ def mini_document(code: str = "201", year: int = 2023, unit: str = "万元",
 
 
 __all__ = ["build_warehouse", "load_truth_dir", "truth_faults", "failing", "mini_document", "D"]
+
+
+def facts_warehouse(path: Path, docs: list) -> duckdb.DuckDBPyConnection:
+    """A warehouse at ``path`` (schema, dimensions and identity views as the loader makes them) holding the
+    documents and table lines of ``docs`` (DocFacts built in Python, each under its own document_id), so
+    the identities their SQL view owns are evaluated on exactly those facts. Returns an open connection."""
+    from pipeline.load.dimensions import refresh_table_kinds
+    from pipeline.load.schema import ensure_schema
+
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    refresh_table_kinds(con)
+    add_facts(con, docs)
+    return con
+
+
+def add_facts(con: duckdb.DuckDBPyConnection, docs: list) -> None:
+    """Insert the documents and table lines of ``docs`` (DocFacts) into a facts_warehouse."""
+    import pyarrow as pa
+
+    if not docs:
+        return
+    con.executemany("INSERT INTO documents (document_id, sha256, source, department_code, department_name, year, "
+                    "pages, unit, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(d.document_id, d.sha256 or d.document_id, d.source or d.document_id, d.department_code,
+                      d.department_name, d.year, d.pages, d.unit, d.status) for d in docs])
+    cols: dict[str, list] = {c: [] for c in ("document_id", "table_kind", "table_title", "table_index", "row_index",
+                                             "side", "code", "name", "numbering", "measure", "amount", "page", "bbox")}
+    for d in docs:
+        for t in d.tables:
+            for ln in t.lines:
+                for measure, amount in ln.values.items():
+                    if amount is None:
+                        continue
+                    for c, v in zip(cols, (d.document_id, t.kind, t.title, t.index, ln.row_index, ln.side, ln.code,
+                                           ln.name, ln.numbering, measure, amount, ln.page,
+                                           None if ln.x0 is None else [float(ln.x0), 0.0, 1.0, 1.0])):
+                        cols[c].append(v)
+    arrow = pa.table({**cols, "amount": pa.array(cols["amount"], type=pa.decimal128(20, 6)),
+                      "bbox": pa.array(cols["bbox"], type=pa.list_(pa.float64()))})
+    con.register("_facts_lines", arrow)
+    try:
+        con.execute("INSERT INTO budget_lines BY NAME SELECT * FROM _facts_lines")
+    finally:
+        con.unregister("_facts_lines")
+
+
+def facts_results(con: duckdb.DuckDBPyConnection, docs: list, last_year=None) -> dict[str, list]:
+    """document_id → document_results of each of ``docs`` (already in the facts_warehouse ``con``): the
+    view-owned identities from their views, the rest from their Python rules."""
+    from pipeline.checks.engine import document_results
+    from pipeline.checks.viewed import view_results
+
+    by_id = {d.document_id: d for d in docs}
+    viewed = view_results(con, by_id, list(by_id))
+    return {d.document_id: document_results(d, last_year, viewed.get(d.document_id, [])) for d in docs}

@@ -141,7 +141,7 @@ FROM ranked WHERE k > 1 AND key <> first_key"""
 
 
 def _government_fund_subject_without_table() -> str:
-    """cross_table._government_fund_subjects: where no government-fund expenditure table prints a row,
+    """Where no government-fund expenditure table prints a row,
     each most detailed government-fund code of the first 支出总表 (else the first 一般公共预算支出表) that
     carries a non-zero total; left_value = that total, right_value = 0 (what the fund table states)."""
     prefixes = " OR ".join(f"starts_with(r.code, '{p}')" for p in GOVERNMENT_FUND_PREFIXES)

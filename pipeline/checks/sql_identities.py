@@ -58,7 +58,7 @@ WITH {"".join(b + ", " for b in blocks)}instances AS (
            CASE WHEN trim(coalesce({unit}, '万元')) = '元' THEN greatest(i.n * 0.0000005, i.yuan_half)
                 ELSE i.n * 0.005 END AS tolerance,
            list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages,
-           {"list_sort(list_distinct(i.table_indexes))" if tables else "[]::INTEGER[]"} AS table_indexes
+           {"i.table_indexes" if tables else "[]::INTEGER[]"} AS table_indexes
     FROM instances i JOIN {documents} d USING (document_id)
 )
 SELECT identity, document_id, department, year, subject, left_value, right_value, difference, n, tolerance,

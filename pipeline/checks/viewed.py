@@ -26,6 +26,11 @@ VIEW_OWNED: tuple[str, ...] = (
     # within one table
     "row_total", "column_total", "code_hierarchy", "summary_current_totals", "summary_carryover",
     "summary_balance",
+    # across the tables of one document
+    "summary_revenue_vs_revenue_table", "summary_expenditure_vs_expenditure_table",
+    "summary_class_vs_expenditure_table", "fiscal_summary_vs_summary", "general_budget_vs_basic_table",
+    "personnel_is_301_303", "public_funds_is_302_310", "operating_expenses_vs_summary_public_funds",
+    "government_fund_subject_without_table",
 )
 
 _COLUMNS = ("document_id, subject, left_value, right_value, difference, n, tolerance, left_pages, right_pages, "

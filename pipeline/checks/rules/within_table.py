@@ -41,8 +41,8 @@ class RowRule:
     ``kinds``, when the measures the row prints meet every clause of ``when`` (``("all" | "any" | "none",
     measures)``); ``alt``: other parts tried when the first do not add up (上年结转 in the 合计).
 
-    Data, so the Python rule (row_totals) and the SQL view (pipeline/checks/sql_identities.py) read one
-    statement of which columns a row adds up."""
+    Data, so the SQL view (pipeline/checks/sql_tables.py) and the OCR trust of a table
+    (pipeline/tables/ocr_trust.py) read one statement of which columns a row adds up."""
 
     kinds: tuple[str, ...]
     whole: str
