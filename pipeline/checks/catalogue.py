@@ -80,7 +80,7 @@ def _prose(metric: str, label_zh: str, cells: tuple[Cell, ...], what: str) -> Id
         metric=metric,
         cells=cells,
         label_zh=f"说明中的{label_zh}与表格一致",
-        rule="prose_restated.restatements",
+        rule="prose_restated.restatements" if metric == "fixed_assets" else "prose_restated.at_precision",
     )
 
 
@@ -240,7 +240,7 @@ REGISTRY_LIST: tuple[Identity, ...] = (
     Identity("prose_self_consistent", "The prose states the same figure with the same amount everywhere",
              "prose", "the metric's first stated amount", "another amount stated for the same metric",
              "n = 0 (two printings of one figure)", label_zh="说明中同一数字前后一致",
-             rule="prose_restated.self_consistency"),
+             rule="viewed.as_viewed"),
     Identity("prose_parts_add_up",
              "Parts stated in the prose add up to their stated whole (基本 + 项目 = 支出合计; 人员 + 公用 = 基本 …)",
              "prose", "the stated whole", "the sum of its stated parts", "n = number of parts",

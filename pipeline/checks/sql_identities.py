@@ -4,7 +4,8 @@ expectation over that view decides pass/fail (pipeline/checks/sql_gx.py).
 
 Every view has the same columns: identity, document_id, department, year, subject (the instance, worded
 as CheckResult.subject), left_value, right_value, difference, n, tolerance, within_tolerance,
-left_pages, right_pages (INTEGER[]), then abs_difference_units and tolerance_units (BIGINT counts of
+left_pages, right_pages, table_indexes (INTEGER[]: the tables an instance stands on, when its SELECT
+names them), then abs_difference_units and tolerance_units (BIGINT counts of
 0.0000001 万元, exact, for GX). Amounts are DECIMAL; nothing is a float. A finding view (FINDING_VIEWS)
 has one failing row per finding; a bound view (BOUND_VIEWS) holds when left_value ≥ right_value.
 
@@ -12,10 +13,13 @@ The views are generated from the building blocks (pipeline/checks/sql_blocks.py)
 parameters (the SELECTs: pipeline/checks/sql_tables.py, sql_prose.py, sql_findings.py), never written one by one. An identity SQL cannot honestly say stays in Python, with its
 reason, in ``PYTHON_ONLY``; a test holds every catalogue identity to be in exactly one of the two.
 
-The Python rules stay the source of check_results: a view yields the instance as the rule computes it
-*before* any downgrade (pipeline/checks/severity.py: consequences, conventions, unread tables are policy
-over the verdict, in Python). tests/test_checks_sql_identities.py holds the views' sides, tolerances
-and failing instances equal to the rules' on the demo district (with the seed) and on Jiangsu and Putuo.
+check_results of an identity in pipeline/checks/viewed.VIEW_OWNED are built from its view's rows (the
+sides are computed here only; its registry rule is the policy over them: consequences, conventions, the
+prose's printed precision, with rules/doubt.py's unread tables reading the ``table_indexes`` column). The
+identities not yet moved are still computed by their Python rule, and for them a view yields the instance
+as the rule computes it *before* any downgrade: tests/test_checks_sql_identities.py holds the views'
+sides, tolerances and failing instances equal to the rules' on the demo district (with the seed) and on
+Jiangsu and Putuo, and the engine's results of a view-owned identity equal its view's rows.
 """
 
 from __future__ import annotations

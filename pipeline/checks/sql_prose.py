@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pipeline.checks.catalogue import PROSE_BY_METRIC, REGISTRY, REGISTRY_LIST, Cell
 from pipeline.checks.rules.performance import _FORM_PARTS, _FORM_TOTAL
-from pipeline.checks.rules.prose_restated import PER_ITEM
+from pipeline.checks.rules.prose_restated import PER_ITEM, PYTHON_CELLS
 from pipeline.checks.sql_blocks import half_printed_yuan as _hy, normalised
 
 _BASIC = "general_budget_basic_expenditure"
@@ -19,7 +19,8 @@ def _cell(cell: Cell) -> str:
     """SELECT document_id, value, page of one catalogue Cell: the first table of its kind printing it
     (prose_restated.resolve_cell)."""
     if cell.table_kind == "procurement":
-        return """SELECT document_id, amount AS value, page FROM procurement_lines
+        return f"""SELECT document_id, amount AS value, page, {_printed("procurement")} AS table_index
+    FROM procurement_lines p
     WHERE is_total QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY table_index, row_index) = 1"""
     if cell.row.startswith("grand:"):   # the grand total, when the side prints a carry-over
         side = cell.row[6:]
@@ -45,11 +46,11 @@ def _cell(cell: Cell) -> str:
     found = f"""SELECT x.document_id, x.table_index, {'v.value' if cell.measure is None else 'v.amount'} AS value, r.page
     FROM ({rows}) x {value}
     JOIN v_check_rows r ON r.document_id = x.document_id AND r.table_index = x.table_index AND r.row_index = x.row_index"""
-    tables = f"""SELECT document_id, value, page FROM ({found}) f WHERE value IS NOT NULL
+    tables = f"""SELECT document_id, value, page, table_index FROM ({found}) f WHERE value IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY table_index) = 1"""
     if cell.table_kind == "assets":     # the assets table's own rows first: the first whose label holds the name
         what = cell.row.partition(":")[2]
-        return f"""SELECT document_id, amount AS value, page FROM assets
+        return f"""SELECT document_id, amount AS value, page, {_printed("assets")} AS table_index FROM assets p
     WHERE amount IS NOT NULL AND contains({normalised("item")}, '{what}')
     QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY row_index) = 1
 UNION ALL
@@ -57,13 +58,20 @@ SELECT * FROM ({tables}) WHERE document_id NOT IN (SELECT document_id FROM asset
     return tables
 
 
+def _printed(kind: str) -> str:
+    """The index of the document's first printed table of a kind (the table a procurement or assets figure
+    stands on: its rows are not budget_lines), for rules/doubt.py."""
+    return (f"(SELECT min(x.table_index) FROM document_tables x WHERE x.document_id = p.document_id "
+            f"AND x.table_kind = '{kind}')")
+
+
 def _prose(name: str) -> str:
     """Each distinct amount the prose states for the metric (not scoped to a subject) against the first
     cell of the catalogue entry the document prints that equals it; else the grand total when the quote
-    says 总计, else the first current-year cell printed (prose_restated.restatements)."""
+    says 总计, else the first current-year cell printed."""
     ident = REGISTRY[name]
     cells = "\nUNION ALL\n".join(
-        f"SELECT document_id, {i} AS pos, {str(c.row.startswith('grand:')).upper()} AS grand, value, page "
+        f"SELECT document_id, {i} AS pos, {str(c.row.startswith('grand:')).upper()} AS grand, value, page, table_index "
         f"FROM ({_cell(c)})" for i, c in enumerate(ident.cells))
     return f"""WITH amounts AS (
     SELECT document_id, amount, arg_min(quote, ord) AS quote, list(page ORDER BY ord) AS pages
@@ -78,7 +86,8 @@ def _prose(name: str) -> str:
     FROM amounts a JOIN cells c USING (document_id) GROUP BY a.document_id, a.amount, a.pages, a.quote
 )
 SELECT p.document_id, '{ident.metric}' AS subject, p.amount AS left_value, c.value AS right_value, 1 AS n,
-       0 AS yuan_half, p.pages AS left_pages, [c.page] AS right_pages
+       0 AS yuan_half, p.pages AS left_pages, [c.page] AS right_pages,
+       CASE WHEN c.table_index IS NULL THEN []::INTEGER[] ELSE [c.table_index] END AS table_indexes
 FROM picked p JOIN cells c ON c.document_id = p.document_id AND c.pos = p.pos"""
 
 
@@ -254,7 +263,7 @@ FROM claim c JOIN forms f USING (document_id)"""
 
 #: prose restatements whose cell SQL does not resolve: which asset lines are fixed assets is read from the
 #: table's numbering levels (prose_restated.resolve_asset)
-PROSE_PYTHON = {"prose_fixed_assets"}
+PROSE_PYTHON = PYTHON_CELLS
 
 #: identity → the SELECT of its instances.
 INSTANCES: dict[str, str] = {

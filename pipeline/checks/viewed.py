@@ -15,9 +15,10 @@ from collections.abc import Iterable
 import duckdb
 
 from pipeline.checks.base import fmt, pages_text
-from pipeline.checks.catalogue import REGISTRY
+from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST
 from pipeline.checks.facts import DocFacts
 from pipeline.checks.result import CheckResult, classify
+from pipeline.checks.rules.prose_restated import PYTHON_CELLS
 from pipeline.checks.sql_identities import FINDING_VIEWS, blocks_computed_once, view_name
 
 #: The identities whose check_results are built from their view, family by family (the rest are still
@@ -31,6 +32,9 @@ VIEW_OWNED: tuple[str, ...] = (
     "summary_class_vs_expenditure_table", "fiscal_summary_vs_summary", "general_budget_vs_basic_table",
     "personnel_is_301_303", "public_funds_is_302_310", "operating_expenses_vs_summary_public_funds",
     "government_fund_subject_without_table",
+    # the prose restating one table cell (but 固定资产: prose_restated.PYTHON_CELLS), and against itself
+    *(i.name for i in REGISTRY_LIST if i.metric and i.name not in PYTHON_CELLS),
+    "prose_self_consistent",
 )
 
 _COLUMNS = ("document_id, subject, left_value, right_value, difference, n, tolerance, left_pages, right_pages, "
