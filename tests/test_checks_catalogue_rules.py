@@ -17,7 +17,7 @@ from typing import Callable
 import duckdb
 import pytest
 
-from test_checks_support import D, add_facts, build_warehouse, facts_results, facts_warehouse, mini_document
+from test_checks_support import D, build_warehouse, facts_results, facts_warehouse, mini_document
 
 from pipeline.checks.engine import district_results, rules_of
 from pipeline.checks.facts import AssetLine, ClaimFact, DocFacts, FigureFact, Line, TableFacts, load_facts
@@ -122,23 +122,34 @@ def clean(tmp_path_factory) -> DocFacts:
     return doc
 
 
+def _planted(clean: DocFacts) -> dict[str, DocFacts]:
+    """Every document these tests check: the clean one, each document fault planted, each prose figure
+    misstated (a copy of the clean facts each)."""
+    docs = {"clean": copy.deepcopy(clean)}
+    for name, plant in DOCUMENT_FAULTS.items():
+        docs[name] = copy.deepcopy(clean)
+        plant(docs[name])
+    for ident in REGISTRY_LIST:
+        if ident.metric and clean.claims_of(ident.metric):
+            docs[f"prose:{ident.name}"] = copy.deepcopy(clean)
+            _bump_claim(ident.metric)(docs[f"prose:{ident.name}"])
+    return docs
+
+
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory):
-    """A warehouse the documents of these tests are written into, each under its own id: the identities
-    their SQL view owns (pipeline/checks/viewed.py) are evaluated there on the same facts."""
-    con = facts_warehouse(tmp_path_factory.mktemp("registry-facts") / "facts.duckdb", [])
-    yield con
-    con.close()
-
-
-_written = iter(range(1, 1 << 30))
-
-
-def _evaluate(wh, doc: DocFacts, last_year: DocFacts | None) -> list:
-    """document_results of ``doc`` (a copy planted or not): written to the warehouse, then checked."""
-    doc.document_id = f"doc-{next(_written)}"
-    add_facts(wh, [doc])
-    return facts_results(wh, [doc], last_year)[doc.document_id]
+def evaluated(clean, tmp_path_factory) -> dict[str, list]:
+    """document_results of every planted document, all written into one warehouse under their own ids
+    and checked at once: the identities their SQL view owns (pipeline/checks/viewed.py) are evaluated
+    there on the same facts."""
+    docs = _planted(clean)
+    for key, doc in docs.items():
+        doc.document_id = f"doc-{key}"
+    con = facts_warehouse(tmp_path_factory.mktemp("registry-facts") / "facts.duckdb", list(docs.values()))
+    try:
+        results = facts_results(con, list(docs.values()), _last_year(clean))
+    finally:
+        con.close()
+    return {key: results[doc.document_id] for key, doc in docs.items()}
 
 
 def _last_year(doc: DocFacts) -> DocFacts:
@@ -272,8 +283,8 @@ def test_every_registry_entry_names_a_rule_the_engine_runs():
         i.name for i in REGISTRY_LIST if i.metric} == set(REGISTRY), "an identity with no planted fault"
 
 
-def test_the_clean_document_is_silent(clean, wh):
-    results = _evaluate(wh, copy.deepcopy(clean), _last_year(clean))
+def test_the_clean_document_is_silent(clean, evaluated):
+    results = evaluated["clean"]
     assert [(r.check_name, r.message) for r in results if r.failed] == []
     district = _district({clean.document_id: clean, "next": _next_year(clean)},
                          _roster(clean) + [RosterEntry(clean.department_code, "", (clean.year + 1,))])
@@ -284,33 +295,26 @@ def test_the_clean_document_is_silent(clean, wh):
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENT_FAULTS))
-def test_a_planted_fault_fires_its_document_identity(clean, wh, name):
-    doc = copy.deepcopy(clean)
-    DOCUMENT_FAULTS[name](doc)
-    fired = _fired(_evaluate(wh, doc, _last_year(clean)), name)
+def test_a_planted_fault_fires_its_document_identity(evaluated, name):
+    fired = _fired(evaluated[name], name)
     assert fired, f"{name} is silent on its planted fault"
-    assert not _fired(_evaluate(wh, copy.deepcopy(clean), _last_year(clean)), name)
+    assert not _fired(evaluated["clean"], name)
 
 
 @pytest.mark.parametrize("name", ["duty_budget_relates_to_total", "project_form_funds_add_up",
                                   "prose_project_budget_vs_forms"])
-def test_a_performance_table_fault_fires_only_its_identity(clean, wh, name):
+def test_a_performance_table_fault_fires_only_its_identity(evaluated, name):
     """The performance tables restate figures other identities read too: a misprint on them is reported
     once, by the identity that owns it (the prose's project budget is compared with the forms' totals,
     not with their parts; the duty budgets with the tables' totals, not the reverse)."""
-    doc = copy.deepcopy(clean)
-    DOCUMENT_FAULTS[name](doc)
-    assert {r.check_name for r in _evaluate(wh, doc, _last_year(clean)) if r.failed} == {name}
+    assert {r.check_name for r in evaluated[name] if r.failed} == {name}
 
 
 @pytest.mark.parametrize("name", sorted(i.name for i in REGISTRY_LIST if i.metric))
-def test_a_misstated_prose_figure_fires_its_restatement(clean, wh, name):
-    metric = REGISTRY[name].metric
-    doc = copy.deepcopy(clean)
-    if not doc.claims_of(metric):
+def test_a_misstated_prose_figure_fires_its_restatement(clean, evaluated, name):
+    if not clean.claims_of(REGISTRY[name].metric):
         pytest.fail(f"the clean document prints no cell {REGISTRY[name].right} for {name}")
-    _bump_claim(metric)(doc)
-    assert _fired(_evaluate(wh, doc, _last_year(clean)), name), name
+    assert _fired(evaluated[f"prose:{name}"], name), name
 
 
 @pytest.mark.parametrize("name", sorted(DISTRICT_FAULTS))

@@ -176,7 +176,8 @@ def facts_warehouse(path: Path, docs: list) -> duckdb.DuckDBPyConnection:
 
 
 def add_facts(con: duckdb.DuckDBPyConnection, docs: list) -> None:
-    """Insert the documents and table lines of ``docs`` (DocFacts) into a facts_warehouse."""
+    """Insert what the identity views read of ``docs`` (DocFacts) into a facts_warehouse: the documents,
+    table lines, printed tables, prose claims, assets, procurement lines and parse warnings."""
     import pyarrow as pa
 
     if not docs:
@@ -204,6 +205,28 @@ def add_facts(con: duckdb.DuckDBPyConnection, docs: list) -> None:
         con.execute("INSERT INTO budget_lines BY NAME SELECT * FROM _facts_lines")
     finally:
         con.unregister("_facts_lines")
+    _insert(con, "narrative_claims", ("document_id", "claim_index", "metric", "amount", "page", "quote"),
+            [(d.document_id, c.index, c.metric, c.amount, c.page, c.quote) for d in docs for c in d.claims])
+    _insert(con, "document_tables", ("document_id", "table_index", "table_kind", "title", "pages", "empty", "note",
+                                     "department_code", "department_name", "row_count", "status"),
+            [(d.document_id, t.index, t.kind, t.title, list(t.pages), t.empty, t.note, t.department_code,
+              t.department_name, 0, t.status) for d in docs for t in d.printed])
+    _insert(con, "assets", ("document_id", "table_index", "row_index", "item", "numbering", "amount", "as_of", "page"),
+            [(d.document_id, 0, a.row_index, a.item, a.numbering, a.amount, a.as_of, a.page)
+             for d in docs for a in d.assets])
+    _insert(con, "procurement_lines", ("document_id", "table_index", "row_index", "project", "item", "quantity",
+                                       "unit_price", "amount", "budget", "is_total", "page"),
+            [(d.document_id, 0, p.row_index, p.project, p.item, p.quantity, p.unit_price, p.amount, p.budget,
+              p.is_total, p.page) for d in docs for p in d.procurement])
+    _insert(con, "document_warnings", ("document_id", "warning_index", "kind", "message", "pages", "values"),
+            [(d.document_id, i, w.kind, w.message, list(w.pages), list(w.values))
+             for d in docs for i, w in enumerate(d.warnings)])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    if rows:
+        con.executemany(f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) "
+                        f"VALUES ({', '.join('?' * len(columns))})", rows)
 
 
 def facts_results(con: duckdb.DuckDBPyConnection, docs: list, last_year=None) -> dict[str, list]:

@@ -219,7 +219,7 @@ QUALIFY row_number() OVER (PARTITION BY c.document_id, c.pos, p.level_metric ORD
 
 def _project_forms() -> str:
     """CTEs ``form_totals`` (each project form's 年度资金申请总额) and ``form_parts`` (its 当年财政拨款 / 上年结转资金 /
-    其他资金 rows, the first of each name), as performance.project_forms reads them."""
+    其他资金 rows, the first of each name)."""
     parts = ", ".join(f"'{p}'" for p in _FORM_PARTS)
     return f"""form_rows AS (
     SELECT r.document_id, r.table_index, r.row_index, r.page, v.value,

@@ -34,7 +34,11 @@ VIEW_OWNED: tuple[str, ...] = (
     "government_fund_subject_without_table",
     # the prose restating one table cell (but 固定资产: prose_restated.PYTHON_CELLS), and against itself
     *(i.name for i in REGISTRY_LIST if i.metric and i.name not in PYTHON_CELLS),
-    "prose_self_consistent",
+    "prose_self_consistent", "prose_operating_expenses_is_302",
+    # the project forms
+    "project_form_funds_add_up", "prose_project_budget_vs_forms",
+    # one department in every table of a document
+    "department_code_consistent", "department_name_consistent",
 )
 
 _COLUMNS = ("document_id, subject, left_value, right_value, difference, n, tolerance, left_pages, right_pages, "
