@@ -5,7 +5,7 @@
 An identity in ``VIEW_OWNED`` has no Python computation of its sides: the registry's ``rule`` names its
 policy (pipeline/checks/rules/: the downgrades SQL cannot say, applied to these results with the
 document's facts), and the review rules (rules/doubt.py) then see the results as before, their
-``tables`` read from the view's ``tables`` column.
+``tables`` read from the view's ``table_indexes`` column.
 """
 
 from __future__ import annotations
