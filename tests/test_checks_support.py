@@ -182,10 +182,10 @@ def add_facts(con: duckdb.DuckDBPyConnection, docs: list) -> None:
 
     if not docs:
         return
-    con.executemany("INSERT INTO documents (document_id, sha256, source, department_code, department_name, year, "
-                    "pages, unit, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(d.document_id, d.sha256 or d.document_id, d.source or d.document_id, d.department_code,
-                      d.department_name, d.year, d.pages, d.unit, d.status) for d in docs])
+    _insert(con, "documents", ("document_id", "sha256", "source", "department_code", "department_name", "year",
+                               "pages", "unit", "status"),
+            [(d.document_id, d.sha256 or d.document_id, d.source or d.document_id, d.department_code,
+              d.department_name, d.year, d.pages, d.unit, d.status) for d in docs])
     cols: dict[str, list] = {c: [] for c in ("document_id", "table_kind", "table_title", "table_index", "row_index",
                                              "side", "code", "name", "numbering", "measure", "amount", "page", "bbox")}
     for d in docs:
@@ -224,9 +224,16 @@ def add_facts(con: duckdb.DuckDBPyConnection, docs: list) -> None:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    if rows:
-        con.executemany(f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) "
-                        f"VALUES ({', '.join('?' * len(columns))})", rows)
+    """Rows into a warehouse table by column name, through Arrow (executemany is slow row by row)."""
+    import pyarrow as pa
+
+    if not rows:
+        return
+    con.register("_facts_rows", pa.table({c: pa.array([r[i] for r in rows]) for i, c in enumerate(columns)}))
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _facts_rows")
+    finally:
+        con.unregister("_facts_rows")
 
 
 def facts_results(con: duckdb.DuckDBPyConnection, docs: list, last_year=None) -> dict[str, list]:
