@@ -11,7 +11,9 @@ changed the way a misprint changes it. Facts-level, so all identities take a sec
 from __future__ import annotations
 
 import copy
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Callable
 
 import duckdb
@@ -25,6 +27,7 @@ from pipeline.checks.catalogue import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIS
 from pipeline.checks.rules import resolve
 from pipeline.checks.rules.district import RosterEntry
 from pipeline.checks.rules.prose_restated import resolve_cell
+from pipeline.checks.viewed import view_results
 from pipeline.model import Claim, ParseResult, Row, Table
 
 ONE = D("1.00")
@@ -238,7 +241,15 @@ DOCUMENT_FAULTS: dict[str, Plant] = {
 
 
 def _district(docs: dict[str, DocFacts], roster: list[RosterEntry] | None) -> list:
-    return district_results(docs, roster, {})
+    """district_results of these documents: written into a warehouse of their own (the district
+    identities their SQL view owns read every document there), then checked."""
+    with tempfile.TemporaryDirectory() as tmp:
+        con = facts_warehouse(Path(tmp) / "district.duckdb", list(docs.values()))
+        try:
+            viewed = [r for rs in view_results(con, docs, None, DISTRICT).values() for r in rs]
+        finally:
+            con.close()
+    return district_results(docs, roster, {}, viewed)
 
 
 def _roster(doc: DocFacts, extra: bool = False) -> list[RosterEntry]:

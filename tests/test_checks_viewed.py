@@ -33,7 +33,8 @@ def test_each_identity_has_exactly_one_owner():
         names = {i.name for i in REGISTRY_LIST if i.rule == rule}
         assert names <= owned or not names & owned, (rule, names & owned)   # a rule computes none of them
     for name in VIEW_OWNED:   # a view-owned identity's rule is its policy over the view's results
-        assert list(inspect.signature(resolve(REGISTRY[name].rule)).parameters) == ["doc", "results"], name
+        first = "doc" if REGISTRY[name].scope == DOCUMENT else "docs"
+        assert list(inspect.signature(resolve(REGISTRY[name].rule)).parameters) == [first, "results"], name
     # and no rule module builds a result of a view-owned identity itself
     built = re.compile(r"""(compare|finding|passed)\(\s*["'](\w+)["']|check_name\s*=\s*["'](\w+)["']""")
     for f in sorted(RULES.glob("*.py")):

@@ -356,7 +356,7 @@ REGISTRY_LIST: tuple[Identity, ...] = (
     Identity("department_name_across_years", "A department code carries one name across years",
              "district", "the name in one year", "the name in another year", "n = 0",
              severity=WARNING, scope=DISTRICT, label_zh="部门名称跨年一致",
-             rule="district.names_across_years"),
+             rule="district.as_found"),
     Identity("subject_codes_valid", "Subject codes are valid 类/款/项 codes of their classification",
              "district", "a printed subject code", "the classification (3/5/7 digits, known 类)", "n = 0",
              scope=DISTRICT, label_zh="科目编码有效",
@@ -364,7 +364,7 @@ REGISTRY_LIST: tuple[Identity, ...] = (
     Identity("duplicate_documents", "No department-year is disclosed twice (or the same file loaded twice)",
              "district", "a document", "another document of the same department and year or content",
              "n = 0", severity=WARNING, scope=DISTRICT, label_zh="无重复公开文件",
-             rule="district.duplicates"),
+             rule="district.as_found"),
 )
 
 #: The registry, by name.

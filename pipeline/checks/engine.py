@@ -87,15 +87,25 @@ def document_results(doc: DocFacts, last_year: DocFacts | None, viewed: list[Che
 
 def checked_document(con: duckdb.DuckDBPyConnection, doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
     """document_results of one document read from the warehouse: its views computed for it alone."""
-    return document_results(doc, last_year, view_results(con, {doc.document_id: doc}, [doc.document_id]).get(
-        doc.document_id, []))
+    return document_results(doc, last_year, view_results(con, {doc.document_id: doc}, [doc.document_id],
+                                                         DOCUMENT).get(doc.document_id, []))
 
 
 def district_results(docs: dict[str, DocFacts], roster: list | None,
-                     catalogue: dict[tuple[str, int, str], str]) -> list[CheckResult]:
-    """Every district-scope identity over all documents (the roster's only when one is given)."""
+                     catalogue: dict[tuple[str, int, str], str], viewed: list[CheckResult]) -> list[CheckResult]:
+    """Every district-scope identity over all documents (the roster's only when one is given); of an
+    identity its view owns, the rule is the policy over ``viewed`` (its view's results, all documents)."""
     ctx = RuleContext(roster=roster, catalogue=catalogue)
-    return [r for rule in rules_of(DISTRICT) for r in resolve(rule)(docs, ctx)]
+    out: list[CheckResult] = []
+    for rule in rules_of(DISTRICT):
+        names = _identities_of(rule)
+        if names <= VIEWS:
+            out.extend(resolve(rule)(docs, [r for r in viewed if r.check_name in names]))
+        elif names & VIEWS:
+            raise AssertionError(f"{rule} computes identities their view owns: {sorted(names & VIEWS)}")
+        else:
+            out.extend(resolve(rule)(docs, ctx))
+    return out
 
 
 def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[CheckResult]:
@@ -132,7 +142,8 @@ def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | No
         doc = docs[doc_id]
         results.extend(document_results(doc, last_year_of(doc, docs, index), viewed.get(doc_id, [])))
     entries = read_roster(roster) if roster is not None else None
-    district = district_results(docs, entries, _catalogue(con))
+    district = district_results(docs, entries, _catalogue(con), [
+        r for rs in view_results(con, docs, None, DISTRICT).values() for r in rs])
     if document_ids is not None:
         keep = set(selected)
         district = [r for r in district if r.document_id in keep]

@@ -26,7 +26,7 @@ FROM documents d LEFT JOIN disclosures x ON x.document_id = d.document_id)"""
 
 
 def _duplicate_documents() -> str:
-    """district.duplicates: a loaded document with the same content (sha256) as one of a smaller id;
+    """A loaded document with the same content (sha256) as one of a smaller id;
     a loaded disclosure (not a companion) of a department, budget kind and year that has another of a
     smaller id, when their contents differ. left_value: how many such earlier documents."""
     return """WITH loaded AS (
@@ -123,7 +123,7 @@ WHERE document_id IN (SELECT document_id FROM docs) AND document_id NOT IN (SELE
 
 
 def _department_name_across_years() -> str:
-    """district.names_across_years: each loaded document of a department code whose name differs
+    """Each loaded document of a department code whose name differs
     (normalised) from the name of the code's first document (by year, then id); left_value = 1."""
     return f"""WITH named AS (
     SELECT d.document_id, d.department_code AS code, d.year,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import duckdb
 
 from pipeline.checks.base import fmt, pages_text
-from pipeline.checks.catalogue import REGISTRY, REGISTRY_LIST
+from pipeline.checks.catalogue import DOCUMENT, REGISTRY, REGISTRY_LIST
 from pipeline.checks.facts import DocFacts
 from pipeline.checks.result import CheckResult, classify
 from pipeline.checks.rules.prose_restated import PYTHON_CELLS
@@ -39,6 +39,8 @@ VIEW_OWNED: tuple[str, ...] = (
     "project_form_funds_add_up", "prose_project_budget_vs_forms",
     # one department in every table of a document
     "department_code_consistent", "department_name_consistent",
+    # across the district's documents
+    "department_name_across_years", "duplicate_documents",
 )
 
 _COLUMNS = ("document_id, subject, left_value, right_value, difference, n, tolerance, left_pages, right_pages, "
@@ -67,16 +69,18 @@ def _result(name: str, doc: DocFacts, row: tuple) -> CheckResult:
 
 
 def view_results(con: duckdb.DuckDBPyConnection, docs: dict[str, DocFacts],
-                 document_ids: Iterable[str] | None = None) -> dict[str, list[CheckResult]]:
-    """document_id → the results of every view-owned identity on it (passing ones included), for the
-    documents given (all checked documents when None), their blocks computed once for just those."""
+                 document_ids: Iterable[str] | None = None, scope: str = DOCUMENT) -> dict[str, list[CheckResult]]:
+    """document_id → the results of every view-owned identity of ``scope`` on it (passing ones included):
+    of a document identity, for the documents given (all checked documents when None), their blocks
+    computed once for just those; of a district identity, over every document (``document_ids`` None)."""
     ids = None if document_ids is None else sorted(set(document_ids))
     out: dict[str, list[CheckResult]] = {}
-    if ids == []:
+    names = [n for n in VIEW_OWNED if REGISTRY[n].scope == scope]
+    if ids == [] or not names:
         return out
     where = "" if ids is None else " WHERE document_id IN (SELECT UNNEST(?::VARCHAR[]))"
     with blocks_computed_once(con, ids):
-        for name in VIEW_OWNED:
+        for name in names:
             rows = con.execute(f"SELECT {_COLUMNS} FROM {view_name(name)}{where} ORDER BY document_id, subject, "
                                "left_value, right_value", [] if ids is None else [ids]).fetchall()
             for row in rows:
