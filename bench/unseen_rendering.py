@@ -36,6 +36,7 @@ import duckdb  # noqa: E402
 from pipeline.checks.engine import document_results, run_checks  # noqa: E402
 from pipeline.checks.evaluate_figures import resolve  # noqa: E402
 from pipeline.checks.facts import load_facts  # noqa: E402
+from pipeline.checks.viewed import view_results  # noqa: E402
 from pipeline.config import Home  # noqa: E402
 from pipeline.demo import unseen  # noqa: E402
 from pipeline.sources.identity import document_id  # noqa: E402
@@ -265,9 +266,11 @@ def main() -> None:
         con = duckdb.connect(str(homes["variants"].db_path), read_only=True)
         try:
             docs = load_facts(con)
+            viewed = view_results(con, docs)
         finally:
             con.close()
-        vres = {i: document_results(d, None) for i, d in docs.items()}   # document scope: codes may collide
+        vres = {i: document_results(d, None, viewed.get(i, []))   # document scope: codes may collide
+                for i, d in docs.items()}
         score_checks(variants, vres, t, "variants")
 
     c = t.c

@@ -11,20 +11,23 @@ changed the way a misprint changes it. Facts-level, so all identities take a sec
 from __future__ import annotations
 
 import copy
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Callable
 
 import duckdb
 import pytest
 
-from test_checks_support import D, build_warehouse, mini_document
+from test_checks_support import D, build_warehouse, facts_results, facts_warehouse, mini_document
 
-from pipeline.checks.engine import district_results, document_results, rules_of
+from pipeline.checks.engine import district_results, rules_of
 from pipeline.checks.facts import AssetLine, ClaimFact, DocFacts, FigureFact, Line, TableFacts, load_facts
 from pipeline.checks.catalogue import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIST
 from pipeline.checks.rules import resolve
 from pipeline.checks.rules.district import RosterEntry
 from pipeline.checks.rules.prose_restated import resolve_cell
+from pipeline.checks.viewed import view_results
 from pipeline.model import Claim, ParseResult, Row, Table
 
 ONE = D("1.00")
@@ -122,6 +125,36 @@ def clean(tmp_path_factory) -> DocFacts:
     return doc
 
 
+def _planted(clean: DocFacts) -> dict[str, DocFacts]:
+    """Every document these tests check: the clean one, each document fault planted, each prose figure
+    misstated (a copy of the clean facts each)."""
+    docs = {"clean": copy.deepcopy(clean)}
+    for name, plant in DOCUMENT_FAULTS.items():
+        docs[name] = copy.deepcopy(clean)
+        plant(docs[name])
+    for ident in REGISTRY_LIST:
+        if ident.metric and clean.claims_of(ident.metric):
+            docs[f"prose:{ident.name}"] = copy.deepcopy(clean)
+            _bump_claim(ident.metric)(docs[f"prose:{ident.name}"])
+    return docs
+
+
+@pytest.fixture(scope="module")
+def evaluated(clean, tmp_path_factory) -> dict[str, list]:
+    """document_results of every planted document, all written into one warehouse under their own ids
+    and checked at once: the identities their SQL view owns (pipeline/checks/viewed.py) are evaluated
+    there on the same facts."""
+    docs = _planted(clean)
+    for key, doc in docs.items():
+        doc.document_id = f"doc-{key}"
+    con = facts_warehouse(tmp_path_factory.mktemp("registry-facts") / "facts.duckdb", list(docs.values()))
+    try:
+        results = facts_results(con, list(docs.values()), _last_year(clean))
+    finally:
+        con.close()
+    return {key: results[doc.document_id] for key, doc in docs.items()}
+
+
 def _last_year(doc: DocFacts) -> DocFacts:
     """Last year's disclosure: the same figures (every stated increase is 0)."""
     last = copy.deepcopy(doc)
@@ -208,7 +241,15 @@ DOCUMENT_FAULTS: dict[str, Plant] = {
 
 
 def _district(docs: dict[str, DocFacts], roster: list[RosterEntry] | None) -> list:
-    return district_results(docs, roster, {})
+    """district_results of these documents: written into a warehouse of their own (the district
+    identities their SQL view owns read every document there), then checked."""
+    with tempfile.TemporaryDirectory() as tmp:
+        con = facts_warehouse(Path(tmp) / "district.duckdb", list(docs.values()))
+        try:
+            viewed = [r for rs in view_results(con, docs, None, DISTRICT).values() for r in rs]
+        finally:
+            con.close()
+    return district_results(docs, roster, {}, viewed)
 
 
 def _roster(doc: DocFacts, extra: bool = False) -> list[RosterEntry]:
@@ -253,8 +294,8 @@ def test_every_registry_entry_names_a_rule_the_engine_runs():
         i.name for i in REGISTRY_LIST if i.metric} == set(REGISTRY), "an identity with no planted fault"
 
 
-def test_the_clean_document_is_silent(clean):
-    results = document_results(copy.deepcopy(clean), _last_year(clean))
+def test_the_clean_document_is_silent(clean, evaluated):
+    results = evaluated["clean"]
     assert [(r.check_name, r.message) for r in results if r.failed] == []
     district = _district({clean.document_id: clean, "next": _next_year(clean)},
                          _roster(clean) + [RosterEntry(clean.department_code, "", (clean.year + 1,))])
@@ -265,33 +306,26 @@ def test_the_clean_document_is_silent(clean):
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENT_FAULTS))
-def test_a_planted_fault_fires_its_document_identity(clean, name):
-    doc = copy.deepcopy(clean)
-    DOCUMENT_FAULTS[name](doc)
-    fired = _fired(document_results(doc, _last_year(clean)), name)
+def test_a_planted_fault_fires_its_document_identity(evaluated, name):
+    fired = _fired(evaluated[name], name)
     assert fired, f"{name} is silent on its planted fault"
-    assert not _fired(document_results(copy.deepcopy(clean), _last_year(clean)), name)
+    assert not _fired(evaluated["clean"], name)
 
 
 @pytest.mark.parametrize("name", ["duty_budget_relates_to_total", "project_form_funds_add_up",
                                   "prose_project_budget_vs_forms"])
-def test_a_performance_table_fault_fires_only_its_identity(clean, name):
+def test_a_performance_table_fault_fires_only_its_identity(evaluated, name):
     """The performance tables restate figures other identities read too: a misprint on them is reported
     once, by the identity that owns it (the prose's project budget is compared with the forms' totals,
     not with their parts; the duty budgets with the tables' totals, not the reverse)."""
-    doc = copy.deepcopy(clean)
-    DOCUMENT_FAULTS[name](doc)
-    assert {r.check_name for r in document_results(doc, _last_year(clean)) if r.failed} == {name}
+    assert {r.check_name for r in evaluated[name] if r.failed} == {name}
 
 
 @pytest.mark.parametrize("name", sorted(i.name for i in REGISTRY_LIST if i.metric))
-def test_a_misstated_prose_figure_fires_its_restatement(clean, name):
-    metric = REGISTRY[name].metric
-    doc = copy.deepcopy(clean)
-    if not doc.claims_of(metric):
+def test_a_misstated_prose_figure_fires_its_restatement(clean, evaluated, name):
+    if not clean.claims_of(REGISTRY[name].metric):
         pytest.fail(f"the clean document prints no cell {REGISTRY[name].right} for {name}")
-    _bump_claim(metric)(doc)
-    assert _fired(document_results(doc, _last_year(clean)), name), name
+    assert _fired(evaluated[f"prose:{name}"], name), name
 
 
 @pytest.mark.parametrize("name", sorted(DISTRICT_FAULTS))

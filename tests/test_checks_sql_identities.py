@@ -1,7 +1,11 @@
 """Identities stated in SQL (issue 14, item 4): each identity view yields the same two sides, tolerance
-and pages per instance as the Python rule, and the GX expectation over the view fails exactly the
-instances the rule finds broken beyond tolerance (before any downgrade), on planted faults, on the demo
-district (its seed document included) and on the real Jiangsu and Putuo corpora."""
+and pages per instance as check_results, and the GX expectation over the view fails exactly the
+instances check_results finds broken beyond tolerance (before any downgrade), on planted faults, on the
+demo district (its seed document included) and on the real Jiangsu and Putuo corpora.
+
+For an identity still computed by its Python rule this compares two computations; for one its view owns
+(pipeline/checks/viewed.VIEW_OWNED) it holds the engine's results to be the view's rows, and the planted
+faults (PLANTED: this test's own arithmetic, and the findings planted below) to fail exactly their views."""
 
 from __future__ import annotations
 

@@ -159,3 +159,89 @@ def mini_document(code: str = "201", year: int = 2023, unit: str = "万元",
 
 
 __all__ = ["build_warehouse", "load_truth_dir", "truth_faults", "failing", "mini_document", "D"]
+
+
+def facts_warehouse(path: Path, docs: list) -> duckdb.DuckDBPyConnection:
+    """A warehouse at ``path`` (schema, dimensions and identity views as the loader makes them) holding the
+    documents and table lines of ``docs`` (DocFacts built in Python, each under its own document_id), so
+    the identities their SQL view owns are evaluated on exactly those facts. Returns an open connection."""
+    from pipeline.load.dimensions import refresh_table_kinds
+    from pipeline.load.schema import ensure_schema
+
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    refresh_table_kinds(con)
+    add_facts(con, docs)
+    return con
+
+
+def add_facts(con: duckdb.DuckDBPyConnection, docs: list) -> None:
+    """Insert what the identity views read of ``docs`` (DocFacts) into a facts_warehouse: the documents,
+    table lines, printed tables, prose claims, assets, procurement lines and parse warnings."""
+    import pyarrow as pa
+
+    if not docs:
+        return
+    _insert(con, "documents", ("document_id", "sha256", "source", "department_code", "department_name", "year",
+                               "pages", "unit", "status"),
+            [(d.document_id, d.sha256 or d.document_id, d.source or d.document_id, d.department_code,
+              d.department_name, d.year, d.pages, d.unit, d.status) for d in docs])
+    cols: dict[str, list] = {c: [] for c in ("document_id", "table_kind", "table_title", "table_index", "row_index",
+                                             "side", "code", "name", "numbering", "measure", "amount", "page", "bbox")}
+    for d in docs:
+        for t in d.tables:
+            for ln in t.lines:
+                for measure, amount in ln.values.items():
+                    if amount is None:
+                        continue
+                    for c, v in zip(cols, (d.document_id, t.kind, t.title, t.index, ln.row_index, ln.side, ln.code,
+                                           ln.name, ln.numbering, measure, amount, ln.page,
+                                           None if ln.x0 is None else [float(ln.x0), 0.0, 1.0, 1.0])):
+                        cols[c].append(v)
+    arrow = pa.table({**cols, "amount": pa.array(cols["amount"], type=pa.decimal128(20, 6)),
+                      "bbox": pa.array(cols["bbox"], type=pa.list_(pa.float64()))})
+    con.register("_facts_lines", arrow)
+    try:
+        con.execute("INSERT INTO budget_lines BY NAME SELECT * FROM _facts_lines")
+    finally:
+        con.unregister("_facts_lines")
+    _insert(con, "narrative_claims", ("document_id", "claim_index", "metric", "amount", "page", "quote"),
+            [(d.document_id, c.index, c.metric, c.amount, c.page, c.quote) for d in docs for c in d.claims])
+    _insert(con, "document_tables", ("document_id", "table_index", "table_kind", "title", "pages", "empty", "note",
+                                     "department_code", "department_name", "row_count", "status"),
+            [(d.document_id, t.index, t.kind, t.title, list(t.pages), t.empty, t.note, t.department_code,
+              t.department_name, 0, t.status) for d in docs for t in d.printed])
+    _insert(con, "assets", ("document_id", "table_index", "row_index", "item", "numbering", "amount", "as_of", "page"),
+            [(d.document_id, 0, a.row_index, a.item, a.numbering, a.amount, a.as_of, a.page)
+             for d in docs for a in d.assets])
+    _insert(con, "procurement_lines", ("document_id", "table_index", "row_index", "project", "item", "quantity",
+                                       "unit_price", "amount", "budget", "is_total", "page"),
+            [(d.document_id, 0, p.row_index, p.project, p.item, p.quantity, p.unit_price, p.amount, p.budget,
+              p.is_total, p.page) for d in docs for p in d.procurement])
+    _insert(con, "document_warnings", ("document_id", "warning_index", "kind", "message", "pages", "values"),
+            [(d.document_id, i, w.kind, w.message, list(w.pages), list(w.values))
+             for d in docs for i, w in enumerate(d.warnings)])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Rows into a warehouse table by column name, through Arrow (executemany is slow row by row)."""
+    import pyarrow as pa
+
+    if not rows:
+        return
+    con.register("_facts_rows", pa.table({c: pa.array([r[i] for r in rows]) for i, c in enumerate(columns)}))
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _facts_rows")
+    finally:
+        con.unregister("_facts_rows")
+
+
+def facts_results(con: duckdb.DuckDBPyConnection, docs: list, last_year=None) -> dict[str, list]:
+    """document_id → document_results of each of ``docs`` (already in the facts_warehouse ``con``): the
+    view-owned identities from their views, the rest from their Python rules."""
+    from pipeline.checks.engine import document_results
+    from pipeline.checks.viewed import view_results
+
+    by_id = {d.document_id: d for d in docs}
+    viewed = view_results(con, by_id, list(by_id))
+    return {d.document_id: document_results(d, last_year, viewed.get(d.document_id, [])) for d in docs}

@@ -2,8 +2,9 @@
 hierarchies of 类/款/项, summary sides with numbered or unnumbered items, 其中 sub-rows, column-number
 rows, carry-overs printed as 收入总计 or as a plain 收入合计 under 本年收入合计, asset tables as a fixed-asset
 list or a full 一、/（一）/1、 tree, and the prose stating 收入总计 or 本年收入合计. A clean variant raises no
-error; one planted fault raises an error from the identity meant for it. Built as DocFacts (no
-warehouse), so 500 variants take a second or two; the fixed seed makes a failure reproducible."""
+error; one planted fault raises an error from the identity meant for it. Built as DocFacts and written
+straight into one warehouse (tests/test_checks_support.facts_warehouse: the identities their SQL view owns
+are evaluated there), so 500 variants take seconds; the fixed seed makes a failure reproducible."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.checks.engine import document_results
+from test_checks_support import facts_results, facts_warehouse
+
 from pipeline.checks.facts import AssetLine, ClaimFact, DocFacts, Line, PrintedTable, TableFacts
 from pipeline.checks.subjects import FUNCTIONAL_CLASSES
 
@@ -168,19 +170,31 @@ def _plant(doc: DocFacts, fault: str, rng: random.Random) -> set[str]:
     return {"summary_current_totals"}
 
 
-def test_clean_variants_raise_no_error_and_each_planted_fault_its_error():
+def test_clean_variants_raise_no_error_and_each_planted_fault_its_error(tmp_path):
     rng = random.Random(20261203)
-    missed, false = [], []
+    cleans, faulty = [], []
     for i in range(VARIANTS):
         seed = rng.randrange(1 << 30)
         clean = Builder(random.Random(seed)).build()
-        errors = [r for r in document_results(clean, None) if r.severity == "error"]
-        if errors:
-            false.append((seed, [r.message for r in errors][:3]))
+        clean.document_id = f"clean-{i}"
         fault = FAULTS[i % len(FAULTS)]
         doc = Builder(random.Random(seed)).build()
-        meant = _plant(doc, fault, random.Random(seed + 1))
-        hits = [r for r in document_results(doc, None) if r.severity == "error" and r.check_name in meant]
+        doc.document_id = f"fault-{i}"
+        cleans.append((seed, clean))
+        faulty.append((seed, fault, doc, _plant(doc, fault, random.Random(seed + 1))))
+    docs = [d for _, d in cleans] + [d for _, _, d, _ in faulty]
+    con = facts_warehouse(tmp_path / "variants.duckdb", docs)   # the view-owned identities read the warehouse
+    try:
+        results = facts_results(con, docs)
+    finally:
+        con.close()
+    missed, false = [], []
+    for seed, clean in cleans:
+        errors = [r for r in results[clean.document_id] if r.severity == "error"]
+        if errors:
+            false.append((seed, [r.message for r in errors][:3]))
+    for seed, fault, doc, meant in faulty:
+        hits = [r for r in results[doc.document_id] if r.severity == "error" and r.check_name in meant]
         if not hits:
             missed.append((seed, fault))
     assert false == [], false[:5]
@@ -188,9 +202,13 @@ def test_clean_variants_raise_no_error_and_each_planted_fault_its_error():
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_the_planted_fault_is_also_missed_by_nothing_else(fault):
+def test_the_planted_fault_is_also_missed_by_nothing_else(fault, tmp_path):
     """The fault is reported by its check, and the other errors it causes name the same figures."""
     doc = Builder(random.Random(7)).build()
     meant = _plant(doc, fault, random.Random(8))
-    errors = [r for r in document_results(doc, None) if r.severity == "error"]
+    con = facts_warehouse(tmp_path / "variant.duckdb", [doc])
+    try:
+        errors = [r for r in facts_results(con, [doc])[doc.document_id] if r.severity == "error"]
+    finally:
+        con.close()
     assert {r.check_name for r in errors} & meant

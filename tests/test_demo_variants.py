@@ -31,7 +31,7 @@ from test_checks_demo import matches
 from test_checks_support import build_warehouse
 from test_parse_roundtrip import compare
 
-from pipeline.checks.engine import document_results
+from pipeline.checks.engine import checked_document
 from pipeline.checks.facts import load_facts
 from pipeline.demo import variants as V
 from pipeline.parse import parse_document
@@ -97,11 +97,11 @@ def _errors_by_document(root: Path) -> dict[str, list]:
     con = duckdb.connect(str(home.db_path), read_only=True)
     try:
         docs = load_facts(con)
+        # one variant per department and year is not guaranteed: document scope only, no last year
+        return {loc: [r for r in checked_document(con, docs[document_id(loc)], None) if r.severity == "error"]
+                for loc in _PARSED}
     finally:
         con.close()
-    # one variant per department and year is not guaranteed: document scope only, no last year
-    return {loc: [r for r in document_results(docs[document_id(loc)], None) if r.severity == "error"]
-            for loc in _PARSED}
 
 
 def test_clean_variants_raise_no_error_and_each_planted_fault_is_found(variant_root):
@@ -164,9 +164,9 @@ def _clean_errors(v: V.Variant, root: Path) -> list[str]:
     con = duckdb.connect(str(home.db_path), read_only=True)
     try:
         doc = load_facts(con)[document_id("gap/a.pdf")]
+        return [f"{r.check_name}: {r.message}" for r in checked_document(con, doc, None) if r.severity == "error"]
     finally:
         con.close()
-    return [f"{r.check_name}: {r.message}" for r in document_results(doc, None) if r.severity == "error"]
 
 
 def test_gap_three_public_stated_as_fiscal_budget(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from test_checks_demo import FAULT_CHECKS
 from test_checks_support import build_warehouse
 
-from pipeline.checks.engine import document_results
+from pipeline.checks.engine import checked_document
 from pipeline.checks.facts import load_facts
 from pipeline.demo import variants as V
 from pipeline.model import ParseResult, ParseWarning
@@ -59,9 +59,9 @@ def _results(root: Path, parsed: ParseResult):
     try:
         stored = con.execute("SELECT table_index, status FROM document_tables ORDER BY table_index").fetchall()
         doc = load_facts(con)[document_id("status/a.pdf")]
+        return stored, checked_document(con, doc, None)
     finally:
         con.close()
-    return stored, document_results(doc, None)
 
 
 def test_a_partial_table_makes_the_identity_on_it_unverifiable(faulty, tmp_path):

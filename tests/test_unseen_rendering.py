@@ -24,7 +24,7 @@ from test_checks_demo import matches
 from test_checks_support import build_warehouse
 from test_parse_roundtrip import compare
 
-from pipeline.checks.engine import document_results
+from pipeline.checks.engine import checked_document
 from pipeline.checks.facts import load_facts
 from pipeline.model import ParseResult
 from pipeline.sources.identity import document_id
@@ -67,10 +67,10 @@ def unseen(tmp_path_factory):
     con = duckdb.connect(str(home.db_path), read_only=True)
     try:
         facts = load_facts(con)
+        errors = {p.locator: [r for r in checked_document(con, facts[document_id(p.locator)], None)
+                              if r.severity == "error"] for p in printed}
     finally:
         con.close()
-    errors = {p.locator: [r for r in document_results(facts[document_id(p.locator)], None) if r.severity == "error"]
-              for p in printed}
     return printed, parsed, errors
 
 

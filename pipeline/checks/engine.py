@@ -23,12 +23,14 @@ from pipeline.checks.catalogue import DISTRICT, DOCUMENT, REGISTRY, REGISTRY_LIS
 from pipeline.checks.rules import resolve
 from pipeline.checks.rules.district import read_roster
 from pipeline.checks.result import CheckResult, CheckSummary
+from pipeline.checks.viewed import VIEW_OWNED, view_results
 from pipeline.load.roster import load_roster, stored_roster
 from pipeline.load.runs import latest_check_run
 from pipeline.model import DocumentError
 from pipeline.testhooks import hold
 
 ConOrPath = duckdb.DuckDBPyConnection | Path | str
+VIEWS = frozenset(VIEW_OWNED)
 
 
 @contextmanager
@@ -59,25 +61,52 @@ def rules_of(scope: str, review: bool = False) -> list[str]:
     return list(dict.fromkeys(i.rule for i in REGISTRY_LIST if i.scope == scope and i.review == review))
 
 
-def document_results(doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
+def _identities_of(rule: str) -> set[str]:
+    return {i.name for i in REGISTRY_LIST if i.rule == rule}
+
+
+def document_results(doc: DocFacts, last_year: DocFacts | None, viewed: list[CheckResult]) -> list[CheckResult]:
     """Every document-scope identity evaluated on one loaded document (passing ones included): each rule
-    the registry names, then the review rules over their results."""
+    the registry names (of an identity its view owns, the policy over ``viewed``, the view's results for
+    this document: pipeline.checks.viewed.view_results), then the review rules over their results."""
     if doc.status not in ("loaded", "partial"):   # partial: some tables unread, each marked in its status
         return []
     ctx = RuleContext(last_year=last_year)
     results: list[CheckResult] = []
     for rule in rules_of(DOCUMENT):
-        results.extend(resolve(rule)(doc, ctx))
+        names = _identities_of(rule)
+        if names <= VIEWS:
+            results.extend(resolve(rule)(doc, [r for r in viewed if r.check_name in names]))
+        elif names & VIEWS:
+            raise AssertionError(f"{rule} computes identities their view owns: {sorted(names & VIEWS)}")
+        else:
+            results.extend(resolve(rule)(doc, ctx))
     for rule in rules_of(DOCUMENT, review=True):
         results = resolve(rule)(doc, results)
     return results
 
 
+def checked_document(con: duckdb.DuckDBPyConnection, doc: DocFacts, last_year: DocFacts | None) -> list[CheckResult]:
+    """document_results of one document read from the warehouse: its views computed for it alone."""
+    return document_results(doc, last_year, view_results(con, {doc.document_id: doc}, [doc.document_id],
+                                                         DOCUMENT).get(doc.document_id, []))
+
+
 def district_results(docs: dict[str, DocFacts], roster: list | None,
-                     catalogue: dict[tuple[str, int, str], str]) -> list[CheckResult]:
-    """Every district-scope identity over all documents (the roster's only when one is given)."""
+                     catalogue: dict[tuple[str, int, str], str], viewed: list[CheckResult]) -> list[CheckResult]:
+    """Every district-scope identity over all documents (the roster's only when one is given); of an
+    identity its view owns, the rule is the policy over ``viewed`` (its view's results, all documents)."""
     ctx = RuleContext(roster=roster, catalogue=catalogue)
-    return [r for rule in rules_of(DISTRICT) for r in resolve(rule)(docs, ctx)]
+    out: list[CheckResult] = []
+    for rule in rules_of(DISTRICT):
+        names = _identities_of(rule)
+        if names <= VIEWS:
+            out.extend(resolve(rule)(docs, [r for r in viewed if r.check_name in names]))
+        elif names & VIEWS:
+            raise AssertionError(f"{rule} computes identities their view owns: {sorted(names & VIEWS)}")
+        else:
+            out.extend(resolve(rule)(docs, ctx))
+    return out
 
 
 def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[CheckResult]:
@@ -93,7 +122,7 @@ def run_document_checks(con_or_db_path: ConOrPath, document_id: str) -> list[Che
         doc = docs.get(doc.part_of, doc) if doc.part_of else doc
         prev = last_year_id(doc) if doc.previous_known else last_year_id(doc, previous_year_index(load_facts(con)))
         last = load_facts(con, [prev]).get(prev) if prev else None
-    return document_results(doc, last)
+        return checked_document(con, doc, last)
 
 
 def _catalogue(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, str], str]:
@@ -109,13 +138,15 @@ def compute_results(con: duckdb.DuckDBPyConnection, document_ids: list[str] | No
     docs = load_facts(con)   # every document: the previous year and the district need them
     selected = list(docs) if document_ids is None else [d for d in document_ids if d in docs]
     index = previous_year_index(docs)
+    checked = [d for d in selected if docs[d].part_of is None]   # a companion's facts are checked with the
+    viewed = view_results(con, docs, None if document_ids is None else checked)   # file they were joined to
     results: list[CheckResult] = []
-    for doc_id in selected:
+    for doc_id in checked:
         doc = docs[doc_id]
-        if doc.part_of is None:   # a companion's facts are checked with the file they were joined to
-            results.extend(document_results(doc, last_year_of(doc, docs, index)))
+        results.extend(document_results(doc, last_year_of(doc, docs, index), viewed.get(doc_id, [])))
     entries = read_roster(roster) if roster is not None else stored_roster(con)
-    district = district_results(docs, entries, _catalogue(con))
+    district = district_results(docs, entries, _catalogue(con), [
+        r for rs in view_results(con, docs, None, DISTRICT).values() for r in rs])
     if document_ids is not None:
         keep = set(selected)
         district = [r for r in district if r.document_id in keep]

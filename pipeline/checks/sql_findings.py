@@ -29,7 +29,7 @@ FROM documents d LEFT JOIN disclosures x ON x.document_id = d.document_id)"""
 
 
 def _duplicate_documents() -> str:
-    """district.duplicates: a loaded document with the same content (sha256) as one of a smaller id;
+    """A loaded document with the same content (sha256) as one of a smaller id;
     a loaded disclosure (not a companion) of a department, budget kind and year that has another of a
     smaller id, when their contents differ. left_value: how many such earlier documents."""
     return """WITH loaded AS (
@@ -126,7 +126,7 @@ WHERE document_id IN (SELECT document_id FROM docs) AND document_id NOT IN (SELE
 
 
 def _department_name_across_years() -> str:
-    """district.names_across_years: each loaded document of a department code whose name differs
+    """Each loaded document of a department code whose name differs
     (normalised) from the name of the code's first document (by year, then id); left_value = 1."""
     return f"""WITH named AS (
     SELECT d.document_id, d.department_code AS code, d.year,
@@ -144,7 +144,7 @@ FROM ranked WHERE k > 1 AND key <> first_key"""
 
 
 def _government_fund_subject_without_table() -> str:
-    """cross_table._government_fund_subjects: where no government-fund expenditure table prints a row,
+    """Where no government-fund expenditure table prints a row,
     each most detailed government-fund code of the first 支出总表 (else the first 一般公共预算支出表) that
     carries a non-zero total; left_value = that total, right_value = 0 (what the fund table states)."""
     prefixes = " OR ".join(f"starts_with(r.code, '{p}')" for p in GOVERNMENT_FUND_PREFIXES)

@@ -112,8 +112,9 @@ def _dec(text: str) -> Decimal | None:
 
 
 def disagreements(outcomes: list[ViewOutcome], results: list) -> list[str]:
-    """Instances the views' GX verdicts and the Python rules (check_results' source, before any downgrade)
-    do not both find broken beyond tolerance: empty when they stand on the same sides."""
+    """Instances that GX's verdict over a view and check_results (before any downgrade: built from the view
+    for a view-owned identity, pipeline/checks/viewed.py, from its Python rule otherwise) do not both find
+    broken beyond tolerance: empty when they stand on the same sides."""
     out = []
     for o in outcomes:
         # multisets: equal amounts compare equal whatever their scale; a finding view's rows are the findings

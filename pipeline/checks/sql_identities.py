@@ -4,7 +4,8 @@ expectation over that view decides pass/fail (pipeline/checks/sql_gx.py).
 
 Every view has the same columns: identity, document_id, department, year, subject (the instance, worded
 as CheckResult.subject), left_value, right_value, difference, n, tolerance, within_tolerance,
-left_pages, right_pages (INTEGER[]), then abs_difference_units and tolerance_units (BIGINT counts of
+left_pages, right_pages, table_indexes (INTEGER[]: the tables an instance stands on, when its SELECT
+names them), then abs_difference_units and tolerance_units (BIGINT counts of
 0.0000001 万元, exact, for GX). Amounts are DECIMAL; nothing is a float. A finding view (FINDING_VIEWS)
 has one failing row per finding; a bound view (BOUND_VIEWS) holds when left_value ≥ right_value.
 
@@ -12,10 +13,13 @@ The views are generated from the building blocks (pipeline/checks/sql_blocks.py)
 parameters (the SELECTs: pipeline/checks/sql_tables.py, sql_prose.py, sql_findings.py), never written one by one. An identity SQL cannot honestly say stays in Python, with its
 reason, in ``PYTHON_ONLY``; a test holds every catalogue identity to be in exactly one of the two.
 
-The Python rules stay the source of check_results: a view yields the instance as the rule computes it
-*before* any downgrade (pipeline/checks/severity.py: consequences, conventions, unread tables are policy
-over the verdict, in Python). tests/test_checks_sql_identities.py holds the views' sides, tolerances
-and failing instances equal to the rules' on the demo district (with the seed) and on Jiangsu and Putuo.
+check_results of an identity in pipeline/checks/viewed.VIEW_OWNED are built from its view's rows (the
+sides are computed here only; its registry rule is the policy over them: consequences, conventions, the
+prose's printed precision, with rules/doubt.py's unread tables reading the ``table_indexes`` column). The
+identities not yet moved are still computed by their Python rule, and for them a view yields the instance
+as the rule computes it *before* any downgrade: tests/test_checks_sql_identities.py holds the views'
+sides, tolerances and failing instances equal to the rules' on the demo district (with the seed) and on
+Jiangsu and Putuo, and the engine's results of a view-owned identity equal its view's rows.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ def _view(name: str, instances: str, unit: str = "d.unit", documents: str | None
     ``parts``) and the pages; the tolerance is base.compare's (n × half the printed unit, in a 元
     document at least yuan_half). ``documents`` gives each instance its department and year; None: the
     instances select them (a finding on no document)."""
+    tables = bool(re.search(r"\bAS table_indexes\b", instances))   # the instances name the tables they stand on
     blocks = []
     for block in _BLOCKS:    # each block the view reads, computed once (inlined, DuckDB plans it per reference)
         if block in instances:
@@ -58,12 +63,13 @@ WITH {"".join(b + ", " for b in blocks)}instances AS (
            coalesce(i.left_value, 0) - coalesce(i.right_value, 0) AS difference, i.n,
            CASE WHEN trim(coalesce({unit}, '万元')) = '元' THEN greatest(i.n * 0.0000005, i.yuan_half)
                 ELSE i.n * 0.005 END AS tolerance,
-           list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages
+           list_sort(list_distinct(i.left_pages)) AS left_pages, list_sort(list_distinct(i.right_pages)) AS right_pages,
+           {"i.table_indexes" if tables else "[]::INTEGER[]"} AS table_indexes
     FROM instances i{"" if documents is None else f" JOIN {documents} d USING (document_id)"}
 )
 SELECT identity, document_id, department, year, subject, left_value, right_value, difference, n, tolerance,
        {"left_value >= right_value - tolerance" if bound else "abs(difference) <= tolerance"} AS within_tolerance,
-       left_pages, right_pages,
+       left_pages, right_pages, table_indexes,
        CAST({"greatest(right_value - left_value, 0)" if bound else "abs(difference)"} * 10000000 AS BIGINT)
            AS abs_difference_units,
        CAST(tolerance * 10000000 AS BIGINT) AS tolerance_units
@@ -176,16 +182,22 @@ def block_names() -> list[str]:
 
 
 @contextmanager
-def blocks_computed_once(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def blocks_computed_once(con: duckdb.DuckDBPyConnection, document_ids: list[str] | None = None) -> Iterator[None]:
     """Within the block, this connection reads each building block from a temporary table holding its
     rows, computed once, instead of planning the nested views again in every identity view (DuckDB
     spends most of a view's time planning them). Temporary tables shadow the block views of the same
     name, also inside the identity views; a read-only connection may create them. The identity views'
-    SQL is unchanged: they state the same rows either way (tests/test_checks_sql_identities.py)."""
+    SQL is unchanged: they state the same rows either way (tests/test_checks_sql_identities.py).
+
+    ``document_ids``: only these documents are checked (v_check_documents, which every other block and
+    view stands on, holds just them), so one document's checks cost one document's blocks."""
     made = []
     try:
         for name in block_names():
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{name}")
+            only = ("" if name != "v_check_documents" or document_ids is None
+                    else " WHERE document_id IN (SELECT UNNEST(?::VARCHAR[]))")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM main.{name}{only}",
+                        [list(document_ids)] if only else [])
             made.append(name)
         yield
     finally:

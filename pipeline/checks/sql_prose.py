@@ -16,15 +16,17 @@ _BASIC = "general_budget_basic_expenditure"
 
 
 def _fixed_assets() -> str:
-    """SELECT document_id, value, page of 固定资产 in the assets table (prose_restated.resolve_asset): the line
+    """SELECT document_id, value, page, table_index of 固定资产 in the assets table (prose_restated.resolve_asset): the line
     printed for it (固定资产, 固定资产合计/总计/总额), the first; else, on a table of fixed assets only (no
     流动资产 / 无形资产 / 对外投资 line), the sum of the lines (totals left out) of the top numbering level below
     其中, or of the lines not beginning with 其中 when none is numbered so; the page of the first summed."""
     return f"""WITH asset_rows AS (
-    SELECT document_id, row_index, amount, page, {normalised("item")} AS key, {numbering_level("item", "numbering")} AS lv
-    FROM assets WHERE amount IS NOT NULL
+    SELECT document_id, row_index, amount, page, {normalised("item")} AS key, {numbering_level("item", "numbering")} AS lv,
+           {_printed("assets")} AS table_index
+    FROM assets p WHERE amount IS NOT NULL
 ), named AS (
-    SELECT document_id, amount AS value, page FROM asset_rows WHERE regexp_full_match(key, '固定资产(合计|总计|总额)?')
+    SELECT document_id, amount AS value, page, table_index FROM asset_rows
+    WHERE regexp_full_match(key, '固定资产(合计|总计|总额)?')
     QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY row_index) = 1
 ), asset_lines AS (
     SELECT * FROM asset_rows WHERE NOT (contains(key, '资产总额') OR key IN ('合计', '总计'))
@@ -33,9 +35,9 @@ def _fixed_assets() -> str:
     SELECT document_id, min(lv) FILTER (WHERE lv < 4) AS top FROM asset_lines GROUP BY document_id
     HAVING NOT bool_or(regexp_matches(key, '流动资产|无形资产|对外投资'))
 )
-SELECT document_id, value, page FROM named
+SELECT document_id, value, page, table_index FROM named
 UNION ALL
-SELECT l.document_id, sum(l.amount) AS value, arg_min(l.page, l.row_index) AS page
+SELECT l.document_id, sum(l.amount) AS value, arg_min(l.page, l.row_index) AS page, min(l.table_index) AS table_index
 FROM asset_lines l JOIN tops t USING (document_id)
 WHERE CASE WHEN t.top IS NOT NULL THEN l.lv IS NOT DISTINCT FROM t.top ELSE NOT starts_with(l.key, '其中') END
 GROUP BY l.document_id"""
@@ -47,7 +49,8 @@ def _cell(cell: Cell) -> str:
     if cell.table_kind == "assets" and cell.row == "fixed_assets":   # only the assets table's own rows
         return _fixed_assets()
     if cell.table_kind == "procurement":
-        return """SELECT document_id, amount AS value, page FROM procurement_lines
+        return f"""SELECT document_id, amount AS value, page, {_printed("procurement")} AS table_index
+    FROM procurement_lines p
     WHERE is_total QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY table_index, row_index) = 1"""
     if cell.row.startswith("grand:"):   # the grand total, when the side prints a carry-over
         side = cell.row[6:]
@@ -73,11 +76,11 @@ def _cell(cell: Cell) -> str:
     found = f"""SELECT x.document_id, x.table_index, {'v.value' if cell.measure is None else 'v.amount'} AS value, r.page
     FROM ({rows}) x {value}
     JOIN v_check_rows r ON r.document_id = x.document_id AND r.table_index = x.table_index AND r.row_index = x.row_index"""
-    tables = f"""SELECT document_id, value, page FROM ({found}) f WHERE value IS NOT NULL
+    tables = f"""SELECT document_id, value, page, table_index FROM ({found}) f WHERE value IS NOT NULL
     QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY table_index) = 1"""
     if cell.table_kind == "assets":     # the assets table's own rows first: the first whose label holds the name
         what = cell.row.partition(":")[2]
-        return f"""SELECT document_id, amount AS value, page FROM assets
+        return f"""SELECT document_id, amount AS value, page, {_printed("assets")} AS table_index FROM assets p
     WHERE amount IS NOT NULL AND contains({normalised("item")}, '{what}')
     QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY row_index) = 1
 UNION ALL
@@ -85,13 +88,20 @@ SELECT * FROM ({tables}) WHERE document_id NOT IN (SELECT document_id FROM asset
     return tables
 
 
+def _printed(kind: str) -> str:
+    """The index of the document's first printed table of a kind (the table a procurement or assets figure
+    stands on: its rows are not budget_lines), for rules/doubt.py."""
+    return (f"(SELECT min(x.table_index) FROM document_tables x WHERE x.document_id = p.document_id "
+            f"AND x.table_kind = '{kind}')")
+
+
 def _prose(name: str) -> str:
     """Each distinct amount the prose states for the metric (not scoped to a subject) against the first
     cell of the catalogue entry the document prints that equals it; else the grand total when the quote
-    says 总计, else the first current-year cell printed (prose_restated.restatements)."""
+    says 总计, else the first current-year cell printed."""
     ident = REGISTRY[name]
     cells = "\nUNION ALL\n".join(
-        f"SELECT document_id, {i} AS pos, {str(c.row.startswith('grand:')).upper()} AS grand, value, page "
+        f"SELECT document_id, {i} AS pos, {str(c.row.startswith('grand:')).upper()} AS grand, value, page, table_index "
         f"FROM ({_cell(c)})" for i, c in enumerate(ident.cells))
     return f"""WITH amounts AS (
     SELECT document_id, amount, arg_min(quote, ord) AS quote, list(page ORDER BY ord) AS pages
@@ -106,7 +116,8 @@ def _prose(name: str) -> str:
     FROM amounts a JOIN cells c USING (document_id) GROUP BY a.document_id, a.amount, a.pages, a.quote
 )
 SELECT p.document_id, '{ident.metric}' AS subject, p.amount AS left_value, c.value AS right_value, 1 AS n,
-       0 AS yuan_half, p.pages AS left_pages, [c.page] AS right_pages
+       0 AS yuan_half, p.pages AS left_pages, [c.page] AS right_pages,
+       CASE WHEN c.table_index IS NULL THEN []::INTEGER[] ELSE [c.table_index] END AS table_indexes
 FROM picked p JOIN cells c ON c.document_id = p.document_id AND c.pos = p.pos"""
 
 
@@ -238,7 +249,7 @@ QUALIFY row_number() OVER (PARTITION BY c.document_id, c.pos, p.level_metric ORD
 
 def _project_forms() -> str:
     """CTEs ``form_totals`` (each project form's 年度资金申请总额) and ``form_parts`` (its 当年财政拨款 / 上年结转资金 /
-    其他资金 rows, the first of each name), as performance.project_forms reads them."""
+    其他资金 rows, the first of each name)."""
     parts = ", ".join(f"'{p}'" for p in _FORM_PARTS)
     return f"""form_rows AS (
     SELECT r.document_id, r.table_index, r.row_index, r.page, v.value,
@@ -280,12 +291,9 @@ SELECT c.document_id, 'project_targets_budget' AS subject, c.amount AS left_valu
 FROM claim c JOIN forms f USING (document_id)"""
 
 
-#: prose restatements whose cell SQL does not resolve (none since 固定资产's numbering levels are read in SQL)
-PROSE_PYTHON: set[str] = set()
-
 #: identity → the SELECT of its instances.
 INSTANCES: dict[str, str] = {
-    **{i.name: _prose(i.name) for i in REGISTRY_LIST if i.cells and i.name not in PROSE_PYTHON},
+    **{i.name: _prose(i.name) for i in REGISTRY_LIST if i.cells},
     "prose_self_consistent": _prose_self_consistent(),
     "prose_increase_parts": _prose_increase_parts(),
     "prose_increase_vs_last_year": _prose_increase_vs_last_year(),

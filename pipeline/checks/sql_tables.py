@@ -45,7 +45,7 @@ def _summary_line(alias: str, side: str, which: str) -> str:
 
 def _all_fiscal() -> str:
     """CTE ``all_fiscal``: documents whose summary's revenue is all fiscal appropriation
-    (cross_table._all_fiscal: 收入总计, else 本年收入合计, equals the 一般公共预算/财政拨款 收入 line)."""
+    (收入总计, else 本年收入合计, equals the 一般公共预算/财政拨款 收入 line)."""
     return f"""{_summary_line("rev_whole", "revenue", "grand_or_current")}, fiscal_line AS (
     SELECT document_id, table_index, value FROM v_check_summary_lines
     WHERE table_kind = '{_SUMMARY}' AND first_of_kind AND side = 'revenue'
@@ -61,7 +61,7 @@ def _all_fiscal() -> str:
 
 
 def _row_total() -> str:
-    """One SELECT per row rule of within_table.ROW_RULES (the data the Python rule reads), over each row's
+    """One SELECT per row rule of within_table.ROW_RULES, over each row's
     measures as columns: whole = Σ the parts the row prints, the alternative parts when they add up and
     the first do not."""
     measures = sorted({m for r in ROW_RULES for m in (r.whole, *r.parts, *(r.alt or ()),
@@ -94,7 +94,8 @@ def _row_total() -> str:
         subject = f"table_kind || ' row ''' || label || ''' {r.whole}'"
         selects.append(
             f"SELECT document_id, {subject} AS subject, {col(r.whole)} AS left_value, {s} AS right_value, "
-            f"{n} AS n, {_hy(col(r.whole))} + {hy} AS yuan_half, [page] AS left_pages, [page] AS right_pages\n"
+            f"{n} AS n, {_hy(col(r.whole))} + {hy} AS yuan_half, [page] AS left_pages, [page] AS right_pages, "
+            f"[table_index] AS table_indexes\n"
             f"FROM row_measures WHERE {where}")
     union = "\nUNION ALL\n".join(selects)
     return f"""WITH row_measures AS MATERIALIZED (
@@ -133,7 +134,7 @@ def _code_hierarchy() -> str:
 SELECT m.document_id, pp.table_kind || ' ' || m.code || '.' || m.measure AS subject, pc.amount AS left_value,
        coalesce(s.amount, 0) AS right_value, greatest(coalesce(s.n, 0), 1) AS n,
        {_hy("pc.amount")} + coalesce(s.hy, 0) AS yuan_half, [pp.page] AS left_pages,
-       coalesce(s.pages, []) AS right_pages
+       coalesce(s.pages, []) AS right_pages, [m.table_index] AS table_indexes
 FROM measures m
 JOIN parent_page pp USING (document_id, table_index, code)
 LEFT JOIN parent_cells pc USING (document_id, table_index, code, measure)
@@ -165,7 +166,8 @@ def _column_total() -> str:
 )
 SELECT m.document_id, tr.table_kind || ' 合计.' || m.measure AS subject, t.amount AS left_value,
        coalesce(s.amount, 0) AS right_value, greatest(coalesce(s.n, 0), 1) AS n,
-       {_hy("t.amount")} + coalesce(s.hy, 0) AS yuan_half, [tr.page] AS left_pages, coalesce(s.pages, []) AS right_pages
+       {_hy("t.amount")} + coalesce(s.hy, 0) AS yuan_half, [tr.page] AS left_pages, coalesce(s.pages, []) AS right_pages,
+       [m.table_index] AS table_indexes
 FROM measures m
 JOIN tot_row tr USING (document_id, table_index)
 LEFT JOIN tot t USING (document_id, table_index, measure)
@@ -176,7 +178,7 @@ WHERE t.amount IS NOT NULL OR coalesce(s.amount, 0) <> 0"""
 def _summary_current_totals() -> str:
     """本年收入合计 / 本年支出合计 against the side's items, column by column (a side printing its items in
     two columns, left edges more than 20 pt apart, adds up in each); a column failing may be the 类 rows
-    printed with their 款 rows: then the 类 rows alone, when they hold (within_table.summary_identities)."""
+    printed with their 款 rows: then the 类 rows alone, when they hold."""
     classes = ", ".join(f"'{k}'" for k in sorted(_CLASS_NAMES))
     tol = lambda n, hy: (f"CASE WHEN trim(coalesce(d.unit, '万元')) = '元' THEN greatest(({n}) * 0.0000005, {hy}) "   # noqa: E731
                          f"ELSE ({n}) * 0.005 END")
@@ -223,7 +225,8 @@ SELECT document_id, table_kind || ' ' || current_key || CASE WHEN col > 0 THEN '
        current_value AS left_value, CASE WHEN by_classes THEN c_amount ELSE amount END AS right_value,
        CASE WHEN by_classes THEN c_n ELSE greatest(n, 1) END AS n,
        {_hy("current_value")} + CASE WHEN by_classes THEN c_hy ELSE hy END AS yuan_half,
-       [current_page] AS left_pages, CASE WHEN by_classes THEN c_pages ELSE pages END AS right_pages
+       [current_page] AS left_pages, CASE WHEN by_classes THEN c_pages ELSE pages END AS right_pages,
+       [table_index] AS table_indexes
 FROM judged"""
 
 
@@ -241,7 +244,7 @@ def _summary_carryover() -> str:
 SELECT e.document_id, e.table_kind || ' ' || g.key AS subject, g.value AS left_value,
        c.value + coalesce(k.amount, 0) AS right_value, 1 + coalesce(k.n, 0) AS n,
        {_hy("g.value")} + {_hy("c.value")} + coalesce(k.hy, 0) AS yuan_half, [g.page] AS left_pages,
-       list_concat([c.page], coalesce(k.pages, [])) AS right_pages
+       list_concat([c.page], coalesce(k.pages, [])) AS right_pages, [e.table_index] AS table_indexes
 FROM ends e
 JOIN v_check_summary_lines g ON g.document_id = e.document_id AND g.table_index = e.table_index
  AND g.side = e.side AND g.row_index = e.grand_row
@@ -254,7 +257,7 @@ def _summary_balance() -> str:
     return f"""WITH g AS (SELECT * FROM v_check_summary_lines WHERE is_grand)
 SELECT r.document_id, r.table_kind || ' 收入总计=支出总计' AS subject, r.value AS left_value,
        e.value AS right_value, 1 AS n, {_hy("r.value")} + {_hy("e.value")} AS yuan_half,
-       [r.page] AS left_pages, [e.page] AS right_pages
+       [r.page] AS left_pages, [e.page] AS right_pages, [r.table_index] AS table_indexes
 FROM g r JOIN g e ON e.document_id = r.document_id AND e.table_index = r.table_index
  AND r.side = 'revenue' AND e.side = 'expenditure'"""
 
@@ -266,7 +269,7 @@ def _summary_revenue_vs_revenue_table() -> str:
     # the revenue table's current year: its 本年收入 小计, else 合计 − 上年结转, else its 合计
     return f"""WITH {_summary_line("cur", "revenue", "current")}, {_first_total("revenue_summary", "rt")},
 rev AS (
-    SELECT document_id, any_value(page) AS page,
+    SELECT document_id, any_value(page) AS page, any_value(table_index) AS table_index,
            CASE WHEN bool_or(measure = 'current_total') THEN any_value(amount) FILTER (WHERE measure = 'current_total')
                 WHEN bool_or(measure = 'total') AND bool_or(measure = 'carryover')
                 THEN any_value(amount) FILTER (WHERE measure = 'total') - any_value(amount) FILTER (WHERE measure = 'carryover')
@@ -274,14 +277,16 @@ rev AS (
     FROM rt GROUP BY document_id
 )
 SELECT c.document_id, '本年收入合计' AS subject, c.value AS left_value, r.amount AS right_value, 1 AS n,
-       {_hy("c.value")} + {_hy("r.amount")} AS yuan_half, [c.page] AS left_pages, [r.page] AS right_pages
+       {_hy("c.value")} + {_hy("r.amount")} AS yuan_half, [c.page] AS left_pages, [r.page] AS right_pages,
+       [c.table_index, r.table_index] AS table_indexes
 FROM cur c JOIN rev r USING (document_id) WHERE r.amount IS NOT NULL"""
 
 
 def _summary_expenditure_vs_expenditure_table() -> str:
     return f"""WITH {_summary_line("cur", "expenditure", "current")}, {_first_total("expenditure_summary", "et")}
 SELECT c.document_id, '本年支出合计' AS subject, c.value AS left_value, e.amount AS right_value, 1 AS n,
-       {_hy("c.value")} + {_hy("e.amount")} AS yuan_half, [c.page] AS left_pages, [e.page] AS right_pages
+       {_hy("c.value")} + {_hy("e.amount")} AS yuan_half, [c.page] AS left_pages, [e.page] AS right_pages,
+       [c.table_index, e.table_index] AS table_indexes
 FROM cur c JOIN et e ON e.document_id = c.document_id AND e.measure = 'total'"""
 
 
@@ -289,7 +294,7 @@ def _summary_class_vs_expenditure_table() -> str:
     """Each 类 row of the expenditure table against the summary's expenditure item of the same label (the
     first), in total; and its basic column against the item's 基本支出 (or 人员经费 + 公用经费)."""
     return f"""WITH classes AS (
-    SELECT r.document_id, r.row_index, r.key, r.code, r.page, c.measure, c.amount
+    SELECT r.document_id, r.table_index, r.row_index, r.key, r.code, r.page, c.measure, c.amount
     FROM v_check_rows r JOIN v_check_cells c USING (document_id, table_kind, table_index, row_index)
     WHERE r.table_kind = 'expenditure_summary' AND r.first_of_kind AND length(r.code) = 3
       AND c.measure IN ('total', 'basic')
@@ -297,21 +302,23 @@ def _summary_class_vs_expenditure_table() -> str:
     SELECT document_id, table_index, row_index, key, value, page FROM v_check_summary_lines
     WHERE table_kind = '{_SUMMARY}' AND first_of_kind AND side = 'expenditure' AND is_item
     QUALIFY row_number() OVER (PARTITION BY document_id, key ORDER BY row_index) = 1
-), item_basic AS (     -- cross_table._basic_of: the 基本支出 column, else 人员经费 + 公用经费 as printed
-    SELECT i.document_id, i.key, i.page,
+), item_basic AS (     -- the 基本支出 column, else 人员经费 + 公用经费 as printed
+    SELECT i.document_id, i.table_index, i.key, i.page,
            CASE WHEN bool_or(c.measure = 'basic') THEN any_value(c.amount) FILTER (WHERE c.measure = 'basic')
                 ELSE sum(c.amount) FILTER (WHERE c.measure IN ('personnel', 'public_funds')) END AS amount,
            CASE WHEN bool_or(c.measure = 'basic') THEN {_hy("any_value(c.amount) FILTER (WHERE c.measure = 'basic')")}
                 ELSE sum({_hy("c.amount")}) FILTER (WHERE c.measure IN ('personnel', 'public_funds')) END AS hy
     FROM items i JOIN v_check_cells c ON c.document_id = i.document_id AND c.table_index = i.table_index
      AND c.row_index = i.row_index AND c.measure IN ('basic', 'personnel', 'public_funds')
-    GROUP BY i.document_id, i.key, i.page
+    GROUP BY i.document_id, i.table_index, i.key, i.page
 )
 SELECT k.document_id, '类 ' || k.code AS subject, i.value AS left_value, k.amount AS right_value, 1 AS n,
-       {_hy("i.value")} + {_hy("k.amount")} AS yuan_half, [i.page] AS left_pages, [k.page] AS right_pages
+       {_hy("i.value")} + {_hy("k.amount")} AS yuan_half, [i.page] AS left_pages, [k.page] AS right_pages,
+       [i.table_index, k.table_index] AS table_indexes
 FROM classes k JOIN items i USING (document_id, key) WHERE k.measure = 'total'
 UNION ALL
-SELECT k.document_id, '类 ' || k.code || ' basic', b.amount, k.amount, 1, {_hy("b.amount")} + b.hy, [b.page], [k.page]
+SELECT k.document_id, '类 ' || k.code || ' basic', b.amount, k.amount, 1, {_hy("b.amount")} + b.hy, [b.page], [k.page],
+       [b.table_index, k.table_index]
 FROM classes k JOIN item_basic b USING (document_id, key)
 WHERE k.measure = 'basic' AND b.amount IS NOT NULL
   AND EXISTS (SELECT 1 FROM classes t WHERE t.document_id = k.document_id AND t.row_index = k.row_index
@@ -322,14 +329,15 @@ def _fiscal_summary_vs_summary() -> str:
     """The fiscal summary's 一般公共预算 / 政府性基金 / 国有资本经营 revenue items against the summary's item
     of the same label (the first)."""
     return f"""WITH items AS (
-    SELECT document_id, table_kind, row_index, key, value, page FROM v_check_summary_lines
+    SELECT document_id, table_kind, table_index, row_index, key, value, page FROM v_check_summary_lines
     WHERE table_kind IN ('fiscal_summary', '{_SUMMARY}') AND first_of_kind AND side = 'revenue' AND is_item
 ), summ AS (
     SELECT * FROM items WHERE table_kind = '{_SUMMARY}'
     QUALIFY row_number() OVER (PARTITION BY document_id, key ORDER BY row_index) = 1
 )
 SELECT f.document_id, f.key AS subject, f.value AS left_value, s.value AS right_value, 1 AS n,
-       {_hy("f.value")} + {_hy("s.value")} AS yuan_half, [f.page] AS left_pages, [s.page] AS right_pages
+       {_hy("f.value")} + {_hy("s.value")} AS yuan_half, [f.page] AS left_pages, [s.page] AS right_pages,
+       [f.table_index, s.table_index] AS table_indexes
 FROM items f JOIN summ s USING (document_id, key)
 WHERE f.table_kind = 'fiscal_summary' AND regexp_matches(f.key, '一般公共预算|政府性基金|国有资本经营')
   AND f.value IS NOT NULL AND s.value IS NOT NULL"""
@@ -343,12 +351,13 @@ def _general_budget_vs_basic_table() -> str:
 {_summary_line("exp_row", "expenditure", "grand_or_current")},
 pairs(left_measure, right_measure) AS (VALUES {pairs})
 SELECT g.document_id, p.left_measure AS subject, g.amount AS left_value, b.amount AS right_value, 1 AS n,
-       {_hy("g.amount")} + {_hy("b.amount")} AS yuan_half, [g.page] AS left_pages, [b.page] AS right_pages
+       {_hy("g.amount")} + {_hy("b.amount")} AS yuan_half, [g.page] AS left_pages, [b.page] AS right_pages,
+       [g.table_index, b.table_index] AS table_indexes
 FROM pairs p JOIN gt g ON g.measure = p.left_measure
 JOIN bt b ON b.document_id = g.document_id AND b.measure = p.right_measure
 UNION ALL
 SELECT e.document_id, 'summary ' || c.measure AS subject, c.amount, b.amount, 1,
-       {_hy("c.amount")} + {_hy("b.amount")}, [r.page], [b.page]
+       {_hy("c.amount")} + {_hy("b.amount")}, [r.page], [b.page], [e.table_index, b.table_index]
 FROM exp_row e
 JOIN all_fiscal USING (document_id)
 JOIN v_check_cells c ON c.document_id = e.document_id AND c.table_index = e.table_index
@@ -372,7 +381,8 @@ def _class_split(name: str) -> str:
     WHERE c.measure = 'total' GROUP BY f.document_id
 )
 SELECT b.document_id, '{p["measure"]}' AS subject, b.amount AS left_value, c.amount AS right_value, c.n,
-       {_hy("b.amount")} + {_hy("c.amount")} AS yuan_half, [b.page] AS left_pages, c.pages AS right_pages
+       {_hy("b.amount")} + {_hy("c.amount")} AS yuan_half, [b.page] AS left_pages, c.pages AS right_pages,
+       [b.table_index] AS table_indexes
 FROM bt b JOIN classes c USING (document_id) WHERE b.measure = '{p["measure"]}'"""
 
 
@@ -389,7 +399,8 @@ three AS (
     WHERE t.table_kind = 'three_public' AND t.first_of_kind GROUP BY t.document_id, t.table_index, t.row_index
 )
 SELECT e.document_id, '机关运行经费' AS subject, o.amount AS left_value, s.amount AS right_value, 1 AS n,
-       0 AS yuan_half, [orow.page] AS left_pages, [srow.page] AS right_pages
+       0 AS yuan_half, [orow.page] AS left_pages, [srow.page] AS right_pages,
+       [t.table_index, e.table_index] AS table_indexes
 FROM exp_row e JOIN all_fiscal USING (document_id) JOIN basic USING (document_id)
 JOIN three t USING (document_id)
 JOIN v_check_cells o ON o.document_id = t.document_id AND o.table_index = t.table_index

@@ -13,6 +13,7 @@ import duckdb
 from pipeline.checks.engine import run_document_checks
 from pipeline.checks.result import CheckResult
 from pipeline.config import Home
+from pipeline.load.dimensions import refresh_table_kinds
 from pipeline.load.schema import ensure_schema
 from pipeline.load.staging import staged_dir
 
@@ -22,6 +23,7 @@ def check_staged_document(home: Home, document_id: str) -> list[CheckResult]:
     con = duckdb.connect()
     try:
         ensure_schema(con)
+        refresh_table_kinds(con)   # the dimension the identity views join, as the loader fills it
         for parquet in sorted(folder.glob("*.parquet")):
             con.execute(f"INSERT INTO {parquet.stem} BY NAME SELECT * FROM read_parquet($p)",
                         {"p": str(parquet)})

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.checks.base import RuleContext, finding
-from pipeline.checks.facts import DocFacts, group_by, normalise_name
+from pipeline.checks.facts import DocFacts, normalise_name
 from pipeline.checks.catalogue import WARNING
 from pipeline.checks.kinds import UNCODED_KINDS
 from pipeline.checks.result import CheckResult
@@ -111,18 +111,23 @@ def roster_checks(docs: dict[str, DocFacts], ctx: RuleContext) -> list[CheckResu
     return out
 
 
-def names_across_years(docs: dict[str, DocFacts], ctx: RuleContext | None = None) -> list[CheckResult]:
-    out = []
-    loaded = [d for d in docs.values() if d.status == "loaded" and d.department_code]
-    for code, ds in group_by(loaded, lambda d: d.department_code).items():
-        ds = sorted(ds, key=lambda d: (d.year or 0, d.document_id))
-        first = ds[0]
-        for d in ds[1:]:
-            if normalise_name(d.department_name) != normalise_name(first.department_name):
-                out.append(finding("department_name_across_years", d, f"{code} {d.year}",
-                                   f"department {code} is “{first.department_name}” in {first.year} and "
-                                   f"“{d.department_name}” in {d.year}"))
-    return out
+def as_found(docs: dict[str, DocFacts], results: list[CheckResult]) -> list[CheckResult]:
+    """department_name_across_years / duplicate_documents (their views': a document naming its department
+    otherwise than the code's first document; a document with the content, or the department-year, of an
+    earlier one): the view's left_value counts, it is no amount, so the result carries none; the message
+    says what the document is."""
+    for r in results:
+        d = docs.get(r.document_id)
+        where = (d.source or d.document_id) if d else r.document_id
+        if r.check_name == "department_name_across_years":
+            r.message = (f"{where}: department {r.subject.split(' ')[0]} is named “{d.department_name if d else '?'}”"
+                         f" in {r.subject.split(' ')[-1]}, otherwise than in its first year")
+        elif "/" in r.subject:
+            r.message = f"{where}: {r.left_value} earlier document(s) of department-year {r.subject}, another content"
+        else:
+            r.message = f"{where} has the same content (sha256 {r.subject}…) as {r.left_value} earlier document(s)"
+        r.left_value = None
+    return results
 
 
 def printed_variant(d: DocFacts, t, ln, classification: str):
@@ -186,24 +191,4 @@ def subject_codes(docs: dict[str, DocFacts], ctx: RuleContext) -> list[CheckResu
                         f"{t.title or t.kind} p. {ln.page}: {ln.code} is printed “{ln.name}”; the "
                         f"{d.year} catalogue names it “{name}”", left_pages=[ln.page]),
                         WARNING, "a valid code printed under another name than the reference list's"))
-    return out
-
-
-def duplicates(docs: dict[str, DocFacts], ctx: RuleContext | None = None) -> list[CheckResult]:
-    out = []
-    loaded = [d for d in docs.values() if d.status == "loaded"]
-    for sha, ds in group_by([d for d in loaded if d.sha256], lambda d: d.sha256).items():
-        for d in sorted(ds, key=lambda d: d.document_id)[1:]:
-            out.append(finding("duplicate_documents", d, sha[:12],
-                               f"{d.source} has the same content as {ds[0].source}"))
-    # one disclosure per department, budget kind (部门预算 / 单位预算) and year; companions are parts
-    for (key, kind, year), ds in group_by([d for d in loaded if d.year_key and d.part_of is None],
-                                          lambda d: d.year_key).items():
-        if len(ds) > 1 and len({d.sha256 for d in ds}) > 1:
-            ds = sorted(ds, key=lambda d: d.document_id)
-            what = "单位预算" if kind == "unit" else "部门预算"
-            for d in ds[1:]:
-                out.append(finding("duplicate_documents", d, f"{key}/{year}",
-                                   f"department {key} has {len(ds)} {what} documents for {year}: "
-                                   + ", ".join(x.source or x.document_id for x in ds)))
     return out

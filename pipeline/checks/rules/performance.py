@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from pipeline.checks.base import RuleContext, compare, finding, fmt, total
-from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered
+from pipeline.checks.base import RuleContext, finding, fmt, total
+from pipeline.checks.facts import DocFacts, is_chinese_numbered
 from pipeline.checks.catalogue import ERROR, PROSE_BY_METRIC, WARNING
 from pipeline.checks.result import CheckResult, tolerance
-from pipeline.checks.rules.prose_restated import PROSE_UNIT, at_printed_precision, resolve_cell
+from pipeline.checks.rules.prose_restated import at_printed_precision, resolve_cell
 from pipeline.checks.severity import downgrade
 
 
@@ -69,51 +69,21 @@ def duty_budgets(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckRes
 
 _FORM_TOTAL = "年度资金申请总额"
 _FORM_PARTS = ("当年财政拨款", "上年结转资金", "其他资金")
+# The project forms' own sums (project_form_funds_add_up) and the prose's project budget against them
+# (prose_project_budget_vs_forms) are their views' (pipeline/checks/sql_prose.py, generated from the two
+# names above); what stays here is the policy over the latter (projects_named).
 
 
-def project_forms(doc: DocFacts) -> list[tuple[TableFacts, Line, list[Line]]]:
-    """(form, its 年度资金申请总额 row, its source rows) of each performance-target project form."""
-    out = []
-    for t in doc.tables_of("performance_targets"):
-        tot = next((ln for ln in t.lines if ln.key == _FORM_TOTAL and ln.get(None) is not None), None)
-        if tot is None:
-            continue
-        parts = []
-        for name in _FORM_PARTS:
-            ln = next((x for x in t.lines if x.key.removeprefix("其中:") == name and x.get(None) is not None), None)
-            if ln is not None:
-                parts.append(ln)
-        out.append((t, tot, parts))
-    return out
-
-
-def form_funds(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
-    out = []
-    for t, tot, parts in project_forms(doc):
-        if not parts:
-            continue
-        out.append(compare("project_form_funds_add_up", doc, f"form table {t.index}", tot.get(None),
-                           total(p.get(None) for p in parts), len(parts), [tot.page], [p.page for p in parts],
-                           f"{t.title or '绩效目标表'} p. {tot.page} {_FORM_TOTAL}",
-                           " + ".join(p.name for p in parts), parts=[p.get(None) for p in parts]))
-    return out
-
-
-def project_budget_vs_forms(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
-    """The prose's 涉及项目预算资金 against the forms printed, when it names as many projects as are printed
-    (a document printing some of the forms only cannot be checked: a warning)."""
+def projects_named(doc: DocFacts, results: list[CheckResult]) -> list[CheckResult]:
+    """The prose's 涉及项目预算资金 against the forms printed (n = how many): judged at the precision the
+    prose prints; when the prose names another number of projects than the forms printed, a document
+    printing some of the forms only cannot be checked: a warning."""
     claim = doc.first_claim("project_targets_budget")
-    forms = project_forms(doc)
-    if claim is None or not forms:
-        return []
     count = doc.first_claim("project_targets_count")
-    s = total(tot.get(None) for _, tot, _ in forms)
-    r = at_printed_precision(compare(
-        "prose_project_budget_vs_forms", doc, "project_targets_budget", claim.amount, s, len(forms), [claim.page],
-        [tot.page for _, tot, _ in forms], f"prose “{claim.quote}”",
-        f"sum of {_FORM_TOTAL} on the {len(forms)} project forms printed", unit=PROSE_UNIT), claim.quote)
-    if r.severity == ERROR and (count is None or count.amount != len(forms)):
-        downgrade(r, WARNING, "the prose names another number of projects than the forms printed")
-        r.message += (f"; cannot be verified: the prose names {fmt(count.amount) if count else 'an unstated number of'}"
-                      f" projects and {len(forms)} forms are printed")
-    return [r]
+    for r in results:
+        at_printed_precision(r, claim.quote if claim else None)
+        if r.severity == ERROR and (count is None or count.amount != r.n):
+            downgrade(r, WARNING, "the prose names another number of projects than the forms printed")
+            r.message += (f"; cannot be verified: the prose names {fmt(count.amount) if count else 'an unstated number of'}"
+                          f" projects and {r.n} forms are printed")
+    return results

@@ -101,15 +101,12 @@ def _last_sentence(quote: str | None) -> str:
     return sentences[-1] if sentences else ""
 
 
-def stated_identities(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
-    """An identity the prose itself states: the 机关运行经费 figure equals the basic table's 302 line."""
-    out = []
-    basic = doc.table("general_budget_basic_expenditure")
-    row = basic.by_code("302") if basic else None
-    for c in doc.claims_of("operating_expenses_stated_as_302"):
-        if row is None or row.get("total") is None:
-            continue
-        out.append(compare("prose_operating_expenses_is_302", doc, "机关运行经费 = 302", c.amount, row.get("total"),
-                           1, [c.page], [row.page], f"prose “{_last_sentence(c.quote)}” (stated equal to the 302 line)",
-                           f"{basic.title or '基本支出表'} {row.label()} total", unit=PROSE_UNIT))
-    return out
+def quoting_302(doc: DocFacts, results: list[CheckResult]) -> list[CheckResult]:
+    """prose_operating_expenses_is_302 (its view's): the message quotes the sentence stating the 机关运行经费
+    equal to the 302 line (the claim of that amount on that page)."""
+    for r in results:
+        c = next((c for c in doc.claims_of("operating_expenses_stated_as_302")
+                  if c.amount == r.left_value and c.page in r.left_pages), None)
+        if c is not None:
+            r.message = f"prose “{_last_sentence(c.quote)}” (stated equal to the 302 line): {r.message}"
+    return results

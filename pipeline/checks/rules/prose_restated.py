@@ -1,5 +1,10 @@
 """Prose figures that restate one table cell (the registry's ``Cell`` entries), stated consistently and
-at the precision printed (registry category ``prose``: restatement family)."""
+at the precision printed (registry category ``prose``: restatement family).
+
+The restatements and the prose's self-consistency are their views' (pipeline/checks/sql_prose.py;
+pipeline/checks/viewed.py builds check_results from them). What stays here: the precision policy
+(at_precision), the figures SQL cannot pin (scoped ones, a cell not printed, 固定资产 read from the asset
+table's numbering), and resolve_cell, which the prose-figure rules and the tests share."""
 
 from __future__ import annotations
 
@@ -96,39 +101,37 @@ def _distinct(claims: list[ClaimFact]) -> list[tuple[Decimal, list[int], str]]:
 
 
 def restatements(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
-    """Each prose figure against the first cell of its registry entry that the document prints; figures
-    scoped to a subject are listed as unverifiable first (``scoped_figures``)."""
+    """What of the restatement family SQL does not say: figures scoped to a subject, listed as
+    unverifiable (``scoped_figures``); a figure whose entry's cells the document prints none of
+    (prose_unverifiable). Every restatement is its view's (v_identity_prose_<metric>; 固定资产's asset lines
+    read from the table's numbering levels in SQL as resolve_asset reads them), judged at the precision the
+    prose prints by ``at_precision``."""
     out = scoped_figures(doc)
     for metric, ident in PROSE_BY_METRIC.items():
         claims = doc.claims_of(metric)
         if not claims:
             continue
-        all_cells = [resolve_cell(doc, c) for c in ident.cells]
-        cells = [r for r in all_cells if r is not None]
+        cells = [r for r in (resolve_cell(doc, c) for c in ident.cells) if r is not None]
         distinct = _distinct(claims)
-        for amount, pages, quote in distinct:
-            # the prose may restate any of the cells (all funds or fiscal funds only): it holds when it
-            # equals one of them, and is compared with the first one the document prints otherwise
-            cell = next((c for c in cells if c[0] == amount), None)
-            if cell is None and cells:
-                # compared with the cell of the scope the sentence states: 总计 includes the carry-over
-                grand = [c for c, spec in zip(all_cells, ident.cells) if c is not None and spec.row.startswith("grand:")]
-                cell = grand[0] if grand and "总计" in quote else next(
-                    (c for c, spec in zip(all_cells, ident.cells) if c is not None and not spec.row.startswith("grand:")),
-                    cells[0])
-            if cell is None:
-                # a metric stated with two amounts is already an error (prose_self_consistent)
+        if not cells:
+            # a metric stated with two amounts is already an error (prose_self_consistent)
+            for amount, pages, quote in distinct:
                 if amount != 0 and len(distinct) == 1:
                     out.append(finding(
                         "prose_unverifiable", doc, metric,
                         f"the prose states {metric} {fmt(amount)} ({'p. ' + ','.join(map(str, sorted(set(pages))))}: "
                         f"“{quote}”) but the document prints no {ident.right}", left=amount, left_pages=pages))
-                continue
-            value, page, label, index = cell
-            out.append(at_printed_precision(compare(ident.name, doc, metric, amount, value, 1, pages, [page],
-                                                    f"prose “{quote}”", label, unit=PROSE_UNIT,
-                                                    tables=() if index is None else (index,)), quote))
+            continue
     return out
+
+
+def at_precision(doc: DocFacts, results: list[CheckResult]) -> list[CheckResult]:
+    """A restatement view's results judged at the precision the prose prints the figure with (read from
+    the first sentence stating that amount: at_printed_precision)."""
+    for r in results:
+        quote = next((c.quote for c in doc.claims_of(r.subject) if c.amount == r.left_value), None)
+        at_printed_precision(r, quote)
+    return results
 
 
 _WAN_FIGURE = re.compile(r"([0-9０-９][0-9０-９,，]*(?:[.．]([0-9０-９]+))?)\s*万元")
@@ -171,19 +174,6 @@ PER_ITEM = frozenset({"item_amount", "item_prior_actual", "item_budget", "item_c
                       "government_fund_expenditure", "increase_government_fund", "soe_capital_expenditure",
                       "increase_soe_capital", "project_targets_count", "project_targets_budget",
                       "operating_expenses_stated_as_302"})
-
-
-def self_consistency(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
-    out = []
-    for metric in dict.fromkeys(c.metric for c in doc.claims if c.metric not in PER_ITEM):
-        d = _distinct(doc.claims_of(metric))
-        if not d:
-            continue
-        first_amount, first_pages, first_quote = d[0]
-        for amount, pages, quote in d[1:]:
-            out.append(compare("prose_self_consistent", doc, metric, first_amount, amount, 0, first_pages, pages,
-                               f"prose {metric} “{first_quote}”", f"“{quote}”", unit=PROSE_UNIT))
-    return out
 
 
 def scoped_figures(doc: DocFacts) -> list[CheckResult]:

@@ -1,5 +1,10 @@
-"""Identities within one table: row totals, column totals, the 类/款/项 hierarchy and the summary
-tables' own sums (registry category ``within_table``)."""
+"""Identities within one table (registry category ``within_table``): what SQL cannot say of them.
+
+Their sides and verdicts are the views' (v_identity_row_total, _column_total, _code_hierarchy,
+_summary_current_totals, _summary_carryover, _summary_balance; pipeline/checks/sql_tables.py generates
+them from ROW_RULES here and the catalogue's parameters, pipeline/checks/viewed.py builds check_results
+from them). What stays here: the data the views are generated from (ROW_RULES), the policy over a view's
+results (leaf_rounding), and the readings of a table the other rules share (summary_sides, _parent_of)."""
 
 from __future__ import annotations
 
@@ -7,10 +12,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.checks.base import RuleContext, compare, fmt, total
+from pipeline.checks.base import fmt
 from pipeline.checks.facts import DocFacts, Line, TableFacts, is_chinese_numbered, is_column_number, normalise_name
 from pipeline.checks.catalogue import REGISTRY, WARNING
-from pipeline.checks.kinds import CODED_KINDS, SUMMARY_KINDS
+from pipeline.checks.kinds import CODED_KINDS, SUMMARY_KINDS  # noqa: F401 (read by sql_identities)
 from pipeline.checks.result import CheckResult, tolerance
 from pipeline.checks.severity import downgrade
 from pipeline.checks.subjects import FUNCTIONAL_CLASSES, structural_problem
@@ -36,8 +41,8 @@ class RowRule:
     ``kinds``, when the measures the row prints meet every clause of ``when`` (``("all" | "any" | "none",
     measures)``); ``alt``: other parts tried when the first do not add up (上年结转 in the 合计).
 
-    Data, so the Python rule (row_totals) and the SQL view (pipeline/checks/sql_identities.py) read one
-    statement of which columns a row adds up."""
+    Data, so the SQL view (pipeline/checks/sql_tables.py) and the OCR trust of a table
+    (pipeline/tables/ocr_trust.py) read one statement of which columns a row adds up."""
 
     kinds: tuple[str, ...]
     whole: str
@@ -90,27 +95,6 @@ def _row_rules(kind: str, v: dict[str, Decimal]) -> list[tuple[str, tuple[str, .
     return [(r.whole, r.parts, r.alt) for r in ROW_RULES if kind in r.kinds and r.holds(v)]
 
 
-def row_totals(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
-    out = []
-    for t in doc.tables:
-        for ln in t.lines:
-            v = ln.values
-            for whole, parts, alt in _row_rules(t.kind, v):
-                present = [p for p in parts if p in v]
-                if whole not in v or not present:
-                    continue
-                s = total(v[p] for p in present)
-                if alt is not None and s != v[whole]:
-                    alt_present = [p for p in alt if p in v]
-                    if total(v[p] for p in alt_present) == v[whole]:
-                        present, s = alt_present, v[whole]
-                out.append(compare(
-                    "row_total", doc, f"{t.kind} row '{ln.label()}' {whole}", v[whole], s, len(present),
-                    [ln.page], [ln.page], f"{t.title or t.kind} '{ln.label()}' {whole}",
-                    " + ".join(present), parts=[v[p] for p in present], tables=(t.index,)))
-    return out
-
-
 # --- column totals and the code hierarchy -----------------------------------------------------
 
 
@@ -130,48 +114,21 @@ def _parent_of(code: str, codes: set[str], economic: bool = False) -> str | None
     return None
 
 
-def column_totals_and_hierarchy(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
-    out = []
-    for t in doc.tables:
-        if t.kind not in CODED_KINDS:
+def leaf_rounding(doc: DocFacts, results: list[CheckResult]) -> list[CheckResult]:
+    """column_total's policy over its view's results: a 合计 printed as the rounded sum of the leaf rows
+    beneath it (which rows are leaves: the table's codes, read with _parent_of) is judged with their
+    rounding (within_leaf_rounding)."""
+    tables = {t.index: t for t in doc.tables}
+    for r in results:
+        t = tables.get(r.tables[0]) if len(r.tables) == 1 else None
+        if t is None or r.severity != "error":
             continue
         coded = [ln for ln in t.lines if ln.code]
         codes = {ln.code for ln in coded}
-        children: dict[str, list[Line]] = {}
-        roots: list[Line] = []
-        for ln in coded:
-            p = _parent_of(ln.code, codes, economic=t.classification == "economic")
-            if p is None:
-                roots.append(ln)
-            else:
-                children.setdefault(p, []).append(ln)
-        for parent_code, kids in children.items():
-            parent = t.by_code(parent_code)
-            for m in sorted(set(parent.values) | {m for k in kids for m in k.values}):
-                if m not in parent.values and not any(m in k.values for k in kids):
-                    continue
-                present = [k for k in kids if m in k.values]
-                out.append(compare(
-                    "code_hierarchy", doc, f"{t.kind} {parent_code}.{m}", parent.get(m),
-                    total(k.values[m] for k in present), max(len(present), 1), [parent.page],
-                    [k.page for k in present], f"{t.title or t.kind} {parent.label()} {m}",
-                    "sum of " + ", ".join(k.code for k in present) if present else "its sub-codes (none printed)",
-                    parts=[k.values[m] for k in present], tables=(t.index,)))
-        tot = t.total_line()
-        if tot is not None and roots:
-            for m in sorted(set(tot.values) | {m for r in roots for m in r.values}):
-                present = [r for r in roots if m in r.values]
-                s = total(r.values[m] for r in present)
-                if m not in tot.values and s == 0:
-                    continue
-                r = compare(
-                    "column_total", doc, f"{t.kind} 合计.{m}", tot.get(m), s, max(len(present), 1),
-                    [tot.page], [r.page for r in present], f"{t.title or t.kind} 合计 {m}",
-                    "sum of " + ", ".join(r.code for r in present), parts=[r.values[m] for r in present],
-                    tables=(t.index,))
-                out.append(within_leaf_rounding(r, doc, [ln for ln in coded if ln.code not in children
-                                                         and m in ln.values]))
-    return out
+        parents = {_parent_of(ln.code, codes, economic=t.classification == "economic") for ln in coded}
+        measure = r.subject.rsplit(".", 1)[1]
+        within_leaf_rounding(r, doc, [ln for ln in coded if ln.code not in parents and measure in ln.values])
+    return results
 
 
 # --- the two-sided summary tables ------------------------------------------------------------
@@ -215,63 +172,6 @@ def summary_sides(t: TableFacts) -> dict[str, SummarySide]:
     """The two sides of a summary table; a column-number row (甲 1 乙 2) is never an item."""
     return {s: SummarySide([ln for ln in t.lines if ln.side == s and not is_column_number(ln.key)], s)
             for s in ("revenue", "expenditure")}
-
-
-def _by_column(lines: list[Line], gap: float = 20.0) -> list[list[Line]]:
-    """Lines grouped by the column they are printed in (left edges more than ``gap`` pt apart)."""
-    if any(ln.x0 is None for ln in lines):
-        return [lines]
-    columns: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: ln.x0):
-        if columns and ln.x0 - columns[-1][-1].x0 <= gap:
-            columns[-1].append(ln)
-        else:
-            columns.append([ln])
-    return [sorted(c, key=lambda ln: ln.row_index) for c in columns] or [lines]
-
-
-def summary_identities(doc: DocFacts, ctx: RuleContext | None = None) -> list[CheckResult]:
-    out = []
-    for t in doc.tables:
-        if t.kind not in SUMMARY_KINDS:
-            continue
-        sides = summary_sides(t)
-        title = t.title or t.kind
-        for s in sides.values():
-            if s.current is not None and s.items:
-                present = [ln for ln in s.items if ln.get(None) is not None]
-                # A side may list its items twice, in two columns (Jiangsu: 功能分类 and 支出用途):
-                # each column's items add up to the total on their own.
-                for col, items in enumerate(_by_column(present)):
-                    what = f"sum of the {s.side} items" + (f" (column {col + 1})" if col else "")
-                    r = compare(
-                        "summary_current_totals", doc, f"{t.kind} {s.current.key}" + (f" #{col + 1}" if col else ""),
-                        s.current.get(None), total(ln.get(None) for ln in items), max(len(items), 1),
-                        [s.current.page], [ln.page for ln in items], f"{title} {s.current.name}", what,
-                        parts=[ln.get(None) for ln in items], tables=(t.index,))
-                    classes = [ln for ln in items if ln in s.class_items]
-                    if r.severity == "error" and classes and len(classes) < len(items):
-                        alt = compare(
-                            "summary_current_totals", doc, r.subject, s.current.get(None),
-                            total(ln.get(None) for ln in classes), len(classes), [s.current.page],
-                            [ln.page for ln in classes], f"{title} {s.current.name}",
-                            f"sum of the {s.side} 类 rows (their 款 rows below each are parts of them)",
-                            parts=[ln.get(None) for ln in classes], tables=(t.index,))
-                        r = alt if alt.severity != "error" else r
-                    out.append(r)
-            if s.grand is not None and s.current is not None:
-                carry = [ln for ln in s.carry if ln.get(None) is not None]
-                out.append(compare(
-                    "summary_carryover", doc, f"{t.kind} {s.grand.key}", s.grand.get(None),
-                    s.current.get(None) + total(ln.get(None) for ln in carry), 1 + len(carry),
-                    [s.grand.page], [s.current.page] + [ln.page for ln in carry], f"{title} {s.grand.name}",
-                    " + ".join([s.current.name] + [ln.name for ln in carry]),
-                    parts=[s.current.get(None)] + [ln.get(None) for ln in carry], tables=(t.index,)))
-        rg, eg = sides["revenue"].grand, sides["expenditure"].grand
-        if rg is not None and eg is not None:
-            out.append(compare("summary_balance", doc, f"{t.kind} 收入总计=支出总计", rg.get(None), eg.get(None), 1,
-                               [rg.page], [eg.page], f"{title} 收入总计", "支出总计", tables=(t.index,)))
-    return out
 
 
 def within_leaf_rounding(r: CheckResult, doc: DocFacts, leaves: list[Line]) -> CheckResult:
