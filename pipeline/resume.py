@@ -57,6 +57,17 @@ def checks_are_stale(home: Home) -> bool:
     return st is None or st.checked_generation is None or st.checked_generation < st.generation
 
 
+def _reading(home: Home, read):
+    """``read(con)`` on a reader's connection to home's warehouse (main file, WAL replayed), closed after."""
+    from pipeline.load.snapshot import connect_reader
+
+    con, _ = connect_reader(home.db_path)
+    try:
+        return read(con)
+    finally:
+        con.close()
+
+
 def roster_changed(home: Home, roster: Path | None) -> bool:
     """True when a roster is given whose bytes are not the roster the warehouse holds (the roster
     identities then need checking again even though no document changed); a roster that cannot be
@@ -70,13 +81,8 @@ def roster_changed(home: Home, roster: Path | None) -> bool:
     except OSError:
         return True
     from pipeline.load.roster import roster_source
-    from pipeline.load.snapshot import connect_reader
 
-    con, _ = connect_reader(home.db_path)
-    try:
-        stored = roster_source(con)
-    finally:
-        con.close()
+    stored = _reading(home, roster_source)
     return stored is None or stored.sha256 != digest
 
 
@@ -108,13 +114,7 @@ def snapshot_is_stale(home: Home) -> bool:
     wal = wal_path(home.db_path)
     if not snap.exists() or (wal.exists() and wal.stat().st_size > 0):
         return True
-    from pipeline.load.snapshot import connect_reader
-
-    con, _ = connect_reader(home.db_path)
-    try:
-        main = state_token(con)
-    finally:
-        con.close()
+    main = _reading(home, state_token)
     return main is None or snapshot_generation(snap) != main
 
 

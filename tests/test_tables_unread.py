@@ -17,19 +17,10 @@ from pipeline.tables.completeness import assess, table_status
 from pipeline.tables.recognise import Recogniser
 from pipeline.tables.unread import money_column
 
+from test_parse_structure import _grid   # a ruled grid of cells, one text each
+
 cat = load_catalogue()
 TITLE = "一般公共预算支出情况表"
-
-
-def _grid(rows: list[list[str | None]], width: float = 60.0) -> RawTable:
-    n = len(rows[0])
-    xs = [i * width for i in range(n + 1)]
-    y = 100.0
-    row_boxes = [(0.0, y + 20.0 * r, xs[-1], y + 20.0 * (r + 1)) for r in range(len(rows))]
-    cells = [[(xs[j], y + 20.0 * r, xs[j + 1], y + 20.0 * (r + 1)) for j in range(n)]
-             for r in range(len(rows))]
-    return RawTable(bbox=(0.0, y, xs[-1], y + 20.0 * len(rows)), xs=xs, row_bboxes=row_boxes,
-                    cells=cells, texts=rows)
 
 
 def _read(rows: list[list[str | None]], title: str = TITLE) -> Recogniser:

@@ -71,16 +71,7 @@ def document_results(doc: DocFacts, last_year: DocFacts | None, viewed: list[Che
     this document: pipeline.checks.viewed.view_results), then the review rules over their results."""
     if doc.status not in ("loaded", "partial"):   # partial: some tables unread, each marked in its status
         return []
-    ctx = RuleContext(last_year=last_year)
-    results: list[CheckResult] = []
-    for rule in rules_of(DOCUMENT):
-        names = _identities_of(rule)
-        if names <= VIEWS:
-            results.extend(resolve(rule)(doc, [r for r in viewed if r.check_name in names]))
-        elif names & VIEWS:
-            raise AssertionError(f"{rule} computes identities their view owns: {sorted(names & VIEWS)}")
-        else:
-            results.extend(resolve(rule)(doc, ctx))
+    results = _run_rules(DOCUMENT, doc, viewed, RuleContext(last_year=last_year))
     for rule in rules_of(DOCUMENT, review=True):
         results = resolve(rule)(doc, results)
     return results
@@ -96,16 +87,21 @@ def district_results(docs: dict[str, DocFacts], roster: list | None,
                      catalogue: dict[tuple[str, int, str], str], viewed: list[CheckResult]) -> list[CheckResult]:
     """Every district-scope identity over all documents (the roster's only when one is given); of an
     identity its view owns, the rule is the policy over ``viewed`` (its view's results, all documents)."""
-    ctx = RuleContext(roster=roster, catalogue=catalogue)
+    return _run_rules(DISTRICT, docs, viewed, RuleContext(roster=roster, catalogue=catalogue))
+
+
+def _run_rules(scope: str, subject, viewed: list[CheckResult], ctx: RuleContext) -> list[CheckResult]:
+    """Each rule of the scope on ``subject`` (a document, or the district's documents): of identities
+    their view owns, the rule is the policy over the view's results; else it computes them."""
     out: list[CheckResult] = []
-    for rule in rules_of(DISTRICT):
+    for rule in rules_of(scope):
         names = _identities_of(rule)
         if names <= VIEWS:
-            out.extend(resolve(rule)(docs, [r for r in viewed if r.check_name in names]))
+            out.extend(resolve(rule)(subject, [r for r in viewed if r.check_name in names]))
         elif names & VIEWS:
             raise AssertionError(f"{rule} computes identities their view owns: {sorted(names & VIEWS)}")
         else:
-            out.extend(resolve(rule)(docs, ctx))
+            out.extend(resolve(rule)(subject, ctx))
     return out
 
 
