@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.document.reader import PageContent, RawTable, TextLine
+from pipeline.document.reader import PageContent, TextLine
 from pipeline.tables.catalogue import load_catalogue
 from pipeline.tables.completeness import assess, table_status
 from pipeline.tables.recognise import Recogniser
