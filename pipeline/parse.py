@@ -83,12 +83,13 @@ def _parse(path: Path) -> ParseResult:
     if year is None:
         sources["year"] = "none"
     cover = early_text[0] if early_text else ""
-    _settle_short_codes(drafts, department.name_from_cover(cover))
+    cover_name = department.name_from_cover(cover)
+    _settle_short_codes(drafts, cover_name)
     code = department.majority([d.code for d in drafts])
     name = department.majority([d.name for d in drafts])
     sources["department"] = "tables"
     if name is None:
-        name, sources["department"] = department.name_from_cover(cover), "cover"
+        name, sources["department"] = cover_name, "cover"
     if name is None:
         name, sources["department"] = file_name, "file_name"
     if name is None:
